@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node22',
+  // register.ts resolves the loader hook relative to import.meta.url, which CommonJS lacks.
+  shims: true,
 });

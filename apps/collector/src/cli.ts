@@ -1,1 +1,52 @@
-export {};
+#!/usr/bin/env node
+import { parseCliArgs, USAGE } from './parse-cli-args';
+import { startCollector } from './start-collector';
+import { formatFault } from './fault';
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`kira-collector: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const { help: _help, ...collectorOptions } = options;
+  const collector = await startCollector(collectorOptions);
+  const { options: resolved } = collector;
+  // One write, so a parent process reading stdout sees the whole banner at once.
+  console.log(
+    [
+      `kira-collector listening on ${collector.url}`,
+      `  OTLP/HTTP  ${collector.url}/v1/traces | /v1/metrics | /v1/logs`,
+      `  Sentry DSN http://<key>@${collector.url.replace(/^http:\/\//, '')}/1`,
+      `  data ${resolved.dataDir}, retention ${resolved.retentionDays}d${resolved.token ? ', token required' : ''}${resolved.fault ? `, fault ${formatFault(resolved.fault)}` : ''}`,
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`kira-collector: ${signal}, closing`);
+    collector.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('kira-collector: close failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('kira-collector: failed to start:', (error as Error).message);
+  process.exit(1);
+});

@@ -1,1 +1,18 @@
-export {};
+export { startCollector, resolveCollectorOptions } from './start-collector';
+export { createStore, QueryFailedError, QueryRefusedError } from './store';
+export type { StoreOptions } from './store';
+export { checkReadOnlyQuery } from './read-only-query';
+export { parseFault, formatFault } from './fault';
+export { parseCliArgs, parseDuration, parseSize } from './parse-cli-args';
+export type { CollectorContext } from './context';
+export type {
+  Collector,
+  CollectorOptions,
+  FaultSpec,
+  MetricInsertResult,
+  QueryRange,
+  QueryResult,
+  RecordTable,
+  ResolvedCollectorOptions,
+  Store,
+} from './types';

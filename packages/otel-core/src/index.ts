@@ -1,1 +1,12 @@
-export {};
+export { getLogger } from './get-logger';
+export { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
+export { startTelemetry } from './start-telemetry';
+export type {
+  InstrumentationOptions,
+  KiraLogger,
+  OtlpProtocol,
+  TelemetryDecision,
+  TelemetryEnableOptions,
+  TelemetryHandle,
+  TelemetryOptions,
+} from './types';

@@ -1,1 +1,2 @@
-export {};
+export { otelHono } from './otel-hono';
+export type { OtelHonoOptions, SpanOwnership } from './types';

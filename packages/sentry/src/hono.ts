@@ -1,1 +1,2 @@
-export {};
+export { sentryUser } from './sentry-user';
+export type { SentryUserOptions } from './types';

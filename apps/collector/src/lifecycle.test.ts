@@ -1,0 +1,149 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCollector } from './start-collector';
+import type { Collector } from './types';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+let dataDir: string;
+let collector: Collector | undefined;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-life-'));
+});
+
+afterAll(async () => {
+  await collector?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function spanBody(name: string): string {
+  const now = `${Date.now()}000000`;
+  return JSON.stringify({
+    resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name, startTimeUnixNano: now, endTimeUnixNano: now }] }] }],
+  });
+}
+
+async function sendSpan(url: string, name: string): Promise<Response> {
+  return fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: spanBody(name) });
+}
+
+describe('persistence and retention', () => {
+  it('keeps data across a restart on the same data folder', async () => {
+    collector = await startCollector({ port: 0, dataDir });
+    expect((await sendSpan(collector.url, 'before restart')).status).toBe(200);
+    await collector.store.insertMetricPoints([{ name: 'queue_depth', kind: 'gauge', time: Date.now(), value: 42 }]);
+    await collector.close();
+
+    collector = await startCollector({ port: 0, dataDir });
+    const spans = await collector.store.query("SELECT count() AS n FROM spans WHERE name = 'before restart'");
+    expect(Number(spans.rows[0]?.n)).toBe(1);
+    const metrics = await collector.store.query("SELECT avgMerge(value_avg) AS v FROM metrics WHERE name = 'queue_depth'");
+    expect(metrics.rows[0]?.v).toBe(42);
+  });
+
+  it('deletes rows older than the retention', async () => {
+    const store = collector!.store;
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    await store.insertRows('logs', [
+      { dt: old, raw: JSON.stringify({ body: 'too old' }) },
+      { dt: new Date(), raw: JSON.stringify({ body: 'fresh' }) },
+    ]);
+    await store.insertMetricPoints([{ name: 'old_gauge', kind: 'gauge', time: old.getTime(), value: 1 }]);
+    await store.applyRetention();
+    const logs = await store.query("SELECT JSONExtractString(raw, 'body') AS body FROM logs ORDER BY dt");
+    expect(logs.rows.map((row) => row.body)).toEqual(['fresh']);
+    const metrics = await store.query("SELECT count() AS n FROM metrics WHERE name = 'old_gauge'");
+    expect(Number(metrics.rows[0]?.n)).toBe(0);
+  });
+});
+
+describe('fault injection', () => {
+  const admin = (method: string, body?: string) => fetch(`${collector!.url}/admin/fault`, { method, ...(body !== undefined ? { body } : {}) });
+
+  it('answers with the injected status and Retry-After, switchable at runtime', async () => {
+    expect(await (await admin('POST', 'status=503,retry-after=2')).json()).toEqual({ fault: 'status=503,retry-after=2' });
+    const faulty = await sendSpan(collector!.url, 'during 503');
+    expect(faulty.status).toBe(503);
+    expect(faulty.headers.get('retry-after')).toBe('2');
+    expect(await (await admin('GET')).json()).toEqual({ fault: 'status=503,retry-after=2' });
+    // /query and the admin endpoint are not affected
+    const query = await fetch(`${collector!.url}/query`, { method: 'POST', body: JSON.stringify({ query: 'SELECT 1 AS one' }) });
+    expect(query.status).toBe(200);
+
+    await admin('DELETE');
+    expect((await sendSpan(collector!.url, 'after fault')).status).toBe(200);
+    const names = await collector!.store.query('SELECT name FROM spans');
+    expect(names.rows.map((row) => row.name)).not.toContain('during 503');
+  });
+
+  it('delays, drops and affects only the given fraction', async () => {
+    await admin('POST', JSON.stringify({ fault: 'delay=400' }));
+    const started = Date.now();
+    expect((await sendSpan(collector!.url, 'delayed')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+
+    await admin('POST', 'drop=1');
+    await expect(sendSpan(collector!.url, 'dropped')).rejects.toThrow();
+
+    await admin('POST', 'status=429,rate=0');
+    expect((await sendSpan(collector!.url, 'rate zero')).status).toBe(200);
+    collector!.setFault({ status: 500, rate: 1 });
+    expect((await sendSpan(collector!.url, 'rate one')).status).toBe(500);
+    collector!.setFault(undefined);
+
+    const bad = await admin('POST', 'status=abc');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/invalid fault/);
+    expect((await sendSpan(collector!.url, 'after bad spec')).status).toBe(200);
+  });
+});
+
+describe('CLI', () => {
+  beforeAll(() => {
+    execFileSync('pnpm', ['exec', 'tsup', '--silent'], { cwd: appDir, stdio: 'ignore' });
+  }, 60_000);
+
+  it('prints its URL, takes the fault from the environment and exits cleanly on SIGTERM', async () => {
+    const cliDir = mkdtempSync(join(tmpdir(), 'kira-collector-cli-'));
+    const child = spawn(process.execPath, [join(appDir, 'dist/cli.js'), '--port', '0', '--data-dir', cliDir, '--retention', '12h', '--max-body', '2mb'], {
+      env: { ...process.env, KIRA_COLLECTOR_FAULT: 'status=503,rate=1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          const match = /listening on (http:\/\/\S+)[\s\S]*retention/.exec(output);
+          if (match) resolve(match[1] as string);
+        });
+        child.once('exit', () => reject(new Error(`collector exited: ${output}`)));
+      });
+      expect(output).toMatch(/retention 0\.5d/);
+      expect((await sendSpan(url, 'cli')).status).toBe(503);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(cliDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('refuses unknown flags with usage', () => {
+    let error: { status?: number; stderr?: Buffer } | undefined;
+    try {
+      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), '--nope', '1'], { stdio: 'pipe' });
+    } catch (caught) {
+      error = caught as typeof error;
+    }
+    expect(error?.status).toBe(2);
+    expect(String(error?.stderr)).toMatch(/unknown option --nope[\s\S]*Usage/);
+  });
+});

@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { DEFAULT_RETENTION_DAYS } from '@kira/dashboards/schema';
+import type { CollectorContext } from './context';
+import { parseFault } from './fault';
+import { createCollectorServer, type ServerState } from './server';
+import { createStore } from './store';
+import type { Collector, CollectorOptions, ResolvedCollectorOptions } from './types';
+
+/** Applies defaults (and `KIRA_COLLECTOR_FAULT` when no fault option is given). */
+export function resolveCollectorOptions(options: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedCollectorOptions {
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!(retentionDays > 0)) throw new Error(`retention must be positive, got ${String(retentionDays)}`);
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  if (!(maxBodyBytes > 0)) throw new Error(`max body must be positive, got ${String(maxBodyBytes)}`);
+  return {
+    port: options.port ?? 4318,
+    host: options.host ?? '127.0.0.1',
+    dataDir: resolve(options.dataDir ?? '.data/collector'),
+    token: options.token || undefined,
+    retentionDays,
+    maxBodyBytes,
+    fault: parseFault(options.fault ?? env.KIRA_COLLECTOR_FAULT),
+    flushIntervalMs: options.flushIntervalMs ?? 200,
+    flushRows: options.flushRows ?? 5_000,
+    retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 10 * 60_000,
+  };
+}
+
+/**
+ * Starts the collector: opens the chdb store in `dataDir` (one per process), applies the schema
+ * and retention, and listens. Resolves once it accepts connections.
+ *
+ * @example const collector = await startCollector({ port: 0, dataDir: tmp }); … await collector.close();
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const resolved = resolveCollectorOptions(options);
+  const store = await createStore({
+    dataDir: resolved.dataDir,
+    retentionDays: resolved.retentionDays,
+    flushIntervalMs: resolved.flushIntervalMs,
+    flushRows: resolved.flushRows,
+  });
+  const ctx: CollectorContext = { store, options: resolved };
+  const state: ServerState = { fault: resolved.fault };
+  const server = createCollectorServer(ctx, state);
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host === '0.0.0.0' ? '127.0.0.1' : resolved.host;
+
+  const retentionFailed = (error: unknown) => console.error('kira-collector: retention check failed:', (error as Error).message);
+  void store.applyRetention().catch(retentionFailed);
+  const retentionTimer = setInterval(() => void store.applyRetention().catch(retentionFailed), resolved.retentionCheckIntervalMs);
+  retentionTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    options: resolved,
+    setFault(fault) {
+      state.fault = parseFault(fault);
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(retentionTimer);
+        await new Promise<void>((resolveClose) => {
+          // In-flight requests finish; idle keep-alive sockets close now, stragglers after 5 s.
+          const force = setTimeout(() => server.closeAllConnections(), 5_000);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolveClose();
+          });
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

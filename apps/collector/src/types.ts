@@ -1,0 +1,113 @@
+import type { MetricPointInput } from '@kira/dashboards/schema';
+
+/** A table of the unified schema that takes record rows (`dt` + `raw` + helper columns). */
+export type RecordTable = 'spans' | 'logs' | 'sentry_events';
+
+/** Result of a query: column names/types and rows as JSON objects. */
+export interface QueryResult {
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+}
+
+/** What {@link Store.insertMetricPoints} did with the points. */
+export interface MetricInsertResult {
+  accepted: number;
+  rejected: number;
+  /** First few reasons, for OTLP partial success. */
+  errors: string[];
+}
+
+/** The time range the `{{start_time}}` / `{{end_time}}` / `{{time}}` placeholders expand to. */
+export interface QueryRange {
+  startTime: Date;
+  endTime: Date;
+  /** `{{time}}` bucket width; default from the range. */
+  intervalSeconds?: number;
+  /** Table `{{source}}` stands for; default `metrics`. */
+  source?: string;
+}
+
+/** The embedded ClickHouse store (one chdb session per process). */
+export interface Store {
+  /** Buffers rows for `table`; resolves once they are written (batched every ~200 ms or N rows). `Date` values are encoded as DateTime64. */
+  insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<void>;
+  /** Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them; points it cannot store are counted, not thrown. */
+  insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult>;
+  /** Rows written since start, per table (`metric_points` counts points). */
+  readonly written: Record<RecordTable | 'metric_points', number>;
+  /** Internal, unrestricted query (JSON rows). Placeholders are NOT expanded. */
+  query(sql: string): Promise<QueryResult>;
+  /** The `/query` path: refuses anything but one SELECT, expands the query surface, runs with `readonly=1`. */
+  readOnlyQuery(sql: string, range: QueryRange): Promise<QueryResult>;
+  /** Writes everything buffered now. */
+  flush(): Promise<void>;
+  /** Deletes rows older than the retention now. */
+  applyRetention(): Promise<void>;
+  /** Flushes and closes the session. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Fault injection (issue 10): what the collector does to the requests it affects. */
+export interface FaultSpec {
+  /** Answer with this status instead of handling the request. @example 503 */
+  status?: number;
+  /** `Retry-After` seconds sent with `status`. @example 2 */
+  retryAfter?: number;
+  /** Wait this long (ms) before handling/answering. @example 3000 */
+  delayMs?: number;
+  /** Close the socket without answering. */
+  drop?: boolean;
+  /** Fraction of requests affected, 0..1; default 1. @example 0.5 */
+  rate?: number;
+}
+
+/** Options of `startCollector`. */
+export interface CollectorOptions {
+  /** Port; 0 picks a free one. Default 4318. @example 0 */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1 (loopback only). @example '0.0.0.0' */
+  host?: string;
+  /** Data folder for chdb; default `.data/collector`. @example '/tmp/kira-collector' */
+  dataDir?: string;
+  /** When set, every request needs `Authorization: Bearer <token>`. @example 'secret' */
+  token?: string;
+  /** Retention in days (fractions allowed); default 7. CLI: `--retention 7d|12h|30m`. @example 7 */
+  retentionDays?: number;
+  /** Largest request body after decompression, bytes; default 16 MiB. @example 1048576 */
+  maxBodyBytes?: number;
+  /** Fault injection, as a spec string (`status=503,retry-after=2`) or object. */
+  fault?: string | FaultSpec;
+  /** Write buffer flush period (ms); default 200. */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many rows are buffered; default 5000. */
+  flushRows?: number;
+  /** How often the retention delete runs (ms); default 10 minutes. */
+  retentionCheckIntervalMs?: number;
+}
+
+/** Options after defaults. */
+export interface ResolvedCollectorOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  token: string | undefined;
+  retentionDays: number;
+  maxBodyBytes: number;
+  fault: FaultSpec | undefined;
+  flushIntervalMs: number;
+  flushRows: number;
+  retentionCheckIntervalMs: number;
+}
+
+/** A running collector. */
+export interface Collector {
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  store: Store;
+  options: ResolvedCollectorOptions;
+  /** Replaces the fault spec at runtime (`undefined` clears it). */
+  setFault(fault: string | FaultSpec | undefined): void;
+  /** Stops accepting, finishes in-flight requests, flushes and closes the store. */
+  close(): Promise<void>;
+}

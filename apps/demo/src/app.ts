@@ -1,0 +1,184 @@
+// A kira-be-like Hono service: JWT auth, then the Sentry user middleware, AI tool routes run
+// through traceAITool, provider calls through tracedFetch, Redis for a cache and a rate limit.
+import { ExternalService, tracedFetch } from '@kira/external-tracing';
+import { traceAITool } from '@kira/metrics';
+import { getLogger } from '@kira/otel-core';
+import { otelHono } from '@kira/otel-hono';
+import { captureToolError } from '@kira/sentry';
+import { sentryUser } from '@kira/sentry/hono';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { jwt, sign } from 'hono/jwt';
+import type { DemoCache } from './cache';
+
+export interface DemoAppOptions {
+  /** Base URL of the provider stand-ins (or real providers). */
+  providerBaseUrl: string;
+  /** The API key sent to providers — a secret the telemetry must never carry. */
+  providerApiKey: string;
+  jwtSecret: string;
+  cache: DemoCache;
+  /** Requests per user per minute on the tool routes. */
+  rateLimitPerMinute?: number;
+  /** Static files of the React page: path → { body, type }. */
+  webAssets?: Map<string, { body: Buffer; type: string }>;
+  /** DSN the React page reports to (the browser's own Sentry client). */
+  browserSentryDsn?: string;
+}
+
+interface ToolRequest {
+  prompt?: string;
+  image?: string;
+  threadId?: string;
+  /** Forces the provider stand-in to answer with this status (demo and tests). */
+  failWith?: number;
+  [key: string]: unknown;
+}
+
+const log = getLogger('kira-demo');
+
+export function createDemoApp(options: DemoAppOptions) {
+  const { providerBaseUrl, providerApiKey, cache } = options;
+  const app = new Hono<{ Variables: { jwtPayload: { sub: string; email?: string } } }>();
+  const auth = jwt({ secret: options.jwtSecret, alg: 'HS256' });
+
+  app.use(otelHono());
+
+  app.get('/health', (c) => c.json({ ok: true, cache: cache.kind }));
+
+  app.post('/auth/login', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { userId?: string; email?: string };
+    if (!body.userId) throw new HTTPException(400, { message: 'userId is required' });
+    const token = await sign(
+      { sub: body.userId, email: body.email, exp: Math.floor(Date.now() / 1000) + 3600 },
+      options.jwtSecret,
+      'HS256',
+    );
+    log.info('user logged in', { 'user.id': body.userId });
+    return c.json({ token });
+  });
+
+  const api = new Hono<{ Variables: { jwtPayload: { sub: string; email?: string } } }>();
+  api.use(auth, sentryUser());
+
+  api.use('/tools/*', async (c, next) => {
+    const limit = options.rateLimitPerMinute ?? 600;
+    const count = await cache.hit(`ratelimit:${c.get('jwtPayload').sub}:${Math.floor(Date.now() / 60_000)}`, 60);
+    if (count > limit) {
+      log.warn('rate limit exceeded', { 'user.id': c.get('jwtPayload').sub, limit });
+      return c.json({ error: 'rate limit exceeded' }, 429);
+    }
+    await next();
+  });
+
+  api.get('/users/:id', async (c) => {
+    const id = c.req.param('id');
+    const cached = await cache.get(`user:${id}`);
+    if (cached) return c.json({ ...JSON.parse(cached), cached: true });
+    const user = { id, nickname: `user-${id}`, plan: 'pro' };
+    await cache.set(`user:${id}`, JSON.stringify(user), 60);
+    return c.json({ ...user, cached: false });
+  });
+
+  /** Runs one AI tool: span + metrics + log via traceAITool; failures go to Sentry with sanitized input. */
+  const runTool = async (c: { get(key: 'jwtPayload'): { sub: string } }, toolName: string, input: ToolRequest, call: () => Promise<unknown>) => {
+    const userId = c.get('jwtPayload').sub;
+    const threadId = input.threadId ?? 'thread-default';
+    try {
+      return await traceAITool(toolName, { userId, threadId }, call);
+    } catch (error) {
+      captureToolError(error, { toolName, input });
+      log.error(`AI tool failed: ${toolName}`, { 'ai.tool.name': toolName, 'user.id': userId, 'error.type': (error as Error).name });
+      throw new HTTPException(502, { message: `${toolName} failed: ${(error as Error).message}`, cause: error });
+    }
+  };
+
+  const providerCall = async (path: string, operation: string, service: string, input: ToolRequest, init: RequestInit = {}) => {
+    const response = await tracedFetch(`${providerBaseUrl}${path}`, {
+      method: 'POST',
+      ...init,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${providerApiKey}`,
+        ...(input.failWith ? { 'x-stand-in-status': String(input.failWith) } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+      body: JSON.stringify({ prompt: input.prompt }),
+    }, { service, operation });
+    if (!response.ok) throw new ProviderError(service, response.status, await response.text());
+    return response;
+  };
+
+  api.post('/tools/generate-image', async (c) => {
+    const input = (await c.req.json().catch(() => ({}))) as ToolRequest;
+    const result = await runTool(c, 'generateImageWithAI', input, async () => {
+      // fal takes the key in the query string — exactly the form url redaction must catch.
+      const response = await providerCall(`/fal/fal-ai/flux/dev?key=${encodeURIComponent(providerApiKey)}`, 'flux_dev', ExternalService.FAL, input);
+      return response.json();
+    });
+    return c.json(result as object);
+  });
+
+  api.post('/tools/edit-image', async (c) => {
+    const input = (await c.req.json().catch(() => ({}))) as ToolRequest;
+    const result = await runTool(c, 'editImage', input, async () => {
+      const response = await providerCall('/byteplus/api/v3/images/generations', 'seedream_edit', ExternalService.BYTEPLUS, input);
+      const body = (await response.json()) as { data: Array<{ size: string }> };
+      return { images: body.data.length, size: body.data[0]?.size };
+    });
+    return c.json(result as object);
+  });
+
+  api.post('/tools/describe-image', async (c) => {
+    const input = (await c.req.json().catch(() => ({}))) as ToolRequest;
+    const text = await runTool(c, 'describeImage', input, async () => {
+      const response = await tracedFetch(`${providerBaseUrl}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${providerApiKey}` },
+        body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: input.prompt }] }),
+      }, { service: ExternalService.OPENAI, operation: 'chat_completions', endSpanOn: 'body' });
+      if (!response.ok) throw new ProviderError('openai', response.status, await response.text());
+      const raw = await response.text();
+      return raw
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => JSON.parse(line.slice(6)).choices[0].delta.content as string)
+        .join('');
+    });
+    return c.json({ text });
+  });
+
+  api.get('/boom', () => {
+    throw new Error('boom: an unhandled error in a route');
+  });
+
+  app.route('/api', api);
+
+  // The React page (built by Vite) and its runtime config.
+  app.get('/config.json', (c) => c.json({ sentryDsn: options.browserSentryDsn ?? null }));
+  app.get('/*', (c) => {
+    const path = c.req.path === '/' ? '/index.html' : c.req.path;
+    const asset = options.webAssets?.get(path);
+    if (!asset) return c.notFound();
+    return c.body(new Uint8Array(asset.body), 200, { 'content-type': asset.type });
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    log.error('unhandled error', { 'error.type': error.name, 'http.route': c.req.routePath });
+    return c.json({ error: 'internal error' }, 500);
+  });
+
+  return app;
+}
+
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  constructor(
+    readonly service: string,
+    readonly status: number,
+    body: string,
+  ) {
+    super(`${service} answered ${status}: ${body.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,139 @@
+import { startChild, type Child } from './child-process.ts';
+import { BENCH_PATH } from './hono-app.ts';
+import type { HonoSetup } from './hono-setups.ts';
+import { runInterleaved } from './interleave.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { roundRatios, summarize, type Summary } from './stats.ts';
+
+export interface HonoBenchOptions {
+  setups: HonoSetup[];
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  sampleRatio: number;
+  /** Write a `--cpu-prof` profile of every server child into this directory. */
+  profileDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface HonoRound extends LoadResult {
+  cpuMicrosPerRequest: number;
+}
+
+export interface HonoSetupResult {
+  setup: HonoSetup;
+  rounds: HonoRound[];
+  requestsPerSecond: Summary;
+  p99Ms: Summary;
+  cpuMicrosPerRequest: Summary;
+  /** Ratios to `bare`, computed round by round. */
+  ratio: { requestsPerSecond: Summary; p99: Summary; cpuMicrosPerRequest: Summary } | undefined;
+  /** Spans the sink received from this server during the measured rounds, per request. */
+  exportedSpansPerRequest: number;
+  rssMiB: number;
+}
+
+export interface HonoBenchResult {
+  options: Omit<HonoBenchOptions, 'log'>;
+  setups: HonoSetupResult[];
+  bar: { requestsPerSecondRatio: number; p99Ratio: number; met: boolean | undefined };
+}
+
+/** Documented setup must keep at least this share of bare req/s and stay within this p99 factor. */
+export const HONO_BAR = { requestsPerSecondRatio: 0.85, p99Ratio: 1.3 } as const;
+
+type CpuUsage = { user: number; system: number };
+
+/**
+ * Every setup runs in its own server child; autocannon runs here. All servers stay up for the
+ * whole run and are measured in rotated order each round, so every ratio compares measurements
+ * taken seconds apart on the same (shared, noisy) machine.
+ */
+export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBenchResult> {
+  const log = options.log ?? (() => {});
+  const children: Child[] = [];
+  try {
+    const sink = await startChild<{ url: string }>(new URL('./sink-server.ts', import.meta.url));
+    children.push(sink.child);
+    const servers = new Map<HonoSetup, { child: Child; url: string }>();
+    for (const setup of options.setups) {
+      const execArgv = ['--expose-gc'];
+      if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=hono-${setup}.cpuprofile`);
+      const started = await startChild<{ url: string }>(new URL('./hono-server.ts', import.meta.url), {
+        args: [setup],
+        env: { BENCH_OTLP_ENDPOINT: sink.ready.url, BENCH_SAMPLE_RATIO: String(options.sampleRatio), NODE_ENV: 'production' },
+        execArgv,
+      });
+      children.push(started.child);
+      servers.set(setup, { child: started.child, url: `${started.ready.url}${BENCH_PATH}` });
+    }
+
+    for (const [setup, server] of servers) {
+      log(`hono: warm-up ${setup}`);
+      await runLoad({ url: server.url, connections: options.connections, durationSeconds: options.warmupSeconds });
+    }
+    // Spans of the warm-up still sit in the batch processors; send them before counting starts.
+    for (const server of servers.values()) await server.child.call('flush');
+    await sink.child.call('reset');
+
+    const rounds = await runInterleaved<HonoRound>(
+      [...servers].map(([setup, server]) => ({
+        name: setup,
+        async measure() {
+          const before = (await server.child.call<{ cpu: CpuUsage }>('stats')).cpu;
+          const load = await runLoad({ url: server.url, connections: options.connections, durationSeconds: options.durationSeconds });
+          const after = (await server.child.call<{ cpu: CpuUsage }>('stats')).cpu;
+          const cpuMicros = after.user - before.user + (after.system - before.system);
+          return { ...load, cpuMicrosPerRequest: cpuMicros / Math.max(1, load.requests) };
+        },
+      })),
+      {
+        rounds: options.rounds,
+        onMeasured: (setup, round, value) => {
+          const result = value as HonoRound;
+          log(`hono: round ${round} ${setup}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+        },
+      },
+    );
+
+    for (const server of servers.values()) await server.child.call('flush');
+    const counts = await sink.child.call<{ spans: Record<string, number> }>('counts');
+
+    const bare = rounds.get('bare');
+    const setups: HonoSetupResult[] = [];
+    for (const [setup, server] of servers) {
+      const measured = rounds.get(setup)!;
+      const series = (pick: (round: HonoRound) => number) => measured.map(pick);
+      const requests = measured.reduce((sum, round) => sum + round.requests, 0);
+      const memory = await server.child.call<NodeJS.MemoryUsage>('memory');
+      setups.push({
+        setup,
+        rounds: measured,
+        requestsPerSecond: summarize(series((r) => r.requestsPerSecond)),
+        p99Ms: summarize(series((r) => r.p99Ms)),
+        cpuMicrosPerRequest: summarize(series((r) => r.cpuMicrosPerRequest)),
+        ratio:
+          bare === undefined
+            ? undefined
+            : {
+                requestsPerSecond: roundRatios(series((r) => r.requestsPerSecond), bare.map((r) => r.requestsPerSecond)),
+                p99: roundRatios(series((r) => r.p99Ms), bare.map((r) => r.p99Ms)),
+                cpuMicrosPerRequest: roundRatios(series((r) => r.cpuMicrosPerRequest), bare.map((r) => r.cpuMicrosPerRequest)),
+              },
+        exportedSpansPerRequest: (counts.spans[`bench-${setup}`] ?? 0) / Math.max(1, requests),
+        rssMiB: memory.rss / 2 ** 20,
+      });
+    }
+
+    const kira = setups.find((result) => result.setup === 'kira');
+    const met =
+      kira?.ratio === undefined
+        ? undefined
+        : kira.ratio.requestsPerSecond.median >= HONO_BAR.requestsPerSecondRatio && kira.ratio.p99.median <= HONO_BAR.p99Ratio;
+    const { log: _log, ...recorded } = options;
+    return { options: recorded, setups, bar: { ...HONO_BAR, met } };
+  } finally {
+    await Promise.allSettled(children.map((child) => child.stop()));
+  }
+}

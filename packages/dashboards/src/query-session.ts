@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSchemaStatements, insertMetricPointsSql, SeriesMemory, type MetricPointInput } from './schema';
+
+/** chdb is a devDependency: thrown when it can't be loaded, saying how to install it. */
+export class ChdbMissingError extends Error {
+  override readonly name = 'ChdbMissingError';
+  constructor(cause: unknown) {
+    super('chdb (embedded ClickHouse) is not installed. Install it next to @kira/dashboards with `pnpm add -D chdb@3.4.0` (or `npm i -D chdb@3.4.0`), then run `kira-dashboards validate` again.', { cause });
+  }
+}
+
+interface ChdbSession {
+  query(sql: string, format?: string): string;
+  close(): void;
+}
+
+type ChdbModule = { Session: new (path?: string) => ChdbSession };
+
+/** Loads chdb at run time, so @kira/dashboards keeps no runtime dependency on it. */
+export async function loadChdb(): Promise<ChdbModule> {
+  const specifier = 'chdb';
+  try {
+    const loaded = (await import(/* @vite-ignore */ specifier)) as Partial<ChdbModule> & { default?: Partial<ChdbModule> };
+    const Session = loaded.Session ?? loaded.default?.Session;
+    if (typeof Session !== 'function') throw new TypeError('chdb has no Session export');
+    return { Session };
+  } catch (error) {
+    throw new ChdbMissingError(error);
+  }
+}
+
+export interface QueryResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/** An embedded ClickHouse in a temporary directory with the unified schema created. */
+export interface QuerySession {
+  readonly path: string;
+  /** Runs a statement that returns nothing (DDL, INSERT). */
+  exec(sql: string): void;
+  query(sql: string): QueryResult;
+  /** Seeds metric points through schema.ts' insert helper (one SeriesMemory per session). */
+  insertPoints(points: readonly MetricPointInput[]): void;
+  /** Closes chdb and deletes the directory. */
+  close(): void;
+}
+
+/**
+ * Opens chdb on a fresh temporary directory and creates the unified schema. Retention is long
+ * (10 years) so seeded points are never dropped by TTL while a test or `validate` runs.
+ *
+ * @example const session = await openQuerySession(); try { session.query('SELECT 1') } finally { session.close() }
+ */
+export async function openQuerySession(): Promise<QuerySession> {
+  const { Session } = await loadChdb();
+  const path = mkdtempSync(join(tmpdir(), 'kira-dashboards-'));
+  let session: ChdbSession;
+  try {
+    session = new Session(path);
+    for (const statement of createSchemaStatements({ retentionDays: 3650 })) session.query(statement);
+  } catch (error) {
+    rmSync(path, { recursive: true, force: true });
+    throw error;
+  }
+  const memory = new SeriesMemory();
+  return {
+    path,
+    exec(sql) {
+      session.query(sql);
+    },
+    query(sql) {
+      const parsed = JSON.parse(session.query(sql, 'JSON') || '{"meta":[],"data":[]}') as { meta: { name: string; type: string }[]; data: Record<string, unknown>[] };
+      return { columns: parsed.meta, rows: parsed.data };
+    },
+    insertPoints(points) {
+      const sql = insertMetricPointsSql(points, memory);
+      if (sql !== '') session.query(sql);
+    },
+    close() {
+      try {
+        session.close();
+      } finally {
+        rmSync(path, { recursive: true, force: true });
+      }
+    },
+  };
+}

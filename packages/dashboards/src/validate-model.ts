@@ -1,0 +1,136 @@
+import { alertSignal } from './alert-signal';
+import { metricDefinitions as defaultDefinitions } from './metric-definitions';
+import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
+import type { Alert, Dashboard, LabelFilter, MetricDefinition, Signal } from './types';
+
+/** Options of the model validators. */
+export interface ValidateOptions {
+  /** Metrics that may be referenced (default: the built-in definitions). @example { metrics: [...metricDefinitions, myMetric] } */
+  readonly metrics?: readonly MetricDefinition[];
+}
+
+const EXPECTED_TYPE: Record<Signal['kind'], MetricDefinition['type'][]> = {
+  gauge: ['gauge'],
+  rate: ['counter'],
+  quantile: ['histogram'],
+  ratio: ['counter', 'histogram'],
+};
+
+function validateFilters(filters: readonly LabelFilter[] | undefined, metric: MetricDefinition, path: string, errors: ModelValidationError[]): void {
+  filters?.forEach((filter, index) => {
+    if (!(metric.attributes ?? []).includes(filter.label)) {
+      errors.push(new ModelValidationError('unknown_label', `${path}[${index}].label`, `metric "${metric.name}" has no attribute "${filter.label}"`));
+    }
+    if (!['=', '!=', '>', '>=', '<', '<='].includes(filter.operator)) {
+      errors.push(new ModelValidationError('bad_operator', `${path}[${index}].operator`, `unknown operator "${String(filter.operator)}"`));
+    }
+  });
+}
+
+/** Checks one signal; returns the metric when it is known. */
+function validateSignal(signal: Signal, path: string, definitions: readonly MetricDefinition[], errors: ModelValidationError[]): MetricDefinition | undefined {
+  const metric = definitions.find((definition) => definition.name === signal.metric);
+  if (metric === undefined) {
+    errors.push(new UnknownMetricError(`${path}.metric`, signal.metric));
+    return undefined;
+  }
+  if (!EXPECTED_TYPE[signal.kind]?.includes(metric.type)) {
+    errors.push(
+      new ModelValidationError('wrong_metric_type', `${path}.kind`, `a ${signal.kind} signal needs a ${EXPECTED_TYPE[signal.kind]?.join(' or ') ?? '?'} metric; "${metric.name}" is a ${metric.type}`),
+    );
+  }
+  if (metric.derivedFrom !== undefined && !definitions.some((definition) => definition.name === metric.derivedFrom?.metric)) {
+    errors.push(new UnknownMetricError(`${path}.metric`, metric.derivedFrom.metric));
+  }
+  if (signal.kind === 'quantile' && !(signal.quantile > 0 && signal.quantile < 1)) {
+    errors.push(new ModelValidationError('bad_quantile', `${path}.quantile`, `quantile must be between 0 and 1 (exclusive), got ${String(signal.quantile)}`));
+  }
+  if (signal.kind === 'gauge' && signal.scale !== undefined && !Number.isFinite(signal.scale)) {
+    errors.push(new ModelValidationError('bad_panel', `${path}.scale`, 'scale must be a finite number'));
+  }
+  if (signal.kind !== 'gauge') validateFilters(signal.where, metric, `${path}.where`, errors);
+  if (signal.kind === 'ratio') {
+    if (signal.match.length === 0) errors.push(new ModelValidationError('bad_panel', `${path}.match`, 'a ratio needs at least one filter'));
+    validateFilters(signal.match, metric, `${path}.match`, errors);
+  }
+  return metric;
+}
+
+/**
+ * Checks a dashboard against the metric definitions: unknown metrics, signals that don't fit the
+ * metric type, unknown tags, bad quantiles, duplicate or empty panels. Returns every problem found
+ * (empty = valid); never throws.
+ */
+export function validateDashboard(dashboard: Dashboard, options: ValidateOptions = {}): ModelValidationError[] {
+  const definitions = options.metrics ?? defaultDefinitions;
+  const errors: ModelValidationError[] = [];
+  const seen = new Set<string>();
+  if (dashboard.panels.length === 0) errors.push(new ModelValidationError('bad_panel', `${dashboard.id}.panels`, 'a dashboard needs at least one panel'));
+  dashboard.panels.forEach((panel, panelIndex) => {
+    const path = `${dashboard.id}.panels[${panelIndex}]`;
+    if (seen.has(panel.id)) errors.push(new ModelValidationError('duplicate_id', `${path}.id`, `duplicate panel id "${panel.id}"`));
+    seen.add(panel.id);
+    if (panel.queries.length === 0) errors.push(new ModelValidationError('bad_panel', `${path}.queries`, 'a panel needs at least one query'));
+    const names = new Set<string>();
+    panel.queries.forEach((query, queryIndex) => {
+      const queryPath = `${path}.queries[${queryIndex}]`;
+      const metric = validateSignal(query, queryPath, definitions, errors);
+      if (metric !== undefined && query.groupBy !== undefined && !(metric.attributes ?? []).includes(query.groupBy)) {
+        errors.push(new ModelValidationError('unknown_label', `${queryPath}.groupBy`, `metric "${metric.name}" has no attribute "${query.groupBy}"`));
+      }
+      if (query.groupBy === undefined) {
+        const name = query.series ?? '';
+        if (names.has(name)) errors.push(new ModelValidationError('bad_panel', `${queryPath}.series`, `two queries of the panel produce series "${name}"`));
+        names.add(name);
+      }
+    });
+  });
+  return errors;
+}
+
+/**
+ * Checks an alert: unknown metric, threshold that is not finite or outside a ratio's 0–100 range,
+ * duration that is negative or not whole minutes, unknown operator or severity. Returns every
+ * problem found (empty = valid); never throws.
+ */
+export function validateAlert(alert: Alert, options: ValidateOptions = {}): ModelValidationError[] {
+  const definitions = options.metrics ?? defaultDefinitions;
+  const errors: ModelValidationError[] = [];
+  const signal = alertSignal(alert);
+  if (alert.signal !== undefined && alert.signal.metric !== alert.metric) {
+    errors.push(new ModelValidationError('bad_panel', `${alert.id}.signal.metric`, `signal metric "${alert.signal.metric}" differs from the alert's metric "${alert.metric}"`));
+  }
+  validateSignal(signal, alert.id, definitions, errors);
+  if (!['>', '>=', '<', '<='].includes(alert.operator)) {
+    errors.push(new ModelValidationError('bad_operator', `${alert.id}.operator`, `unknown operator "${String(alert.operator)}"`));
+  }
+  if (!['warning', 'critical'].includes(alert.severity)) {
+    errors.push(new ModelValidationError('bad_severity', `${alert.id}.severity`, `severity must be warning or critical, got "${String(alert.severity)}"`));
+  }
+  if (typeof alert.threshold !== 'number' || !Number.isFinite(alert.threshold)) {
+    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'must be a finite number'));
+  } else if (signal.kind === 'ratio' && (alert.threshold < 0 || alert.threshold > 100)) {
+    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'a ratio is a percentage between 0 and 100'));
+  } else if (signal.kind !== 'ratio' && alert.threshold < 0 && (alert.operator === '<' || alert.operator === '<=')) {
+    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'metrics here are never negative, so the alert could never fire'));
+  }
+  if (!Number.isInteger(alert.forSeconds) || alert.forSeconds < 0 || alert.forSeconds % 60 !== 0) {
+    errors.push(new ModelValidationError('bad_duration', `${alert.id}.forSeconds`, `must be a whole number of minutes in seconds (0, 60, 120, …), got ${String(alert.forSeconds)}`));
+  }
+  if (alert.queryPeriodSeconds !== undefined && (!Number.isInteger(alert.queryPeriodSeconds) || alert.queryPeriodSeconds < 60)) {
+    errors.push(new ModelValidationError('bad_duration', `${alert.id}.queryPeriodSeconds`, `must be an integer >= 60, got ${String(alert.queryPeriodSeconds)}`));
+  }
+  return errors;
+}
+
+/** Validates many alerts and their ids' uniqueness. */
+export function validateAlerts(alerts: readonly Alert[], options: ValidateOptions = {}): ModelValidationError[] {
+  const errors: ModelValidationError[] = [];
+  const seen = new Set<string>();
+  for (const alert of alerts) {
+    if (seen.has(alert.id)) errors.push(new ModelValidationError('duplicate_id', `${alert.id}.id`, `duplicate alert id "${alert.id}"`));
+    seen.add(alert.id);
+    errors.push(...validateAlert(alert, options));
+  }
+  return errors;
+}

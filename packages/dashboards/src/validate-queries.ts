@@ -1,0 +1,198 @@
+import { builtInAlerts } from './built-in-alerts';
+import { builtInDashboards } from './built-in-dashboards';
+import { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from './legacy-table';
+import { UnsupportedDialectError } from './model-validation-error';
+import type { QuerySession } from './query-session';
+import { renderAlertSql, renderPanelSql } from './render-sql';
+import { expandQuery, type MetricPointInput } from './schema';
+import type { Alert, Dashboard } from './types';
+
+const MINUTE_MS = 60_000;
+const MIB = 1048576;
+/** Table name the legacy queries' `{{source}}` stands for during validation. */
+export const LEGACY_TABLE = 'legacy_metrics';
+
+/** Ten minutes of every built-in metric, starting at `start` (cumulative counters/histograms, two imgproxy instances). */
+export function validationSeed(start: number): { points: MetricPointInput[]; legacy: LegacySample[] } {
+  const points: MetricPointInput[] = [];
+  const legacy: LegacySample[] = [];
+  const counters = new Map<string, number>();
+  const histograms = new Map<string, number[]>();
+  const bump = (key: string, by: number): number => {
+    const value = (counters.get(key) ?? 0) + by;
+    counters.set(key, value);
+    return value;
+  };
+  const bumpBuckets = (key: string, by: number[]): number[] => {
+    const current = histograms.get(key) ?? by.map(() => 0);
+    const next = current.map((count, index) => count + (by[index] ?? 0));
+    histograms.set(key, next);
+    return next;
+  };
+  const startTime = start - MINUTE_MS;
+  for (let second = 0; second < 600; second += 30) {
+    const time = start + second * 1000;
+    const minute = Math.floor(second / 60);
+    for (const instance of ['imgproxy-a', 'imgproxy-b']) {
+      const tags = { 'service.instance.id': instance };
+      const load = instance === 'imgproxy-a' ? 1 : 0.5;
+      points.push(
+        { name: 'workers_utilization', kind: 'gauge', tags, time, value: 0.4 * load + minute * 0.02 },
+        { name: 'requests_in_progress', kind: 'gauge', tags, time, value: 20 * load + minute },
+        { name: 'images_in_progress', kind: 'gauge', tags, time, value: 15 * load + minute },
+        { name: 'vips_memory_bytes', kind: 'gauge', tags, time, value: (800 + minute * 10) * load * MIB },
+        { name: 'process_resident_memory_bytes', kind: 'gauge', tags, time, value: (3000 + minute * 50) * load * MIB },
+        { name: 'go_goroutines', kind: 'gauge', tags, time, value: 30 + minute },
+        { name: 'go_memstats_heap_inuse_bytes', kind: 'gauge', tags, time, value: (90 + minute) * load * MIB },
+      );
+    }
+    legacy.push({
+      time: new Date(time),
+      values: {
+        workers_utilization: 0.4 + minute * 0.02,
+        requests_in_progress: 20 + minute,
+        images_in_progress: 15 + minute,
+        process_mb: 3000 + minute * 50,
+        vips_mb: 800 + minute * 10,
+        heap_mb: 90 + minute,
+        goroutines: 30 + minute,
+      },
+    });
+    for (const tool of ['generateImageWithAI', 'editImage']) {
+      for (const success of ['true', 'false']) {
+        const key = `${tool}/${success}`;
+        points.push({ name: 'ai_tool_executions', kind: 'sum', tags: { tool_name: tool, success }, startTime, time, value: bump(key, success === 'true' ? 9 : 1) });
+      }
+      points.push({
+        name: 'ai_tool_duration_ms',
+        kind: 'histogram',
+        tags: { tool_name: tool },
+        startTime,
+        time,
+        bounds: [1000, 10000, 60000],
+        bucketCounts: bumpBuckets(`ai/${tool}`, [1, 6, 2, 1]),
+      });
+    }
+    for (const [route, status] of [
+      ['/users/:id', '200'],
+      ['/images', '200'],
+      ['/images', '502'],
+    ] as const) {
+      points.push({
+        name: 'http_request_duration_ms',
+        kind: 'histogram',
+        tags: { http_method: 'GET', http_route: route, http_status_code: status },
+        startTime,
+        time,
+        bounds: [10, 100, 1000],
+        bucketCounts: bumpBuckets(`http/${route}/${status}`, status === '502' ? [0, 0, 1, 0] : [4, 10, 5, 1]),
+      });
+    }
+    for (const [service, outcome] of [
+      ['byteplus', 'ok'],
+      ['byteplus', 'http_error'],
+      ['openai', 'ok'],
+    ] as const) {
+      points.push({
+        name: 'external_request_duration_ms',
+        kind: 'histogram',
+        tags: { external_service: service, external_operation: 'generate', outcome },
+        startTime,
+        time,
+        bounds: [100, 1000, 10000],
+        bucketCounts: bumpBuckets(`ext/${service}/${outcome}`, outcome === 'ok' ? [1, 5, 3, 1] : [1, 1, 0, 0]),
+      });
+    }
+  }
+  return { points, legacy };
+}
+
+export interface QueryCheck {
+  /** `dashboard/panel` or `alert/id`. */
+  readonly target: string;
+  readonly dialect: 'unified' | 'legacy';
+  readonly ok: boolean;
+  readonly rows: number;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Problem found (empty when ok). */
+  readonly message: string;
+  readonly sql: string;
+}
+
+/** Options of {@link validateQueries}. */
+export interface ValidateQueriesOptions {
+  readonly dashboards?: readonly Dashboard[];
+  readonly alerts?: readonly Alert[];
+  /** Seed ten minutes of data first (default true; false when the caller seeded its own). */
+  readonly seed?: boolean;
+  /** Start of the seeded data (default: 30 minutes ago, on a minute boundary). */
+  readonly start?: Date;
+}
+
+function checkColumns(actual: readonly { name: string; type: string }[], expected: readonly [string, RegExp][]): string {
+  const shown = actual.map((column) => `${column.name} ${column.type}`).join(', ');
+  if (actual.length !== expected.length) return `expected columns ${expected.map(([name]) => name).join(', ')}, got ${shown}`;
+  for (const [index, [name, type]] of expected.entries()) {
+    const column = actual[index];
+    if (column?.name !== name || !type.test(column.type)) return `expected column ${index + 1} to be ${name} ${type.source}, got ${shown}`;
+  }
+  return '';
+}
+
+/**
+ * Runs every panel (unified, and legacy where the panel has a legacy form) and every alert query
+ * against the session after seeding it, and checks each returns rows of the documented shape:
+ * panels `time` DateTime, `series` String, `value` Float64; alerts `time`, `value`; legacy panels
+ * `time` + one Float64 column per metric.
+ */
+export function validateQueries(session: QuerySession, options: ValidateQueriesOptions = {}): QueryCheck[] {
+  const dashboards = options.dashboards ?? builtInDashboards;
+  const alerts = options.alerts ?? builtInAlerts;
+  const start = options.start?.getTime() ?? Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 30 * MINUTE_MS;
+  session.exec(createLegacyTableSql(LEGACY_TABLE));
+  if (options.seed !== false) {
+    const seed = validationSeed(start);
+    session.insertPoints(seed.points);
+    session.exec(insertLegacySamplesSql(LEGACY_TABLE, seed.legacy));
+  }
+  const range = { startTime: new Date(start - MINUTE_MS), endTime: new Date(start + 11 * MINUTE_MS), intervalSeconds: 60 };
+  const checks: QueryCheck[] = [];
+  const run = (target: string, dialect: 'unified' | 'legacy', sql: string, expected: readonly [string, RegExp][]): void => {
+    try {
+      const result = session.query(expandQuery(sql, { ...range, ...(dialect === 'legacy' ? { source: LEGACY_TABLE } : {}) }));
+      let message = checkColumns(result.columns, expected);
+      if (message === '' && result.rows.length === 0) message = 'returned no rows for seeded data';
+      checks.push({ target, dialect, ok: message === '', rows: result.rows.length, columns: result.columns, message, sql });
+    } catch (error) {
+      checks.push({ target, dialect, ok: false, rows: 0, columns: [], message: error instanceof Error ? error.message : String(error), sql });
+    }
+  };
+  const time: [string, RegExp] = ['time', /^DateTime/];
+  for (const dashboard of dashboards) {
+    for (const panel of dashboard.panels) {
+      const target = `${dashboard.id}/${panel.id}`;
+      run(target, 'unified', renderPanelSql(panel), [time, ['series', /^String$/], ['value', /^Float64$/]]);
+      let legacy: string | undefined;
+      try {
+        legacy = renderPanelSql(panel, { dialect: 'legacy' });
+      } catch (error) {
+        if (!(error instanceof UnsupportedDialectError)) throw error;
+      }
+      if (legacy !== undefined) {
+        run(target, 'legacy', legacy, [time, ...panel.queries.map((query): [string, RegExp] => [query.legacyAlias ?? query.series ?? query.metric, /^Float64$/])]);
+      }
+    }
+  }
+  for (const alert of alerts) {
+    const target = `alert/${alert.id}`;
+    run(target, 'unified', renderAlertSql(alert), [time, ['value', /^Float64$/]]);
+    let legacy: string | undefined;
+    try {
+      legacy = renderAlertSql(alert, { dialect: 'legacy' });
+    } catch (error) {
+      if (!(error instanceof UnsupportedDialectError)) throw error;
+    }
+    if (legacy !== undefined) run(target, 'legacy', legacy, [time, ['value', /^Float64$/]]);
+  }
+  return checks;
+}

@@ -1,0 +1,83 @@
+// Test-only (not exported, not bundled): a real HTTP server on 127.0.0.1:0 playing an AI provider.
+// @kira/test-utils has no generic HTTP server, so it lives here.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+}
+
+export interface LocalTestServer {
+  url: string;
+  port: number;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+export const STREAM_CHUNKS = ['data: {"delta":"Hel"}\n\n', 'data: {"delta":"lo"}\n\n', 'data: [DONE]\n\n'];
+
+/**
+ * Routes: `/ok` (200 JSON), `/status/<code>`, `/slow` (answers after 5 s), `/stream` (three chunks
+ * 60 ms apart), `/broken-stream` (one chunk, then the socket is destroyed), `/headers`
+ * (x-request-id, retry-after, set-cookie).
+ */
+export async function startLocalTestServer(): Promise<LocalTestServer> {
+  const requests: ReceivedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, run: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const server = createServer((request, response: ServerResponse) => {
+    requests.push({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      rawHeaders: request.rawHeaders,
+    });
+    request.resume();
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const status = /^\/status\/(\d{3})$/.exec(path);
+    if (path === '/ok') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    } else if (status) {
+      response.writeHead(Number(status[1]), { 'content-type': 'application/json' }).end('{"error":"status"}');
+    } else if (path === '/slow') {
+      later(5_000, () => response.writeHead(200).end('late'));
+    } else if (path === '/stream') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      STREAM_CHUNKS.forEach((chunk, index) =>
+        later(60 * (index + 1), () => (index === STREAM_CHUNKS.length - 1 ? response.end(chunk) : response.write(chunk))),
+      );
+    } else if (path === '/broken-stream') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(STREAM_CHUNKS[0]);
+      later(60, () => response.socket?.destroy());
+    } else if (path === '/headers') {
+      response
+        .writeHead(200, { 'x-request-id': 'req-123', 'retry-after': '7', 'set-cookie': 'session=abc' })
+        .end('headers');
+    } else {
+      response.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_REDACTED_QUERY_PARAMS, redactUrl } from './index';
+
+describe('redactUrl', () => {
+  it.each(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name]))('redacts the value of %s', (name) => {
+    expect(redactUrl(`https://api.example.com/v1/run?model=flux&${name}=s3cr3t%2Fvalue&n=2`)).toBe(
+      `https://api.example.com/v1/run?model=flux&${name}=REDACTED&n=2`,
+    );
+  });
+
+  it('matches parameter names case-insensitively, including percent-encoded and +-encoded names', () => {
+    expect(redactUrl('https://h/p?API_KEY=a&Token=b&x%2Damz%2Dsignature=c&client+secret=d&client_secret=e')).toBe(
+      'https://h/p?API_KEY=REDACTED&Token=REDACTED&x%2Damz%2Dsignature=REDACTED&client+secret=d&client_secret=REDACTED',
+    );
+  });
+
+  it('redacts pre-signed S3 and GCS URLs', () => {
+    const s3 =
+      'https://bucket.s3.amazonaws.com/img.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok&X-Amz-Signature=deadbeef';
+    expect(redactUrl(s3)).toBe(
+      'https://bucket.s3.amazonaws.com/img.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED',
+    );
+    const gcs = 'https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=sa%40p&X-Goog-Signature=abc';
+    expect(redactUrl(gcs)).toBe('https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=REDACTED&X-Goog-Signature=REDACTED');
+    const legacyS3 = 'https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIA&Expires=1&Signature=xyz';
+    expect(redactUrl(legacyS3)).toBe('https://b.s3.amazonaws.com/k?AWSAccessKeyId=REDACTED&Expires=1&Signature=REDACTED');
+  });
+
+  it('replaces userinfo with REDACTED:REDACTED (semantic-convention form)', () => {
+    expect(redactUrl('https://user:password@api.example.com/x')).toBe('https://REDACTED:REDACTED@api.example.com/x');
+    expect(redactUrl('https://token@api.example.com/x')).toBe('https://REDACTED:REDACTED@api.example.com/x');
+    expect(redactUrl(new URL('https://u:p@h/'))).toBe('https://REDACTED:REDACTED@h/');
+  });
+
+  it('drops the fragment, where OAuth flows put tokens', () => {
+    expect(redactUrl('https://app.example.com/cb#access_token=abc&state=1')).toBe('https://app.example.com/cb');
+  });
+
+  it('extends the defaults with extra parameters and keeps everything else byte for byte', () => {
+    expect(redactUrl('https://h/p?session=1&key=2&q=a%20b+c&flag', ['Session'])).toBe('https://h/p?session=REDACTED&key=REDACTED&q=a%20b+c&flag');
+    expect(redactUrl('https://h/p?session=1')).toBe('https://h/p?session=1');
+  });
+
+  it('handles relative and unparsable input without leaking', () => {
+    expect(redactUrl('/v1/run?token=abc&x=1#frag')).toBe('/v1/run?token=REDACTED&x=1');
+    expect(redactUrl('http://u:p@[bad/p?sig=1')).toBe('http://REDACTED:REDACTED@[bad/p?sig=REDACTED');
+  });
+});

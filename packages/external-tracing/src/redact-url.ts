@@ -1,0 +1,89 @@
+/**
+ * Query parameters whose values are replaced by `REDACTED` in `url.full` / `http.url` (compared
+ * case-insensitively): API keys, OAuth tokens and the signatures of pre-signed S3 / GCS URLs.
+ */
+export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
+  'key',
+  'api_key',
+  'apikey',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'sig',
+  'signature',
+  'secret',
+  'client_secret',
+  'password',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+  'X-Goog-Signature',
+  'X-Goog-Credential',
+  'AWSAccessKeyId',
+  'Signature',
+]);
+
+const REDACTED = 'REDACTED';
+const DEFAULT_SET: ReadonlySet<string> = new Set(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => name.toLowerCase()));
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
+
+/**
+ * Makes a URL safe to record: credentials become `REDACTED:REDACTED` (the semantic-convention
+ * form), values of sensitive query parameters become `REDACTED`, and the fragment is dropped
+ * (it never goes over the wire and OAuth flows put tokens there). Other parts keep their
+ * original encoding.
+ *
+ * @example redactUrl('https://user:pw@api.example.com/v1?key=abc&q=cat') // 'https://REDACTED:REDACTED@api.example.com/v1?key=REDACTED&q=cat'
+ */
+export function redactUrl(url: string | URL, extraParams?: readonly string[]): string {
+  const sensitive =
+    extraParams && extraParams.length > 0
+      ? new Set([...DEFAULT_SET, ...extraParams.filter((name) => typeof name === 'string').map((name) => name.toLowerCase())])
+      : DEFAULT_SET;
+  const text = typeof url === 'string' ? url : String(url);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed) {
+    if (parsed.username !== '' || parsed.password !== '') {
+      parsed.username = REDACTED;
+      parsed.password = REDACTED;
+    }
+    parsed.hash = '';
+    if (parsed.search.length > 1) parsed.search = redactQuery(parsed.search.slice(1), sensitive);
+    return parsed.href;
+  }
+  // Relative or malformed input: the same rules, applied to the raw text.
+  const withoutFragment = text.split('#', 1)[0] ?? '';
+  const queryStart = withoutFragment.indexOf('?');
+  const head = (queryStart === -1 ? withoutFragment : withoutFragment.slice(0, queryStart)).replace(
+    USERINFO,
+    `$1${REDACTED}:${REDACTED}@`,
+  );
+  return queryStart === -1 ? head : `${head}?${redactQuery(withoutFragment.slice(queryStart + 1), sensitive)}`;
+}
+
+function redactQuery(query: string, sensitive: ReadonlySet<string>): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return pair;
+      const rawKey = pair.slice(0, equals);
+      return sensitive.has(decodeKey(rawKey).toLowerCase()) ? `${rawKey}=${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+function decodeKey(rawKey: string): string {
+  const spaced = rawKey.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Attributes } from '@opentelemetry/api';
+import { parseKeyValueList } from './parse-key-value-list';
+import type { Env } from './resolve-exporter-config';
+import type { TelemetryOptions } from './types';
+
+const PREFIX = '@kira/otel-core:';
+
+/**
+ * The resource every signal carries (DESIGN.md): `service.name`, `service.version`,
+ * `deployment.environment.name`, plus `OTEL_RESOURCE_ATTRIBUTES`. Precedence per attribute:
+ * option > dedicated env variable (`OTEL_SERVICE_NAME`) > `OTEL_RESOURCE_ATTRIBUTES` > derived
+ * default (package.json, `NODE_ENV`).
+ */
+export function resolveResourceAttributes(
+  env: Env,
+  options: TelemetryOptions,
+  warnings: string[],
+  cwd: string = process.cwd(),
+): Attributes {
+  const fromEnv: Record<string, string> = {};
+  const raw = env.OTEL_RESOURCE_ATTRIBUTES;
+  if (raw !== undefined && raw.trim() !== '') {
+    const { values, invalid } = parseKeyValueList(raw);
+    if (invalid.length > 0) {
+      warnings.push(`${PREFIX} OTEL_RESOURCE_ATTRIBUTES has malformed entries (${invalid.join(', ')}); expected key=value, skipping them`);
+    }
+    Object.assign(fromEnv, values);
+  }
+
+  const packageJson = nearestPackageJson(cwd);
+  const fromOption = (key: string): string | undefined => {
+    const value = options.resourceAttributes?.[key];
+    return typeof value === 'string' ? nonEmpty(value) : undefined;
+  };
+  const serviceName =
+    nonEmpty(options.serviceName) ??
+    fromOption('service.name') ??
+    nonEmpty(env.OTEL_SERVICE_NAME) ??
+    nonEmpty(fromEnv['service.name']) ??
+    nonEmpty(packageJson?.name) ??
+    'unknown_service:node';
+  const serviceVersion =
+    nonEmpty(options.serviceVersion) ??
+    fromOption('service.version') ??
+    nonEmpty(fromEnv['service.version']) ??
+    nonEmpty(packageJson?.version);
+  const environment =
+    nonEmpty(options.environment) ??
+    fromOption('deployment.environment.name') ??
+    nonEmpty(fromEnv['deployment.environment.name']) ??
+    nonEmpty(env.NODE_ENV);
+
+  const attributes: Attributes = { ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName };
+  if (serviceVersion !== undefined) attributes['service.version'] = serviceVersion;
+  if (environment !== undefined) attributes['deployment.environment.name'] = environment;
+  return attributes;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+/** The service's own package.json: the first one with a name walking up from the working directory. */
+function nearestPackageJson(start: string): { name?: string; version?: string } | undefined {
+  let directory = start;
+  for (;;) {
+    try {
+      const parsed = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as unknown;
+      if (parsed !== null && typeof parsed === 'object') {
+        const { name, version } = parsed as { name?: unknown; version?: unknown };
+        if (typeof name === 'string' && name !== '') {
+          return { name, version: typeof version === 'string' ? version : undefined };
+        }
+      }
+    } catch {
+      // Missing or unreadable: keep walking up.
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}

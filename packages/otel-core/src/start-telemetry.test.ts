@@ -1,0 +1,304 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runFixture } from './fixtures/run-fixture';
+
+// Every scenario runs in its own Node process against the built package (the SDK is
+// process-global), exporting with the real OTLP exporters to a real capture server.
+
+let capture: OtlpCaptureServer;
+let target: Server;
+let targetUrl: string;
+
+beforeAll(async () => {
+  capture = await startOtlpCaptureServer();
+  // An ordinary HTTP server for the fixtures' outbound fetch, separate from the collector.
+  target = createServer((_request, response) => response.end('target'));
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await capture.close();
+  await new Promise((resolve) => target.close(resolve));
+});
+
+beforeEach(() => capture.reset());
+
+const otlpRequests = () => capture.requests.filter((request) => request.signal !== undefined);
+const kiraWarnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('@kira/otel-core:'));
+const CONSOLE_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (ERROR|WARN |INFO |DEBUG) \[fixture-logger\] /;
+
+describe('startTelemetry exports', () => {
+  it('sends traces, metrics and logs as protobuf to BetterStack with the Bearer token and the resource', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        NODE_ENV: 'production',
+        // A scheme in BETTERSTACK_HOST is accepted, which lets the test point it at plain http.
+        BETTERSTACK_HOST: capture.url,
+        BETTERSTACK_TOKEN: 'secret-token',
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        OTEL_SERVICE_NAME: 'fixture-service',
+        OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira',
+        FIXTURE_FETCH_URL: `${targetUrl}/fetched`,
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const { enabled, ids } = run.result();
+    expect(enabled).toBe(true);
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+
+    const requests = otlpRequests();
+    expect(new Set(requests.map((request) => request.path))).toEqual(new Set(['/v1/traces', '/v1/metrics', '/v1/logs']));
+    for (const request of requests) {
+      expect(request.method).toBe('POST');
+      expect(request.contentType).toBe('application/x-protobuf');
+      expect(request.headers.authorization).toBe('Bearer secret-token');
+      expect(request.decodeError).toBeUndefined();
+    }
+
+    const span = capture.spans().find((candidate) => candidate.name === 'fixture-span');
+    expect(span?.spanId).toBe(ids.spanId);
+    expect(span?.resource).toMatchObject({
+      'service.name': 'fixture-service',
+      'service.version': '0.1.0', // packages/otel-core/package.json, the fixture's working directory
+      'deployment.environment.name': 'production',
+      'service.namespace': 'kira',
+      'telemetry.sdk.language': 'nodejs',
+    });
+    // Node's fetch, traced by the undici instrumentation as a child of the active span.
+    const fetchSpan = capture.spans().find((candidate) => candidate.attributes['url.full'] === `${targetUrl}/fetched`);
+    expect(fetchSpan).toMatchObject({ kind: 3, parentSpanId: ids.spanId, traceId: ids.traceId, scope: '@opentelemetry/instrumentation-undici' });
+    expect(fetchSpan?.attributes['http.response.status_code']).toBe(200);
+
+    const logs = capture.logs();
+    const byBody = (body: string) => logs.find((record) => record.body === body);
+    expect(byBody('inside span')).toMatchObject({
+      severityNumber: 9,
+      severityText: 'INFO',
+      traceId: ids.traceId,
+      spanId: ids.spanId,
+      attributes: { 'user.id': 'u1' },
+      scope: 'fixture-logger',
+    });
+    expect(byBody('error line')).toMatchObject({ severityNumber: 17, severityText: 'ERROR', attributes: { code: 7 } });
+    expect(byBody('outside span')).toMatchObject({ severityNumber: 13, severityText: 'WARN' });
+    expect(byBody('outside span')?.traceId ?? '').toBe('');
+    expect(byBody('debug line')).toBeUndefined(); // dropped in production
+    expect(byBody('inside span')?.resource['service.name']).toBe('fixture-service');
+
+    const counter = capture.metrics().find((metric) => metric.name === 'fixture_counter');
+    expect(counter).toMatchObject({ type: 'sum', unit: '1', resource: { 'service.name': 'fixture-service' } });
+    expect(counter?.points[0]).toMatchObject({ value: 3, attributes: { kind: 'test' } });
+  });
+
+  it('sends http/json to OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_HEADERS, keeping debug outside production', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        NODE_ENV: 'development',
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-kira-key=abc%20def',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_TRACES_SAMPLER_ARG: '1',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const requests = otlpRequests();
+    expect(new Set(requests.map((request) => request.path))).toEqual(new Set(['/v1/traces', '/v1/metrics', '/v1/logs']));
+    for (const request of requests) {
+      expect(request.contentType).toBe('application/json');
+      expect(request.headers['x-kira-key']).toBe('abc def');
+      expect(request.headers.authorization).toBeUndefined();
+    }
+    const span = capture.spans().find((candidate) => candidate.name === 'fixture-span');
+    expect(span?.resource['service.name']).toBe('@kira/otel-core'); // nearest package.json
+    expect(span?.resource['deployment.environment.name']).toBe('development');
+    expect(capture.logs().find((record) => record.body === 'debug line')).toMatchObject({ severityNumber: 5, severityText: 'DEBUG' });
+  });
+});
+
+describe('startTelemetry when off', () => {
+  it('sends nothing in development and prints readable lines instead', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: { NODE_ENV: 'development', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, FIXTURE_FETCH_URL: `${targetUrl}/fetched` },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const { enabled, frozen, ids, listenersWhileRunning } = run.result();
+    expect({ enabled, frozen }).toEqual({ enabled: false, frozen: true });
+    // No SDK objects: the global tracer is still the API's no-op, and no exit listeners exist.
+    expect(ids.sampled).toBe(false);
+    expect(ids.traceId).toBe('0'.repeat(32));
+    expect(listenersWhileRunning).toEqual([0, 0, 0]);
+    expect(capture.requests).toHaveLength(0);
+
+    const stdout = run.stdout().split('\n').filter((line) => CONSOLE_LINE.test(line));
+    const stderr = run.stderr().split('\n').filter((line) => CONSOLE_LINE.test(line));
+    expect(stdout.map((line) => line.slice(25))).toEqual([
+      'INFO  [fixture-logger] inside span {"user.id":"u1"}',
+      'DEBUG [fixture-logger] debug line',
+    ]);
+    expect(stderr.map((line) => line.slice(25))).toEqual([
+      'ERROR [fixture-logger] error line {"code":7}',
+      'WARN  [fixture-logger] outside span',
+    ]);
+  });
+
+  it('OTEL_SDK_DISABLED=true wins over KIRA_TELEMETRY=on: nothing sent, nothing printed', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: { OTEL_SDK_DISABLED: 'true', KIRA_TELEMETRY: 'on', NODE_ENV: 'production', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().enabled).toBe(false);
+    expect(capture.requests).toHaveLength(0);
+    expect(run.stdout().split('\n').filter((line) => CONSOLE_LINE.test(line))).toEqual([]);
+    expect(run.stderr()).toBe('');
+  });
+
+  it('in production without a token prints one line naming BETTERSTACK_TOKEN and keeps the service running', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: { NODE_ENV: 'production', BETTERSTACK_HOST: 'in-otel.logs.betterstack.com' },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().enabled).toBe(false);
+    const warnings = kiraWarnings(run.stderr());
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/telemetry is on but BETTERSTACK_TOKEN is not set;.*telemetry stays off/);
+    expect(warnings[0]).not.toMatch(/BETTERSTACK_HOST is not set/);
+    // Logs still reach the console rather than vanishing.
+    expect(run.stderr()).toMatch(/ERROR \[fixture-logger\] error line/);
+  });
+});
+
+describe('startTelemetry configuration problems', () => {
+  it('a throwing instrumentation does not break start-up: one warning, everything else exports', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        FIXTURE_BROKEN_INSTRUMENTATION: '1',
+        FIXTURE_FETCH_URL: `${targetUrl}/fetched`,
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().enabled).toBe(true);
+    expect(kiraWarnings(run.stderr())).toEqual([expect.stringMatching(/instrumentation broken could not be enabled \(broken on purpose\); continuing without it/)]);
+    expect(capture.spans().map((span) => span.name)).toContain('fixture-span');
+    // The built-in instrumentations are unaffected.
+    expect(capture.spans().some((span) => span.scope === '@opentelemetry/instrumentation-undici')).toBe(true);
+  });
+
+  it('warns once per bad env value (and per repeated start), falls back and still exports', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_SDK_DISABLED: 'yes',
+        OTEL_TRACES_SAMPLER_ARG: 'lots',
+        OTEL_METRIC_EXPORT_INTERVAL: '-1',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_RESOURCE_ATTRIBUTES: 'broken,region=eu',
+        OTEL_LOG_LEVEL: 'loud',
+        FIXTURE_START_TWICE: '1',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().enabled).toBe(true);
+    expect(run.stdout()).toContain('SAME_HANDLE');
+    const warnings = kiraWarnings(run.stderr());
+    expect(warnings).toEqual([
+      expect.stringMatching(/OTEL_SDK_DISABLED="yes" is not "true" or "false"; treating it as false/),
+      expect.stringMatching(/OTEL_LOG_LEVEL="loud" is not one of/),
+      expect.stringMatching(/OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not supported .*using http\/protobuf/),
+      expect.stringMatching(/OTEL_TRACES_SAMPLER_ARG="lots" is not a number between 0 and 1; using 0.1/),
+      expect.stringMatching(/OTEL_METRIC_EXPORT_INTERVAL="-1" is not a positive number of milliseconds; using 30000/),
+      expect.stringMatching(/OTEL_RESOURCE_ATTRIBUTES has malformed entries \(broken\)/),
+      expect.stringMatching(/startTelemetry\(\) was called more than once; returning the first handle/),
+    ]);
+    // Fallbacks in effect: protobuf, and the good resource attribute kept.
+    const requests = otlpRequests();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((request) => request.contentType === 'application/x-protobuf')).toBe(true);
+    expect(capture.logs().find((record) => record.body === 'outside span')?.resource.region).toBe('eu');
+  });
+});
+
+describe('sampling', () => {
+  it('keeps 10% of 10,000 root spans within ±150 and follows a sampled or not-sampled remote parent', async () => {
+    // Binomial(n = 10,000, p = 0.1): mean 1000, sd = sqrt(n·p·(1-p)) = 30. Trace ids are random,
+    // so a correct sampler lands within ±5 sd = ±150 except with probability ~6e-7; a wrong
+    // default ratio (1, 0.5, 0.01) lands far outside.
+    const run = runFixture('app.mjs', { args: ['sampler'], env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url } });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const { sampledRoots, remoteSampled, remoteNotSampled } = run.result();
+    expect(Math.abs(sampledRoots - 1000)).toBeLessThanOrEqual(150);
+    expect(remoteSampled.sampled).toBe(true);
+    expect(remoteNotSampled.sampled).toBe(false);
+    // Exactly the sampled spans were exported, the remote-sampled child under its remote parent.
+    const spans = capture.spans();
+    expect(spans.filter((span) => span.name === 'root')).toHaveLength(sampledRoots);
+    const children = spans.filter((span) => span.name === 'child');
+    expect(children).toHaveLength(1);
+    expect(children[0]).toMatchObject({ traceId: 'ab'.repeat(16), parentSpanId: 'cd'.repeat(8) });
+  });
+
+  it('OTEL_TRACES_SAMPLER_ARG=0 drops every root span but still keeps a sampled parent\'s child', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['sampler'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '0', FIXTURE_ROOTS: '1000' },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result()).toMatchObject({ sampledRoots: 0, remoteSampled: { sampled: true }, remoteNotSampled: { sampled: false } });
+  });
+
+  it('the sampleRatio option beats OTEL_TRACES_SAMPLER_ARG', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['sampler'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_TRACES_SAMPLER_ARG: '0',
+        FIXTURE_ROOTS: '200',
+        FIXTURE_OPTIONS: JSON.stringify({ sampleRatio: 1 }),
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().sampledRoots).toBe(200);
+  });
+
+  it("logSampling: 'trace' drops info/debug inside an unsampled trace but keeps warn and error", async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        FIXTURE_OPTIONS: JSON.stringify({ logSampling: 'trace', sampleRatio: 0 }),
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().ids.sampled).toBe(false);
+    const bodies = capture.logs().map((record) => record.body);
+    expect(bodies).toContain('error line'); // inside the unsampled span, kept
+    expect(bodies).toContain('outside span'); // no trace at all, kept
+    expect(bodies).not.toContain('inside span');
+    expect(bodies).not.toContain('debug line');
+  });
+
+  it('without logSampling every record inside an unsampled trace is kept', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, FIXTURE_OPTIONS: JSON.stringify({ sampleRatio: 0 }) },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(capture.logs().map((record) => record.body)).toEqual(expect.arrayContaining(['inside span', 'debug line', 'error line']));
+  });
+});

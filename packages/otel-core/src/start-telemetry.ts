@@ -1,0 +1,212 @@
+import { context, DiagConsoleLogger, DiagLogLevel, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { createInstrumentations } from './create-instrumentations';
+import { installExitHandlers } from './install-exit-handlers';
+import { type Env, resolveExporterConfig } from './resolve-exporter-config';
+import { resolveResourceAttributes } from './resolve-resource-attributes';
+import { resolveSettings } from './resolve-settings';
+import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
+import { getTelemetryState, type TelemetryState } from './telemetry-state';
+import type { TelemetryHandle, TelemetryOptions } from './types';
+import { warnOnce } from './warn-once';
+
+const PREFIX = '@kira/otel-core:';
+
+const NOOP_HANDLE: TelemetryHandle = Object.freeze({
+  enabled: false,
+  shutdown: () => Promise.resolve(),
+  forceFlush: () => Promise.resolve(),
+});
+
+/**
+ * Starts traces, metrics and logs for this process, exported over OTLP/HTTP. Call it once, as
+ * early as possible (or use `node --import @kira/otel-core/register`). Never throws: problems are
+ * printed once with the `@kira/otel-core:` prefix and telemetry stays off.
+ *
+ * @example const telemetry = startTelemetry({ serviceName: 'kira-be' });
+ */
+export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle {
+  const state = getTelemetryState();
+  if (state.handle !== undefined) {
+    warnOnce(`${PREFIX} startTelemetry() was called more than once; returning the first handle and ignoring the new options`);
+    return state.handle;
+  }
+  let handle: TelemetryHandle;
+  try {
+    handle = start(options ?? {}, process.env, state);
+  } catch (error) {
+    warnOnce(`${PREFIX} telemetry could not start (${error instanceof Error ? error.message : String(error)}); telemetry stays off`);
+    state.mode = options?.console === false ? 'silent' : 'console';
+    handle = NOOP_HANDLE;
+  }
+  state.handle = handle;
+  return handle;
+}
+
+function start(options: TelemetryOptions, env: Env, state: TelemetryState): TelemetryHandle {
+  const decision = resolveTelemetryEnabled(env, { enabled: options.enabled });
+  for (const warning of decision.warnings) warnOnce(warning);
+  if (!decision.enabled) {
+    state.mode = decision.reason === 'OTEL_SDK_DISABLED=true' || options.console === false ? 'silent' : 'console';
+    return NOOP_HANDLE;
+  }
+
+  const warnings: string[] = [];
+  installDiagLogger(env, warnings);
+  const exporter = resolveExporterConfig(env, options, warnings);
+  const settings = resolveSettings(env, options, warnings);
+  const resourceAttributes = resolveResourceAttributes(env, options, warnings);
+  for (const warning of warnings) warnOnce(warning);
+  if (!exporter.ok) {
+    warnOnce(exporter.message);
+    state.mode = options.console === false ? 'silent' : 'console';
+    return NOOP_HANDLE;
+  }
+
+  // Built before anything is registered globally: a throwing constructor (bad instrumentation
+  // config) then leaves the process untouched, and the caller falls back to the no-op handle.
+  const instrumentations = createInstrumentations(options.instrumentations);
+  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
+  const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
+  const json = exporter.protocol === 'http/json';
+
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: json
+          ? new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces))
+          : new OTLPTraceExporterProto(exporterConfig(exporter.urls.traces)),
+      }),
+    ],
+  });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: json
+          ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
+          : new OTLPMetricExporterProto(exporterConfig(exporter.urls.metrics)),
+        exportIntervalMillis: settings.metricExportIntervalMillis,
+        exportTimeoutMillis: settings.metricExportTimeoutMillis,
+      }),
+    ],
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: json
+          ? new OTLPLogExporterJson(exporterConfig(exporter.urls.logs))
+          : new OTLPLogExporterProto(exporterConfig(exporter.urls.logs)),
+      }),
+    ],
+  });
+
+  const registered = [
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    ),
+    trace.setGlobalTracerProvider(tracerProvider),
+    metrics.setGlobalMeterProvider(meterProvider),
+    logs.setGlobalLoggerProvider(loggerProvider),
+  ];
+  if (registered.includes(false)) {
+    warnOnce(`${PREFIX} another OpenTelemetry SDK is already registered globally; only instrumentations and this handle use @kira/otel-core's providers`);
+  }
+
+  // One at a time: a broken user instrumentation must cost only itself, not the others or the
+  // SDK that is already global.
+  const disablers: Array<() => void> = [];
+  for (const instrumentation of instrumentations) {
+    try {
+      disablers.push(registerInstrumentations({ instrumentations: [instrumentation], tracerProvider, meterProvider, loggerProvider }));
+    } catch (error) {
+      warnOnce(
+        `${PREFIX} instrumentation ${String(instrumentation?.instrumentationName)} could not be enabled (${error instanceof Error ? error.message : String(error)}); continuing without it`,
+      );
+    }
+  }
+  const disableInstrumentations = (): void => {
+    for (const disable of disablers) disable();
+  };
+
+  state.mode = 'export';
+  state.logSampling = options.logSampling === 'trace' ? 'trace' : 'all';
+
+  const forceFlush = async (): Promise<void> => {
+    const results = await Promise.allSettled([
+      tracerProvider.forceFlush(),
+      meterProvider.forceFlush(),
+      loggerProvider.forceFlush(),
+    ]);
+    reportFailures('flush', results);
+  };
+
+  let uninstallExitHandlers: () => void = () => {};
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      uninstallExitHandlers();
+      // Providers flush their processors and readers before shutting them down.
+      const results = await Promise.allSettled([
+        tracerProvider.shutdown(),
+        meterProvider.shutdown(),
+        loggerProvider.shutdown(),
+      ]);
+      reportFailures('shutdown', results);
+      try {
+        disableInstrumentations();
+      } catch (error) {
+        diag.error(`${PREFIX} could not disable instrumentations`, error);
+      }
+    })();
+    return shutdownPromise;
+  };
+
+  if (options.shutdownOnExit !== false) {
+    uninstallExitHandlers = installExitHandlers(shutdown, settings.shutdownTimeoutMillis);
+  }
+
+  return Object.freeze({ enabled: true, forceFlush, shutdown });
+}
+
+/**
+ * Export failures are reported through `diag`, which prints nothing by default; the standard
+ * OTEL_LOG_LEVEL turns it on when someone needs to see why nothing arrives.
+ */
+function installDiagLogger(env: Env, warnings: string[]): void {
+  const raw = env.OTEL_LOG_LEVEL?.trim();
+  if (raw === undefined || raw === '') return;
+  const level = (DiagLogLevel as unknown as Record<string, DiagLogLevel | undefined>)[raw.toUpperCase()];
+  if (level === undefined || typeof level !== 'number') {
+    warnings.push(`${PREFIX} OTEL_LOG_LEVEL="${raw}" is not one of NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL; ignoring it`);
+    return;
+  }
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+}
+
+function reportFailures(what: string, results: PromiseSettledResult<unknown>[]): void {
+  for (const result of results) {
+    if (result.status === 'rejected') diag.error(`${PREFIX} telemetry ${what} failed`, result.reason);
+  }
+}

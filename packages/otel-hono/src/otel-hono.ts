@@ -1,0 +1,263 @@
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type Context as OtelContext,
+  type Span,
+  type TextMapGetter,
+  type Tracer,
+} from '@opentelemetry/api';
+import { createKiraMetrics, type KiraMetrics } from '@kira/metrics';
+import type { Context, MiddlewareHandler } from 'hono';
+import { version } from '../package.json';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_LEGACY_HTTP_METHOD,
+  ATTR_LEGACY_HTTP_STATUS_CODE,
+  ATTR_LEGACY_HTTP_URL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from './attribute-names';
+import { getHttpRpcMetadata, type HttpRpcMetadata } from './http-rpc-metadata';
+import { reportTelemetryError } from './report-telemetry-error';
+import { normalizeMethod, redactUrl, schemeOf, serverAddressOf } from './request-details';
+import { resolveRoute } from './resolve-route';
+import type { OtelHonoOptions } from './types';
+
+const INSTRUMENTATION_SCOPE = '@kira/otel-hono';
+const DEFAULT_UNMATCHED_ROUTE = 'unmatched';
+
+/** What @hono/node-server puts in `c.env`; read structurally so other runtimes just skip it. */
+interface NodeServerBindings {
+  incoming?: { headers?: Record<string, string | string[] | undefined> };
+  outgoing?: ClosableResponse;
+}
+interface ClosableResponse {
+  closed?: boolean;
+  on?: (event: 'close', listener: () => void) => unknown;
+  [PENDING_REQUEST]?: PendingRequest;
+}
+
+const PENDING_REQUEST = Symbol('@kira/otel-hono pending request');
+// Marks a Hono Context already recorded by an outer otelHono (a sub-app registering it again
+// shares the parent's Context), so nesting never doubles spans or histogram counts.
+const RECORDED = Symbol('@kira/otel-hono recorded');
+type RecordedContext = Context & { [RECORDED]?: true };
+
+const headersGetter: TextMapGetter<Headers> = {
+  get: (carrier, key) => carrier.get(key) ?? undefined,
+  keys: (carrier) => Array.from(carrier.keys()),
+};
+
+/**
+ * What is left to do once the response is fully sent: end the span we own and record the
+ * histogram. A class (not a closure) so every request has the same small shape.
+ */
+class PendingRequest {
+  constructor(
+    readonly metrics: KiraMetrics,
+    readonly span: Span | undefined,
+    readonly method: string,
+    readonly route: string,
+    readonly statusCode: number,
+    readonly startTime: number,
+  ) {}
+
+  finish(): void {
+    try {
+      this.metrics.recordHttpRequest({
+        method: this.method,
+        route: this.route,
+        statusCode: this.statusCode,
+        durationMs: performance.now() - this.startTime,
+      });
+    } catch (error) {
+      reportTelemetryError(error);
+    }
+    this.span?.end();
+  }
+}
+
+// Shared by every request; `this` is the ServerResponse, so no per-request closure is needed.
+function finishOnClose(this: ClosableResponse): void {
+  const pending = this[PENDING_REQUEST];
+  this[PENDING_REQUEST] = undefined;
+  pending?.finish();
+}
+
+/**
+ * Hono middleware that names the inbound SERVER span by route template (`GET /users/:id`),
+ * records errors on it and records `http_request_duration_ms`. Register it first.
+ *
+ * @example
+ * const app = new Hono();
+ * app.use(otelHono());
+ * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+ */
+export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, version);
+  const unmatchedRoute = options.unmatchedRoute ?? DEFAULT_UNMATCHED_ROUTE;
+  const legacy = options.recordLegacyAttributes ?? true;
+  const alwaysOwnSpan = options.spanOwnership === 'middleware';
+  const metrics = createKiraMetrics({ meterProvider: options.meterProvider });
+
+  return async function otelHonoMiddleware(c, next) {
+    if ((c as RecordedContext)[RECORDED] === true) return next();
+    (c as RecordedContext)[RECORDED] = true;
+    const startTime = performance.now();
+    const active = context.active();
+    const rpcMetadata = alwaysOwnSpan ? undefined : getHttpRpcMetadata(active);
+    let span: Span | undefined;
+    let spanContext: OtelContext | undefined;
+    if (rpcMetadata === undefined) {
+      try {
+        const parent = extractParent(c, active);
+        span = startServerSpan(tracer, c, parent, legacy);
+        spanContext = trace.setSpan(parent, span);
+      } catch (error) {
+        reportTelemetryError(error);
+      }
+    }
+
+    let failed = false;
+    let failure: unknown;
+    try {
+      await (spanContext === undefined ? next() : context.with(spanContext, next));
+    } catch (error) {
+      failed = true;
+      failure = error;
+      throw error;
+    } finally {
+      try {
+        completeRequest(c, metrics, rpcMetadata, span, failed, failure, startTime, unmatchedRoute, legacy);
+      } catch (error) {
+        reportTelemetryError(error);
+        span?.end();
+      }
+    }
+  };
+}
+
+/** The caller's W3C context, read from Node's plain header object when available (no Headers copy). */
+function extractParent(c: Context, active: OtelContext): OtelContext {
+  const incomingHeaders = (c.env as NodeServerBindings | undefined)?.incoming?.headers;
+  if (incomingHeaders !== undefined && typeof incomingHeaders === 'object') {
+    return propagation.extract(active, incomingHeaders);
+  }
+  return propagation.extract(active, c.req.raw.headers, headersGetter);
+}
+
+function startServerSpan(tracer: Tracer, c: Context, parent: OtelContext, legacy: boolean): Span {
+  const method = normalizeMethod(c.req.method);
+  const url = c.req.url;
+  const attributes: Attributes = {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: c.req.path,
+    [ATTR_URL_SCHEME]: schemeOf(url),
+    [ATTR_SERVER_ADDRESS]: serverAddressOf(url),
+  };
+  if (legacy) {
+    attributes[ATTR_LEGACY_HTTP_METHOD] = method;
+    attributes[ATTR_LEGACY_HTTP_URL] = redactUrl(url);
+  }
+  // Named by method until routing is done; renamed to `{METHOD} {route}` after `next()`.
+  return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+}
+
+function completeRequest(
+  c: Context,
+  metrics: KiraMetrics,
+  rpcMetadata: HttpRpcMetadata | undefined,
+  ownSpan: Span | undefined,
+  failed: boolean,
+  failure: unknown,
+  startTime: number,
+  unmatchedRoute: string,
+  legacy: boolean,
+): void {
+  // Hono's compose catches handler errors and hands them to onError before this middleware
+  // resumes, so a handled error is only visible as `c.error`.
+  const error: unknown = failed ? failure : c.error;
+  const statusCode = failed ? 500 : c.res.status;
+  const route = resolveRoute(c, unmatchedRoute, statusCode);
+  const method = normalizeMethod(c.req.method);
+
+  if (rpcMetadata !== undefined) {
+    // The http instrumentation reads this when the response closes: it sets `http.route` and
+    // renames its span. Setting them directly as well keeps processors that look earlier happy.
+    rpcMetadata.route = route;
+    annotateSpan(rpcMetadata.span, c, method, route, statusCode, error, legacy, false);
+  } else if (ownSpan !== undefined) {
+    annotateSpan(ownSpan, c, method, route, statusCode, error, legacy, true);
+  }
+
+  const pending = new PendingRequest(metrics, ownSpan, method, route, statusCode, startTime);
+  const outgoing = (c.env as NodeServerBindings | undefined)?.outgoing;
+  if (
+    outgoing !== undefined &&
+    outgoing !== null &&
+    typeof outgoing.on === 'function' &&
+    outgoing.closed !== true &&
+    outgoing[PENDING_REQUEST] === undefined
+  ) {
+    // On Node the response body is still being written (streams, SSE): end when it is fully sent,
+    // the same moment the http instrumentation ends its span.
+    outgoing[PENDING_REQUEST] = pending;
+    outgoing.on('close', finishOnClose);
+  } else {
+    pending.finish();
+  }
+}
+
+function annotateSpan(
+  span: Span,
+  c: Context,
+  method: string,
+  route: string,
+  statusCode: number,
+  error: unknown,
+  legacy: boolean,
+  ownSpan: boolean,
+): void {
+  if (!span.isRecording()) return;
+  span.setAttribute(ATTR_HTTP_ROUTE, route);
+  span.updateName(`${method} ${route}`);
+  if (ownSpan) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+  if (legacy) {
+    span.setAttribute(ATTR_LEGACY_HTTP_STATUS_CODE, statusCode);
+    if (!ownSpan) {
+      span.setAttribute(ATTR_LEGACY_HTTP_METHOD, method);
+      span.setAttribute(ATTR_LEGACY_HTTP_URL, redactUrl(c.req.url));
+    }
+  }
+  if (error !== undefined && error !== null) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
+  } else if (statusCode >= 500) {
+    span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
+  }
+  // Semconv for SERVER spans: 5xx is an error, 4xx is the client's problem.
+  if (statusCode >= 500) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : undefined,
+    });
+  }
+}
+
+function errorTypeOf(error: unknown): string {
+  if (error instanceof Error) {
+    const constructorName = error.constructor?.name;
+    return constructorName !== undefined && constructorName !== '' && constructorName !== 'Error'
+      ? constructorName
+      : error.name;
+  }
+  return '_OTHER';
+}

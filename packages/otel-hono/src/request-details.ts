@@ -1,0 +1,53 @@
+// Small string helpers kept allocation-free on the common path (no URL parsing per request).
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+
+/** Semconv's `_OTHER` for unknown methods keeps span names and metric series bounded. */
+export function normalizeMethod(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : '_OTHER';
+}
+
+/** Host of an absolute URL without the port (`server.address`). */
+export function serverAddressOf(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 0) return undefined;
+  const start = schemeEnd + 3;
+  if (url.charCodeAt(start) === 91 /* [ */) {
+    const close = url.indexOf(']', start);
+    return close < 0 ? undefined : url.slice(start + 1, close);
+  }
+  let end = start;
+  while (end < url.length) {
+    const code = url.charCodeAt(end);
+    if (code === 47 /* / */ || code === 63 /* ? */ || code === 35 /* # */ || code === 58 /* : */) break;
+    end++;
+  }
+  return end > start ? url.slice(start, end) : undefined;
+}
+
+/** Scheme of an absolute URL (`url.scheme`). */
+export function schemeOf(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  return schemeEnd > 0 ? url.slice(0, schemeEnd) : undefined;
+}
+
+const SECRET_QUERY_KEY = /(?:auth|token|secret|passw|key|sig|signature|credential|session|jwt|code)/i;
+
+/**
+ * The URL for the legacy `http.url` attribute with the values of secret-looking query
+ * parameters replaced by `REDACTED` (signed URLs, OAuth codes, API keys in links).
+ */
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return url;
+  const hashStart = url.indexOf('#', queryStart);
+  const query = url.slice(queryStart + 1, hashStart < 0 ? undefined : hashStart);
+  let redacted = '';
+  for (const pair of query.split('&')) {
+    if (redacted.length > 0) redacted += '&';
+    const equals = pair.indexOf('=');
+    const key = equals < 0 ? pair : pair.slice(0, equals);
+    redacted += equals >= 0 && SECRET_QUERY_KEY.test(key) ? `${key}=REDACTED` : pair;
+  }
+  return `${url.slice(0, queryStart)}?${redacted}`;
+}

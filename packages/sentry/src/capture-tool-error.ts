@@ -1,0 +1,29 @@
+import { diag } from '@opentelemetry/api';
+import { captureException } from '@sentry/node';
+import { sanitize } from './sanitize';
+import type { ToolErrorContext } from './types';
+
+let reported = false;
+
+/**
+ * Sends an AI tool failure to Sentry with the `toolName` tag and the sanitized input as extra
+ * `input`. Returns the event id (undefined if capturing failed); a no-op while Sentry is off.
+ * It never throws, so it is safe inside a `catch` that rethrows the original error.
+ *
+ * @example
+ * catch (error) { captureToolError(error, { toolName: 'generateImageWithAI', input }); throw error; }
+ */
+export function captureToolError(error: unknown, { toolName, input }: ToolErrorContext): string | undefined {
+  try {
+    return captureException(error, {
+      tags: { toolName },
+      extra: { input: sanitize(input) },
+    });
+  } catch (failure) {
+    if (!reported) {
+      reported = true;
+      diag.warn('@kira/sentry: captureToolError failed; the error was not sent', failure);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { startSentrySink, type SentrySink } from '@kira/test-utils';
+import * as Sentry from '@sentry/node';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sentryUser } from './hono';
+import { captureToolError, initSentry } from './index';
+
+let sink: SentrySink;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  sink = await startSentrySink();
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await sink.close();
+});
+
+describe('initSentry when the rule says off', () => {
+  it('does not start Sentry outside production even with a DSN, and nothing is sent', async () => {
+    process.env.SENTRY_DSN = sink.dsn();
+    process.env.NODE_ENV = 'development';
+    delete process.env.KIRA_TELEMETRY;
+    delete process.env.OTEL_SDK_DISABLED;
+
+    const result = initSentry();
+    expect(result.enabled).toBe(false);
+    expect(result.reason).toBe('NODE_ENV=development is not production');
+    expect(Sentry.isInitialized()).toBe(false);
+
+    expect(() => captureToolError(new Error('ignored'), { toolName: 't', input: { a: 1 } })).not.toThrow();
+    Sentry.captureException(new Error('also ignored'));
+
+    const app = new Hono();
+    app.use('*', async (c, next) => {
+      c.set('jwtPayload', { sub: 'u1' });
+      await next();
+    });
+    app.use('*', sentryUser());
+    app.get('/', (c) => c.text('ok'));
+    expect((await app.request('/')).status).toBe(200);
+
+    await Sentry.flush(500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.envelopes).toHaveLength(0);
+  });
+});

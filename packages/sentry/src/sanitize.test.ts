@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { sanitize } from './sanitize';
+
+const PNG_BASE64 = `iVBORw0KGgo${'A'.repeat(16_800)}`;
+
+describe('sanitize', () => {
+  it('redacts secret-looking keys at any depth and keeps harmless look-alikes', () => {
+    const result = sanitize({
+      prompt: 'a cat',
+      apiKey: 'sk-123',
+      api_key: 'sk-456',
+      Authorization: 'Basic abc',
+      nested: { accessToken: 'x', refresh_token: 'y', password: 'p', passwd: 'q', 'x-session-id': 's' },
+      list: [{ clientSecret: 'z', privateKey: 'k', cookie: 'c', jwt: 'j', bearer: 'b', credentials: {} }],
+      author: 'Ada',
+      max_tokens: 512,
+      keyboard: 'qwerty',
+    });
+    expect(result).toEqual({
+      prompt: 'a cat',
+      apiKey: '[REDACTED]',
+      api_key: '[REDACTED]',
+      Authorization: '[REDACTED]',
+      nested: {
+        accessToken: '[REDACTED]',
+        refresh_token: '[REDACTED]',
+        password: '[REDACTED]',
+        passwd: '[REDACTED]',
+        'x-session-id': '[REDACTED]',
+      },
+      list: [
+        {
+          clientSecret: '[REDACTED]',
+          privateKey: '[REDACTED]',
+          cookie: '[REDACTED]',
+          jwt: '[REDACTED]',
+          bearer: '[REDACTED]',
+          credentials: '[REDACTED]',
+        },
+      ],
+      author: 'Ada',
+      max_tokens: 512,
+      keyboard: 'qwerty',
+    });
+  });
+
+  it('redacts extra keys given as names or patterns', () => {
+    expect(sanitize({ ssn: '1', cardNumber: '2', name: 'n' }, { redactKeys: ['SSN', /^card/i] })).toEqual({
+      ssn: '[REDACTED]',
+      cardNumber: '[REDACTED]',
+      name: 'n',
+    });
+  });
+
+  it('describes data URLs and bare base64 blobs with their type and size', () => {
+    const result = sanitize({
+      image: `data:image/png;base64,${PNG_BASE64}`,
+      raw: PNG_BASE64,
+      jpeg: `/9j/${'B'.repeat(400)}`,
+      unknown: 'Q'.repeat(300),
+      inText: `see ${PNG_BASE64} here`,
+      short: 'aGVsbG8=',
+    }) as Record<string, string>;
+    expect(result.image).toBe('[base64 image/png, 12.3 KB]');
+    expect(result.raw).toBe('[base64 image/png, 12.3 KB]');
+    expect(result.jpeg).toBe('[base64 image/jpeg, 303 B]');
+    expect(result.unknown).toBe('[base64, 225 B]');
+    expect(result.inText).toBe('see [base64 image/png, 12.3 KB] here');
+    expect(result.short).toBe('aGVsbG8=');
+  });
+
+  it('redacts JWTs and Bearer tokens inside strings', () => {
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(sanitize(`token was ${jwt} ok`)).toBe('token was [REDACTED jwt] ok');
+    expect(sanitize('header: Bearer abcdef123456.xyz')).toBe('header: Bearer [REDACTED]');
+    expect(sanitize('www.example.com and v1.2.3')).toBe('www.example.com and v1.2.3');
+  });
+
+  it('truncates long strings with a marker', () => {
+    const result = sanitize('word '.repeat(1000), { maxStringLength: 100 }) as string;
+    expect(result.startsWith('word word')).toBe(true);
+    expect(result).toContain('…[truncated 4900 chars]');
+    expect(result.length).toBeLessThan(130);
+  });
+
+  it('limits depth and breadth', () => {
+    const deep = { a: { b: { c: { d: { e: 'bottom' } } } }, list: [[[['x']]]] };
+    expect(sanitize(deep, { maxDepth: 3 })).toEqual({ a: { b: { c: '[MaxDepth]' } }, list: [['[Array(1)]']] });
+    const wide = Object.fromEntries(Array.from({ length: 80 }, (_, index) => [`k${index}`, index]));
+    const result = sanitize({ wide, items: Array.from({ length: 70 }, (_, index) => index) }) as {
+      wide: Record<string, unknown>;
+      items: unknown[];
+    };
+    expect(Object.keys(result.wide)).toHaveLength(51);
+    expect(result.wide['[truncated]']).toBe('30 more keys');
+    expect(result.items).toHaveLength(51);
+    expect(result.items.at(-1)).toBe('[+20 more items]');
+  });
+
+  it('survives cycles but keeps shared references that are not cycles', () => {
+    const shared = { name: 'shared' };
+    const node: Record<string, unknown> = { shared, again: shared };
+    node.self = node;
+    expect(sanitize(node)).toEqual({ shared: { name: 'shared' }, again: { name: 'shared' }, self: '[Circular]' });
+  });
+
+  it('describes Buffers, typed arrays, Maps, Sets, Dates, functions, bigints and symbols', () => {
+    const result = sanitize({
+      buffer: Buffer.alloc(123),
+      bytes: new Uint8Array(10),
+      floats: new Float64Array(4),
+      arrayBuffer: new ArrayBuffer(7),
+      map: new Map<unknown, unknown>([
+        ['model', 'seedream'],
+        ['apiKey', 'sk'],
+        [42, 'answer'],
+      ]),
+      set: new Set(['a', 'b']),
+      date: new Date('2026-01-02T03:04:05.000Z'),
+      fn: function generate() {},
+      big: 10n,
+      symbol: Symbol('s'),
+    });
+    expect(result).toEqual({
+      buffer: '[Buffer 123 bytes]',
+      bytes: '[Uint8Array 10 bytes]',
+      floats: '[Float64Array 32 bytes]',
+      arrayBuffer: '[ArrayBuffer 7 bytes]',
+      map: { model: 'seedream', apiKey: '[REDACTED]', '42': 'answer' },
+      set: ['a', 'b'],
+      date: '2026-01-02T03:04:05.000Z',
+      fn: '[Function generate]',
+      big: '10n',
+      symbol: 'Symbol(s)',
+    });
+  });
+
+  it('turns Errors into name, message, a truncated stack and the cause', () => {
+    const error = new TypeError('bad input', { cause: new Error('root') });
+    const result = sanitize({ error }) as { error: { name: string; message: string; stack: string; cause: { message: string } } };
+    expect(result.error.name).toBe('TypeError');
+    expect(result.error.message).toBe('bad input');
+    expect(result.error.stack.split('\n').length).toBeLessThanOrEqual(11);
+    expect(result.error.cause.message).toBe('root');
+  });
+
+  it('never throws, even on hostile objects', () => {
+    const hostile = {
+      get boom() {
+        throw new Error('getter exploded');
+      },
+    };
+    expect(sanitize(hostile)).toEqual({ boom: '[Thrown: getter exploded]' });
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    expect(() => sanitize({ proxy: revoked.proxy })).not.toThrow();
+    expect(sanitize(undefined)).toBeUndefined();
+    expect(sanitize(null)).toBeNull();
+  });
+
+  it('stays fast and bounded on huge input', () => {
+    const huge = {
+      images: Array.from({ length: 200 }, () => `data:image/png;base64,${PNG_BASE64}`),
+      text: 'x '.repeat(2_000_000),
+      rows: Array.from({ length: 100_000 }, (_, index) => ({ index, nested: { value: index } })),
+    };
+    const started = performance.now();
+    const result = sanitize(huge) as { images: string[]; text: string; rows: unknown[] };
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.images[0]).toBe('[base64 image/png, 12.3 KB]');
+    expect(result.text.length).toBeLessThan(1100);
+    expect(result.rows).toHaveLength(51);
+    expect(JSON.stringify(result).length).toBeLessThan(50_000);
+  });
+});

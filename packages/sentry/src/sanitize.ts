@@ -1,0 +1,229 @@
+import type { SanitizeOptions } from './types';
+
+const REDACTED = '[REDACTED]';
+const DEFAULT_MAX_DEPTH = 6;
+const DEFAULT_MAX_BREADTH = 50;
+const DEFAULT_MAX_STRING_LENGTH = 1000;
+const DEFAULT_BASE64_MIN_LENGTH = 200;
+// Bounds total work on huge inputs whatever the per-level limits are.
+const MAX_NODES = 5000;
+const MAX_STACK_LINES = 10;
+
+// Whole words of a key (split on camelCase, `_`, `-`, `.`, spaces) that mark a secret.
+const SECRET_WORDS = new Set([
+  'auth', 'authorization', 'token', 'secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd',
+  'key', 'apikey', 'jwt', 'bearer', 'cookie', 'cookies', 'session', 'credential', 'credentials',
+  'private', 'signature',
+]);
+// Keys written as one lowercase word (`accesstoken`, `apikey`, `authheader`).
+const SECRET_COMPOUND = /(?:token|secret|passw(?:or)?d|apikey|credentials?|cookies?|jwt|bearer)$|^(?:auth(?!or)|private|session|secret)/;
+
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\b/g;
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const DATA_URL = /data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,([A-Za-z0-9+/]*={0,2})/g;
+
+// Magic prefixes of common binary formats as they appear in base64.
+const BASE64_SIGNATURES: ReadonlyArray<readonly [string, string]> = [
+  ['iVBORw0KGgo', 'image/png'],
+  ['/9j/', 'image/jpeg'],
+  ['R0lGOD', 'image/gif'],
+  ['UklGR', 'image/webp'],
+  ['JVBERi0', 'application/pdf'],
+  ['UEsDB', 'application/zip'],
+];
+
+interface Limits {
+  maxDepth: number;
+  maxBreadth: number;
+  maxStringLength: number;
+  base64Run: RegExp;
+  extraKeys: Array<string | RegExp>;
+}
+
+interface Walk {
+  limits: Limits;
+  ancestors: Set<object>;
+  nodes: number;
+}
+
+/**
+ * A copy of `value` that is safe to send to Sentry: secret-looking keys, JWTs and Bearer tokens
+ * redacted, base64 blobs and data URLs replaced by a short description with their size, long
+ * strings truncated, depth and breadth limited, cycles, Buffers, Maps, Sets and Errors handled.
+ * Never throws.
+ *
+ * @example
+ * sanitize({ apiKey: 'sk-1', image: 'data:image/png;base64,iVBOR…' })
+ * // → { apiKey: '[REDACTED]', image: '[base64 image/png, 12.3 KB]' }
+ */
+export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown {
+  try {
+    const base64MinLength = positiveInteger(options.base64MinLength, DEFAULT_BASE64_MIN_LENGTH);
+    const walk: Walk = {
+      limits: {
+        maxDepth: positiveInteger(options.maxDepth, DEFAULT_MAX_DEPTH),
+        maxBreadth: positiveInteger(options.maxBreadth, DEFAULT_MAX_BREADTH),
+        maxStringLength: positiveInteger(options.maxStringLength, DEFAULT_MAX_STRING_LENGTH),
+        base64Run: new RegExp(`[A-Za-z0-9+/]{${base64MinLength},}={0,2}`, 'g'),
+        extraKeys: Array.isArray(options.redactKeys) ? options.redactKeys : [],
+      },
+      ancestors: new Set(),
+      nodes: 0,
+    };
+    return sanitizeValue(value, 0, walk);
+  } catch {
+    return '[Unserializable]';
+  }
+}
+
+function positiveInteger(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function sanitizeValue(value: unknown, depth: number, walk: Walk): unknown {
+  if (++walk.nodes > MAX_NODES) return '[Truncated]';
+  switch (typeof value) {
+    case 'string':
+      return sanitizeString(value, walk.limits);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'bigint':
+      return `${value.toString()}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `[Function ${value.name || 'anonymous'}]`;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  const binary = describeBinary(object);
+  if (binary !== undefined) return binary;
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? '[Invalid Date]' : object.toISOString();
+  if (object instanceof RegExp) return object.toString();
+  if (walk.ancestors.has(object)) return '[Circular]';
+  if (depth >= walk.limits.maxDepth) return Array.isArray(object) ? `[Array(${object.length})]` : '[MaxDepth]';
+
+  walk.ancestors.add(object);
+  try {
+    if (object instanceof Error) return sanitizeError(object, depth, walk);
+    if (Array.isArray(object)) return sanitizeList(object, object.length, depth, walk);
+    if (object instanceof Set) return sanitizeList(object, object.size, depth, walk);
+    if (object instanceof Map) return sanitizeEntries(object.entries(), object.size, depth, walk);
+    return sanitizeEntries(ownEntries(object), Object.keys(object).length, depth, walk);
+  } finally {
+    walk.ancestors.delete(object);
+  }
+}
+
+function* ownEntries(object: object): Generator<[string, unknown]> {
+  for (const key of Object.keys(object)) {
+    let entry: unknown;
+    try {
+      entry = (object as Record<string, unknown>)[key];
+    } catch (error) {
+      entry = `[Thrown: ${error instanceof Error ? error.message : String(error)}]`;
+    }
+    yield [key, entry];
+  }
+}
+
+function sanitizeList(items: Iterable<unknown>, size: number, depth: number, walk: Walk): unknown[] {
+  const result: unknown[] = [];
+  for (const item of items) {
+    if (result.length >= walk.limits.maxBreadth) break;
+    result.push(sanitizeValue(item, depth + 1, walk));
+  }
+  if (size > result.length) result.push(`[+${size - result.length} more items]`);
+  return result;
+}
+
+function sanitizeEntries(entries: Iterable<[unknown, unknown]>, size: number, depth: number, walk: Walk): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  let kept = 0;
+  for (const [rawKey, entry] of entries) {
+    if (kept >= walk.limits.maxBreadth) break;
+    const key = typeof rawKey === 'string' ? rawKey : String(sanitizeValue(rawKey, walk.limits.maxDepth, walk));
+    result[key] = isSecretKey(key, walk.limits.extraKeys) ? REDACTED : sanitizeValue(entry, depth + 1, walk);
+    kept++;
+  }
+  if (size > kept) result['[truncated]'] = `${size - kept} more keys`;
+  return result;
+}
+
+function sanitizeError(error: Error, depth: number, walk: Walk): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    name: sanitizeString(String(error.name), walk.limits),
+    message: sanitizeString(String(error.message), walk.limits),
+  };
+  if (typeof error.stack === 'string') {
+    result.stack = sanitizeString(error.stack.split('\n').slice(0, MAX_STACK_LINES + 1).join('\n'), walk.limits);
+  }
+  if (error.cause !== undefined) result.cause = sanitizeValue(error.cause, depth + 1, walk);
+  return result;
+}
+
+function describeBinary(object: object): string | undefined {
+  if (typeof Buffer !== 'undefined' && Buffer.isBuffer(object)) return `[Buffer ${object.length} bytes]`;
+  if (object instanceof ArrayBuffer) return `[ArrayBuffer ${object.byteLength} bytes]`;
+  if (ArrayBuffer.isView(object)) return `[${object.constructor.name} ${object.byteLength} bytes]`;
+  if (typeof Blob !== 'undefined' && object instanceof Blob) return `[Blob ${object.type || 'unknown'}, ${formatBytes(object.size)}]`;
+  return undefined;
+}
+
+export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegExp> = []): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+  if (words.some((word) => SECRET_WORDS.has(word))) return true;
+  if (words.length === 1 && SECRET_COMPOUND.test(words[0]!)) return true;
+  for (const extra of extraKeys) {
+    if (typeof extra === 'string' ? extra.toLowerCase() === key.toLowerCase() : safeTest(extra, key)) return true;
+  }
+  return false;
+}
+
+function safeTest(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
+}
+
+function sanitizeString(text: string, limits: Limits): string {
+  let result = text;
+  if (result.includes('base64,')) {
+    result = result.replace(DATA_URL, (_match, mime: string | undefined, _params: string, data: string) =>
+      describeBase64(data, mime ?? 'application/octet-stream'),
+    );
+  }
+  if (result.length >= 20) {
+    limits.base64Run.lastIndex = 0;
+    result = result.replace(limits.base64Run, (run) => describeBase64(run, sniffBase64(run)));
+    result = result.replace(JWT, '[REDACTED jwt]');
+    result = result.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  }
+  if (result.length > limits.maxStringLength) {
+    const cut = result.length - limits.maxStringLength;
+    result = `${result.slice(0, limits.maxStringLength)}…[truncated ${cut} chars]`;
+  }
+  return result;
+}
+
+function sniffBase64(data: string): string | undefined {
+  for (const [prefix, mime] of BASE64_SIGNATURES) if (data.startsWith(prefix)) return mime;
+  return undefined;
+}
+
+function describeBase64(data: string, mime: string | undefined): string {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  const bytes = Math.max(0, Math.floor((data.length * 3) / 4) - padding);
+  return `[base64${mime ? ` ${mime}` : ''}, ${formatBytes(bytes)}]`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -1,0 +1,31 @@
+import { isInitialized, withIsolationScope } from '@sentry/node';
+import type { MiddlewareHandler } from 'hono';
+import type { SentryUserOptions } from './types';
+
+interface JwtPayloadLike {
+  sub?: unknown;
+  email?: unknown;
+}
+
+/**
+ * Hono middleware for after JWT auth: sets the Sentry user `{ id: sub, email }` for this request
+ * only. It forks Sentry's isolation scope around the rest of the request, so concurrent requests
+ * of different users never see each other's user. A no-op while Sentry is off.
+ *
+ * @example
+ * app.use('/api/*', jwt({ secret, alg: 'HS256' }), sentryUser());
+ */
+export function sentryUser(options: SentryUserOptions = {}): MiddlewareHandler {
+  const payloadKey = options.payloadKey ?? 'jwtPayload';
+  return async function sentryUserMiddleware(c, next) {
+    if (!isInitialized()) return next();
+    const payload = c.get(payloadKey) as JwtPayloadLike | undefined;
+    const id = payload?.sub;
+    if (typeof id !== 'string' && typeof id !== 'number') return next();
+    const email = typeof payload?.email === 'string' ? payload.email : undefined;
+    return withIsolationScope((scope) => {
+      scope.setUser(email === undefined ? { id: String(id) } : { id: String(id), email });
+      return next();
+    });
+  };
+}

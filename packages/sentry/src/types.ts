@@ -1,0 +1,126 @@
+import type { NodeOptions } from '@sentry/node';
+
+/** Options of {@link initSentry}; each overrides its environment variable. */
+export interface InitSentryOptions {
+  /**
+   * Force Sentry on or off; overrides `KIRA_TELEMETRY` and `NODE_ENV`, not `OTEL_SDK_DISABLED=true`.
+   * @example initSentry({ enabled: true })
+   */
+  enabled?: boolean;
+  /**
+   * DSN; default `SENTRY_DSN`. Without one Sentry stays off (with one warning when it should be on).
+   * @example initSentry({ dsn: 'https://key@o1.ingest.sentry.io/2' })
+   */
+  dsn?: string;
+  /**
+   * Environment; default `SENTRY_ENVIRONMENT`, then `NODE_ENV`.
+   * @example initSentry({ environment: 'staging' })
+   */
+  environment?: string;
+  /**
+   * Release; default `SENTRY_RELEASE`.
+   * @example initSentry({ release: 'kira-be@1.4.2' })
+   */
+  release?: string;
+  /**
+   * Sentry's own tracing. Off by default: OpenTelemetry (`@kira/otel-core`) owns traces, and
+   * Sentry events are linked to the active OTel span instead.
+   * @example initSentry({ tracesSampleRate: 0.1 })
+   */
+  tracesSampleRate?: number;
+  /**
+   * Runs after the built-in scrubbing (headers, cookies, query secrets); return `null` to drop.
+   * @example initSentry({ beforeSend: (event) => (event.level === 'debug' ? null : event) })
+   */
+  beforeSend?: NodeOptions['beforeSend'];
+  /**
+   * Any other `Sentry.init` options, applied last.
+   * @example initSentry({ sentryOptions: { sampleRate: 0.5 } })
+   */
+  sentryOptions?: Partial<NodeOptions>;
+}
+
+/** What {@link initSentry} did. */
+export interface SentryInitResult {
+  /** Whether Sentry was initialised and sends events. */
+  readonly enabled: boolean;
+  /** Which input decided, e.g. `"KIRA_TELEMETRY=on"` or `"SENTRY_DSN is not set"`. */
+  readonly reason: string;
+}
+
+/** Options of {@link sanitize}; all limits are optional. */
+export interface SanitizeOptions {
+  /**
+   * Nesting kept before a value becomes `"[MaxDepth]"`. Default 6.
+   * @example sanitize(input, { maxDepth: 3 })
+   */
+  maxDepth?: number;
+  /**
+   * Keys or items kept per object/array; the rest are summarised. Default 50.
+   * @example sanitize(input, { maxBreadth: 20 })
+   */
+  maxBreadth?: number;
+  /**
+   * Characters kept per string before a `…[truncated N chars]` marker. Default 1000.
+   * @example sanitize(input, { maxStringLength: 200 })
+   */
+  maxStringLength?: number;
+  /**
+   * Shortest run of base64 characters described instead of kept. Default 200.
+   * @example sanitize(input, { base64MinLength: 100 })
+   */
+  base64MinLength?: number;
+  /**
+   * Extra key names (exact, case-insensitive) or patterns to redact.
+   * @example sanitize(input, { redactKeys: ['ssn', /^card/i] })
+   */
+  redactKeys?: Array<string | RegExp>;
+}
+
+/** Context of {@link captureToolError}. */
+export interface ToolErrorContext {
+  /** Sent as the `toolName` tag. @example { toolName: 'generateImageWithAI' } */
+  toolName: string;
+  /** Sent as extra `input`, after {@link sanitize}. @example { input: { prompt, image } } */
+  input?: unknown;
+}
+
+/** Options of `sentryUser()` from `@kira/sentry/hono`. */
+export interface SentryUserOptions {
+  /**
+   * Context variable holding the verified JWT payload. Default `jwtPayload` (what `hono/jwt` sets).
+   * @example sentryUser({ payloadKey: 'auth' })
+   */
+  payloadKey?: string;
+}
+
+/** Options of `initSentryBrowser()` from `@kira/sentry/react`; the browser has no process env. */
+export interface BrowserSentryOptions {
+  /**
+   * DSN; without one Sentry stays off. @example { dsn: import.meta.env.VITE_SENTRY_DSN }
+   */
+  dsn?: string;
+  /**
+   * Environment name; Sentry is on only when it is `production`, unless `enabled` says otherwise.
+   * @example { environment: import.meta.env.MODE }
+   */
+  environment?: string;
+  /**
+   * Force Sentry on or off. @example { enabled: true }
+   */
+  enabled?: boolean;
+  /** Release name. @example { release: 'kira-web@2.0.1' } */
+  release?: string;
+  /**
+   * Any other `Sentry.init` options (integrations, tracesSampleRate, …), applied last.
+   * @example { sentryOptions: { tracesSampleRate: 0.1 } }
+   */
+  sentryOptions?: Record<string, unknown>;
+}
+
+/** The logged-in profile `useSentryUser` reads. */
+export interface SentryProfile {
+  id: string;
+  email?: string | null;
+  nickname?: string | null;
+}

@@ -1,0 +1,55 @@
+import { otlpContentKind } from './otlp-content-kind';
+import { OtlpDecodeError } from './otlp-decode-error';
+import { otlpMessageToJson } from './otlp-message-to-json';
+import { otlpTypes } from './otlp-proto-root';
+import type { OtlpSignal } from './types';
+
+const topLevelKey: Record<OtlpSignal, string> = {
+  traces: 'resourceSpans',
+  metrics: 'resourceMetrics',
+  logs: 'resourceLogs',
+};
+
+/**
+ * Decodes an Export{Trace,Metrics,Logs}ServiceRequest body (already decompressed) into the
+ * OTLP/JSON shape: lowerCamelCase fields, trace/span ids as lowercase hex, enums as numbers,
+ * 64-bit integers as decimal strings (JSON input may also carry numbers), `bytesValue` as base64.
+ * Throws OtlpDecodeError (`reason` tells 400 from 415).
+ * Example: `decodeOtlpRequest('traces', body, 'application/x-protobuf').resourceSpans`
+ */
+export function decodeOtlpRequest(signal: OtlpSignal, body: Buffer | Uint8Array, contentType: string): any {
+  const kind = otlpContentKind(contentType);
+  if (kind === undefined) {
+    throw new OtlpDecodeError(`unsupported content type "${contentType}" (expected application/x-protobuf or application/json)`, 'unsupported-content-type');
+  }
+  if (!(signal in topLevelKey)) throw new OtlpDecodeError(`unknown OTLP signal "${String(signal)}"`);
+  return kind === 'protobuf' ? decodeProtobuf(signal, body) : decodeJson(signal, body);
+}
+
+function decodeProtobuf(signal: OtlpSignal, body: Buffer | Uint8Array): any {
+  const type = otlpTypes().request[signal];
+  let decoded: any;
+  try {
+    decoded = type.decode(body);
+  } catch (error) {
+    throw new OtlpDecodeError(`invalid protobuf ${type.name}: ${(error as Error).message}`, 'malformed', { cause: error });
+  }
+  return otlpMessageToJson(type, decoded);
+}
+
+function decodeJson(signal: OtlpSignal, body: Buffer | Uint8Array): any {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new OtlpDecodeError(`invalid JSON: ${(error as Error).message}`, 'malformed', { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new OtlpDecodeError('OTLP/JSON request body must be a JSON object');
+  }
+  const list = (parsed as Record<string, unknown>)[topLevelKey[signal]];
+  if (list !== undefined && !Array.isArray(list)) {
+    throw new OtlpDecodeError(`OTLP/JSON field "${topLevelKey[signal]}" must be an array`);
+  }
+  return parsed;
+}
