@@ -150,8 +150,8 @@ export async function handleSentryEnvelope(
     stats.rejected += 1;
     if (error instanceof EnvelopeRejection) {
       // Reasons quote client bytes; a header may only carry visible ASCII.
-      const header = error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
-      return reply(error.status, { detail: error.message }, { 'x-sentry-error': header });
+      const headerSafe = error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+      return reply(error.status, { detail: error.message }, { 'x-sentry-error': headerSafe });
     }
     throw error;
   }

@@ -226,7 +226,8 @@ class ChdbStore implements Store {
       table,
       values: Buffer.from(text),
       format: 'JSONEachRow',
-      settings: { input_format_skip_unknown_fields: 1, date_time_input_format: 'best_effort' },
+      // Objects in a String column (`raw`) are kept as their JSON text.
+      settings: { input_format_skip_unknown_fields: 1, date_time_input_format: 'best_effort', input_format_json_read_objects_as_strings: 1 },
     });
   }
 

@@ -29,7 +29,11 @@ export interface QueryRange {
 
 /** The embedded ClickHouse store (one chdb session per process). */
 export interface Store {
-  /** Buffers rows for `table`; resolves once they are written (batched every ~200 ms or N rows). `Date` values are encoded as DateTime64. */
+  /**
+   * Buffers rows for `table`; resolves once they are written (batched: at most one INSERT per
+   * ~200 ms, or at once past N rows). `Date` values become DateTime64; `raw` may be a JSON string
+   * or a plain object (stored as its JSON text).
+   */
   insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<void>;
   /** Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them; points it cannot store are counted, not thrown. */
   insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult>;

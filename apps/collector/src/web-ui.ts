@@ -71,8 +71,14 @@ function readAsset(file: string): Buffer {
 }
 
 /**
- * Serves the page at `/`, its script and styles under `/ui/`, and the JSON it polls under
- * `/api/ui/*`. Returns false for any other path so the caller can answer 404 (or route it).
+ * Serves the page at `/`, its script and styles under `/ui/`, and the JSON it polls every 5 s:
+ * - `/api/ui/dashboards?range=15m|1h|6h` — every panel of `builtInDashboards`, per-minute series
+ * - `/api/ui/alerts` — `builtInAlerts` evaluated on their own queries over the last 30 minutes
+ * - `/api/ui/traces?range=…&trace_id=…` — recent traces as trees (OTel and Sentry spans together)
+ * - `/api/ui/logs?range=…`, `/api/ui/sentry?range=…` — recent log records and Sentry events
+ * - `/api/ui/status` — Sentry receiver counters (envelopes, encodings, skipped item types)
+ * With `--token`, the data needs `Authorization: Bearer <token>` or the cookie that opening
+ * `/?token=<token>` once sets. Returns false for any other path (the caller answers 404).
  */
 export async function handleWebRequest(
   ctx: CollectorContext,

@@ -156,12 +156,13 @@ export function createDemoApp(options: DemoAppOptions) {
 
   // The React page (built by Vite) and its runtime config.
   app.get('/config.json', (c) => c.json({ sentryDsn: options.browserSentryDsn ?? null }));
-  app.get('/*', (c) => {
-    const path = c.req.path === '/' ? '/index.html' : c.req.path;
+  // Only the page and its built assets: a catch-all route would give every scanner's 404 a route.
+  const serveAsset = (path: string) => {
     const asset = options.webAssets?.get(path);
-    if (!asset) return c.notFound();
-    return c.body(new Uint8Array(asset.body), 200, { 'content-type': asset.type });
-  });
+    return asset ? new Response(new Uint8Array(asset.body), { headers: { 'content-type': asset.type } }) : undefined;
+  };
+  app.get('/', (c) => serveAsset('/index.html') ?? c.notFound());
+  app.get('/assets/:file', (c) => serveAsset(`/assets/${c.req.param('file')}`) ?? c.notFound());
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

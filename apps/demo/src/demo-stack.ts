@@ -23,6 +23,8 @@ export interface DemoStackOptions {
   /** Metric export period of the service, ms. */
   metricIntervalMs?: number;
   log?: (line: string) => void;
+  /** Echo the children's own output (also `KIRA_DEMO_VERBOSE=1`). */
+  verbose?: boolean;
 }
 
 export interface DemoStack {
@@ -84,12 +86,13 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira,deployment.environment.name=demo',
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        // Sentry DSN keys are \w+ only (a hyphen makes the DSN invalid).
         // The demo keeps every trace so its scenario is deterministic; production keeps 10 %.
         OTEL_TRACES_SAMPLER_ARG: '1',
         OTEL_METRIC_EXPORT_INTERVAL: String(options.metricIntervalMs ?? 2000),
-        SENTRY_DSN: `http://kira-be@${collectorHost}/1`,
+        SENTRY_DSN: `http://kirabe@${collectorHost}/1`,
         SENTRY_ENVIRONMENT: 'demo',
-        BROWSER_SENTRY_DSN: `http://kira-web@${collectorHost}/2`,
+        BROWSER_SENTRY_DSN: `http://kiraweb@${collectorHost}/2`,
         PROVIDER_BASE_URL: standIns.url,
         PROVIDER_API_KEY: providerApiKey,
         JWT_SECRET: jwtSecret,
@@ -99,6 +102,12 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       },
     });
     cleanups.push(() => service.stop());
+    if (options.verbose ?? process.env.KIRA_DEMO_VERBOSE === '1') {
+      for (const [name, child] of [['collector', collector], ['service', service]] as const) {
+        child.child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefixLines(name, chunk)));
+        child.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
+      }
+    }
     const [, port, cacheKind] = (await waitForLine(service, /"event":"ready","port":(\d+),"cache":"(\w+)"/, 30_000)) as unknown as [string, string, 'redis' | 'memory'];
     const serviceUrl = `http://127.0.0.1:${port}`;
     log(`service     ${serviceUrl} (kira-be, cache: ${cacheKind})`);
@@ -117,4 +126,13 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     await stop();
     throw error;
   }
+}
+
+function prefixLines(name: string, chunk: Buffer): string {
+  return chunk
+    .toString()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => `[${name}] ${line}\n`)
+    .join('');
 }

@@ -1,5 +1,4 @@
 import autocannon from 'autocannon';
-import { summarize } from './stats.ts';
 
 export interface LoadResult {
   requests: number;
@@ -26,11 +25,12 @@ export interface LoadOptions {
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
+  // Without a callback autocannon returns its tracker (an EventEmitter) made thenable.
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 5 }),
-  });
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, _statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
   });
@@ -51,5 +51,3 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
   };
 }
-
-export { summarize };

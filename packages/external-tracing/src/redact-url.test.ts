@@ -37,8 +37,8 @@ describe('redactUrl', () => {
   });
 
   it('extends the defaults with extra parameters and keeps everything else byte for byte', () => {
-    expect(redactUrl('https://h/p?session=1&key=2&q=a%20b+c&flag', ['Session'])).toBe('https://h/p?session=REDACTED&key=REDACTED&q=a%20b+c&flag');
-    expect(redactUrl('https://h/p?session=1')).toBe('https://h/p?session=1');
+    expect(redactUrl('https://h/p?tenant=1&key=2&q=a%20b+c&flag', ['Tenant'])).toBe('https://h/p?tenant=REDACTED&key=REDACTED&q=a%20b+c&flag');
+    expect(redactUrl('https://h/p?tenant=1')).toBe('https://h/p?tenant=1');
   });
 
   it('handles relative and unparsable input without leaking', () => {

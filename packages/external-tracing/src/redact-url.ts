@@ -1,6 +1,7 @@
 /**
  * Query parameters whose values are replaced by `REDACTED` in `url.full` / `http.url` (compared
- * case-insensitively): API keys, OAuth tokens and the signatures of pre-signed S3 / GCS URLs.
+ * case-insensitively): API keys, OAuth tokens and codes, sessions and the signatures of
+ * pre-signed S3 / GCS URLs. The one list every @kira package and otel-core's span processor use.
  */
 export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
   'key',
@@ -15,6 +16,14 @@ export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
   'secret',
   'client_secret',
   'password',
+  'passwd',
+  'auth',
+  'authorization',
+  'code',
+  'jwt',
+  'session',
+  'sessionid',
+  'credential',
   'X-Amz-Signature',
   'X-Amz-Credential',
   'X-Amz-Security-Token',

@@ -26,6 +26,7 @@ import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type TelemetryState } from './telemetry-state';
 import type { TelemetryHandle, TelemetryOptions } from './types';
 import { warnOnce } from './warn-once';
+import { RedactUrlAttributesProcessor } from './redact-url-attributes';
 
 const PREFIX = '@kira/otel-core:';
 
@@ -91,6 +92,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     resource,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
     spanProcessors: [
+      new RedactUrlAttributesProcessor(),
       new BatchSpanProcessor({
         exporter: json
           ? new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces))

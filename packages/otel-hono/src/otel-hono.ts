@@ -10,6 +10,7 @@ import {
   type TextMapGetter,
   type Tracer,
 } from '@opentelemetry/api';
+import { redactUrl } from '@kira/external-tracing';
 import { createKiraMetrics, type KiraMetrics } from '@kira/metrics';
 import type { Context, MiddlewareHandler } from 'hono';
 import { version } from '../package.json';
@@ -27,7 +28,7 @@ import {
 } from './attribute-names';
 import { getHttpRpcMetadata, type HttpRpcMetadata } from './http-rpc-metadata';
 import { reportTelemetryError } from './report-telemetry-error';
-import { normalizeMethod, redactUrl, schemeOf, serverAddressOf } from './request-details';
+import { normalizeMethod, schemeOf, serverAddressOf } from './request-details';
 import { resolveRoute } from './resolve-route';
 import type { OtelHonoOptions } from './types';
 
@@ -156,19 +157,23 @@ function extractParent(c: Context, active: OtelContext): OtelContext {
 
 function startServerSpan(tracer: Tracer, c: Context, parent: OtelContext, legacy: boolean): Span {
   const method = normalizeMethod(c.req.method);
-  const url = c.req.url;
-  const attributes: Attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: method,
-    [ATTR_URL_PATH]: c.req.path,
-    [ATTR_URL_SCHEME]: schemeOf(url),
-    [ATTR_SERVER_ADDRESS]: serverAddressOf(url),
-  };
-  if (legacy) {
-    attributes[ATTR_LEGACY_HTTP_METHOD] = method;
-    attributes[ATTR_LEGACY_HTTP_URL] = redactUrl(url);
+  // Only what a sampler may want goes in at start: the SDK cleans start attributes even for
+  // spans it drops, and at 10% sampling most spans are dropped.
+  const span = tracer.startSpan(
+    method, // renamed to `{METHOD} {route}` once routing is done
+    { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: c.req.path } },
+    parent,
+  );
+  if (span.isRecording()) {
+    const url = c.req.url;
+    const attributes: Attributes = { [ATTR_URL_SCHEME]: schemeOf(url), [ATTR_SERVER_ADDRESS]: serverAddressOf(url) };
+    if (legacy) {
+      attributes[ATTR_LEGACY_HTTP_METHOD] = method;
+      attributes[ATTR_LEGACY_HTTP_URL] = redactUrl(url);
+    }
+    span.setAttributes(attributes);
   }
-  // Named by method until routing is done; renamed to `{METHOD} {route}` after `next()`.
-  return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+  return span;
 }
 
 function completeRequest(

@@ -31,23 +31,3 @@ export function schemeOf(url: string): string | undefined {
   return schemeEnd > 0 ? url.slice(0, schemeEnd) : undefined;
 }
 
-const SECRET_QUERY_KEY = /(?:auth|token|secret|passw|key|sig|signature|credential|session|jwt|code)/i;
-
-/**
- * The URL for the legacy `http.url` attribute with the values of secret-looking query
- * parameters replaced by `REDACTED` (signed URLs, OAuth codes, API keys in links).
- */
-export function redactUrl(url: string): string {
-  const queryStart = url.indexOf('?');
-  if (queryStart < 0) return url;
-  const hashStart = url.indexOf('#', queryStart);
-  const query = url.slice(queryStart + 1, hashStart < 0 ? undefined : hashStart);
-  let redacted = '';
-  for (const pair of query.split('&')) {
-    if (redacted.length > 0) redacted += '&';
-    const equals = pair.indexOf('=');
-    const key = equals < 0 ? pair : pair.slice(0, equals);
-    redacted += equals >= 0 && SECRET_QUERY_KEY.test(key) ? `${key}=REDACTED` : pair;
-  }
-  return `${url.slice(0, queryStart)}?${redacted}`;
-}

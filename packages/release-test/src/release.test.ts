@@ -38,14 +38,12 @@ let packages: WorkspacePackage[];
 
 /**
  * Environment for every child: nothing inherited from an outer npm/pnpm run or the developer's
- * own registry setup, and pnpm/npm config, caches and stores under the temp dir. Consumers read
- * the @kira registry the way the README tells a service to: a user-level npmrc naming the token
- * variable.
+ * own registry setup, and npm/pnpm config, caches and stores under the temp dir.
  */
-function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_config_|KIRA_NPM_|XDG_)/i.test(key)) continue;
+    if (/^(npm_|pnpm_config_|KIRA_NPM_|XDG_|NODE_OPTIONS$)/i.test(key)) continue;
     env[key] = value;
   }
   Object.assign(env, {
@@ -57,6 +55,20 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
     npm_config_update_notifier: 'false',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
+  });
+  // turbo's strict env mode drops NODE_EXTRA_CA_CERTS, so Node children (npm, Verdaccio's uplink)
+  // would not trust a CA that the machine trusts; the OS store has it.
+  if (process.allowedNodeEnvironmentFlags.has('--use-system-ca')) env.NODE_OPTIONS = '--use-system-ca';
+  return env;
+}
+
+/**
+ * baseEnv plus the registry settings. Consumers read the @kira registry the way the README tells
+ * a service to: a user-level npmrc naming both variables.
+ */
+function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env = baseEnv();
+  Object.assign(env, {
     NPM_CONFIG_USERCONFIG: path.join(tmp, 'consumer.npmrc'),
     KIRA_NPM_REGISTRY: registry.url,
     KIRA_NPM_TOKEN: token,
@@ -110,6 +122,18 @@ async function install(client: 'npm' | 'pnpm', project: string, spec: string): P
   await runOk(client, args, { cwd: project, env: childEnv(), timeoutMs: 120_000 });
 }
 
+/** A package plus every @kira package it needs at runtime, transitively, from the copy's manifests. */
+function kiraRuntimeClosure(name: string, seen = new Set<string>()): string[] {
+  if (seen.has(name)) return [...seen];
+  seen.add(name);
+  const dir = packages.find((pkg) => pkg.name === name)?.dir;
+  if (dir === undefined) throw new Error(`${name} is not a workspace package`);
+  for (const dependency of Object.keys(readManifest(dir).dependencies ?? {})) {
+    if (dependency.startsWith('@kira/')) kiraRuntimeClosure(dependency, seen);
+  }
+  return [...seen];
+}
+
 function bumpPatch(version: string): string {
   const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
   return `${major}.${minor}.${patch + 1}`;
@@ -117,7 +141,7 @@ function bumpPatch(version: string): string {
 
 beforeAll(async () => {
   tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kira-release-test-')));
-  registry = await startVerdaccio(path.join(tmp, 'verdaccio'), { ...process.env });
+  registry = await startVerdaccio(path.join(tmp, 'verdaccio'), baseEnv());
   token = await registry.createUser('kira-release', 'release-test-password');
   // What the README asks of a service: the scope's registry and the token, both from env.
   const authKey = registry.url.replace(/^https?:/, '');
@@ -343,10 +367,13 @@ describe('a later release of @kira/metrics alone', () => {
       const project = newProject('otel-hono-pnpm');
       await install('pnpm', project, '@kira/otel-hono');
       const kira = installedPackages(project, 'pnpm').filter((pkg) => pkg.name.startsWith('@kira/'));
-      expect(kira).toEqual([
-        { name: '@kira/metrics', version: after['@kira/metrics'] },
-        { name: '@kira/otel-hono', version: after['@kira/otel-hono'] },
-      ]);
+      // Exactly otel-hono and its @kira runtime dependencies, each once, at the current versions.
+      expect(kira).toEqual(
+        kiraRuntimeClosure('@kira/otel-hono')
+          .sort()
+          .map((name) => ({ name, version: after[name] })),
+      );
+      expect(kira).toContainEqual({ name: '@kira/metrics', version: after['@kira/metrics'] });
     }
   });
 });

@@ -251,8 +251,9 @@ function renderAlerts(data) {
   );
   if (items.length === 0) items.push(h('p', { className: 'empty' }, 'No alerts defined.'));
   const firing = data.alerts.filter((alert) => alert.state === 'firing').length;
-  document.getElementById('alert-summary').textContent = firing ? `${firing} firing` : 'all clear';
-  document.getElementById('alert-summary').className = firing ? 'summary is-firing' : 'summary';
+  const judged = data.alerts.some((alert) => alert.state !== 'no_data');
+  document.getElementById('alert-summary').textContent = firing ? `${firing} firing` : judged ? 'all clear' : 'no data yet';
+  document.getElementById('alert-summary').className = firing ? 'summary is-firing' : judged ? 'summary' : 'summary is-idle';
   list.replaceChildren(...items);
 }
 

@@ -1,0 +1,32 @@
+// `pnpm bench` (this package's script): runs every benchmark and writes the raw results to
+// <repo>/bench-results/raw/benchmarks.json; the root script turns all raw files into the report.
+// Knobs (environment): BENCH_ROUNDS, BENCH_DURATION (s), BENCH_MICRO_ROUNDS, BENCH_MEMORY_REQUESTS,
+// BENCH_PROFILE=1 (writes --cpu-prof profiles of the Hono servers to bench-results/profiles).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG, runBenchmarks, type BenchConfig } from './run-benchmarks.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
+
+function numberFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const config: BenchConfig = {
+  ...DEFAULT_CONFIG,
+  hono: {
+    ...DEFAULT_CONFIG.hono,
+    rounds: numberFromEnv('BENCH_ROUNDS', DEFAULT_CONFIG.hono.rounds),
+    durationSeconds: numberFromEnv('BENCH_DURATION', DEFAULT_CONFIG.hono.durationSeconds),
+    ...(process.env.BENCH_PROFILE === '1' ? { profileDir: `${outputDirectory}/profiles` } : {}),
+  },
+  micro: { ...DEFAULT_CONFIG.micro, rounds: numberFromEnv('BENCH_MICRO_ROUNDS', DEFAULT_CONFIG.micro.rounds) },
+  memory: { ...DEFAULT_CONFIG.memory, requests: numberFromEnv('BENCH_MEMORY_REQUESTS', DEFAULT_CONFIG.memory.requests) },
+};
+
+const raw = await runBenchmarks(config, (line) => console.log(line));
+mkdirSync(`${outputDirectory}/raw`, { recursive: true });
+writeFileSync(`${outputDirectory}/raw/benchmarks.json`, `${JSON.stringify(raw, null, 2)}\n`);
+console.log(`wrote ${outputDirectory}/raw/benchmarks.json`);

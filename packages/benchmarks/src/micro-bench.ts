@@ -1,0 +1,140 @@
+import { startChild, type Child } from './child-process.ts';
+import { runInterleaved } from './interleave.ts';
+import { MICRO_CASES, type MicroCaseInfo } from './micro-cases.ts';
+import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
+
+export interface MicroBenchOptions {
+  rounds: number;
+  /** Wall time of one timed batch. */
+  batchMs: number;
+  sampleRatio: number;
+  /** Only these cases (and their baselines); all by default. */
+  cases?: string[];
+  log?: (line: string) => void;
+}
+
+export interface MicroCaseResult {
+  mode: 'on' | 'off';
+  name: string;
+  baseline: string;
+  description: string;
+  iterations: number;
+  nanosecondsPerCall: Summary;
+  /** subject − baseline per round, in ns (what the call under test adds). */
+  addedNanoseconds: Summary;
+  /** subject / baseline per round. */
+  ratio: Summary;
+  /** For host cases: the baseline's own A/A ratio band and whether this ratio sits inside it. */
+  noiseBand?: { min: number; max: number };
+  withinNoise?: boolean;
+}
+
+interface Paired {
+  own: number;
+  baseline: number;
+}
+
+export interface MicroBenchResult {
+  options: Omit<MicroBenchOptions, 'log'>;
+  cases: MicroCaseResult[];
+}
+
+/**
+ * Two workers (telemetry on / off); every (worker, case) pair is one subject of the interleaved
+ * rounds, so a case and its baseline are always measured within a second of each other.
+ */
+export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBenchResult> {
+  const log = options.log ?? (() => {});
+  const wanted = new Set(options.cases ?? MICRO_CASES.map((info) => info.name));
+  for (const info of MICRO_CASES) {
+    if (wanted.has(info.name)) wanted.add(info.baseline);
+  }
+  const cases = MICRO_CASES.filter((info) => wanted.has(info.name));
+  const children: Child[] = [];
+  try {
+    const sink = await startChild<{ url: string }>(new URL('./sink-server.ts', import.meta.url));
+    children.push(sink.child);
+    const echo = await startChild<{ url: string }>(new URL('./echo-server.ts', import.meta.url));
+    children.push(echo.child);
+    const workers = new Map<'on' | 'off', Child>();
+    for (const mode of ['on', 'off'] as const) {
+      const worker = await startChild(new URL('./micro-worker.ts', import.meta.url), {
+        args: [mode],
+        env: {
+          BENCH_OTLP_ENDPOINT: sink.ready.url,
+          BENCH_ECHO_URL: `${echo.ready.url}/v1/echo`,
+          BENCH_SAMPLE_RATIO: String(options.sampleRatio),
+          NODE_ENV: 'production',
+        },
+      });
+      children.push(worker.child);
+      workers.set(mode, worker.child);
+    }
+
+    const subjects: Array<{ mode: 'on' | 'off'; info: MicroCaseInfo; key: string }> = [];
+    for (const info of cases) {
+      for (const mode of info.modes) subjects.push({ mode, info, key: `${mode}:${info.name}` });
+    }
+    const iterations = new Map<string, number>();
+    for (const subject of subjects) {
+      const count = await workers.get(subject.mode)!.call<number>('calibrate', { name: subject.info.name, targetMs: options.batchMs });
+      iterations.set(subject.key, count);
+      log(`micro: calibrated ${subject.key} to ${count} iterations`);
+    }
+
+    // A case and its baseline are measured as baseline, case, case, baseline (ABBA) within one
+    // subject, so a slow phase of the shared machine hits both halves alike.
+    const rounds = await runInterleaved<Paired>(
+      subjects.map((subject) => ({
+        name: subject.key,
+        async measure() {
+          const worker = workers.get(subject.mode)!;
+          const measure = (name: string) => worker.call<number>('measure', { name });
+          if (subject.info.baseline === subject.info.name) {
+            const own = await measure(subject.info.name);
+            return { own, baseline: own };
+          }
+          const b1 = await measure(subject.info.baseline);
+          const s1 = await measure(subject.info.name);
+          const s2 = await measure(subject.info.name);
+          const b2 = await measure(subject.info.baseline);
+          return { own: (s1 + s2) / 2, baseline: (b1 + b2) / 2 };
+        },
+      })),
+      {
+        rounds: options.rounds,
+        onMeasured: (key, round, value) => {
+          const paired = value as Paired;
+          log(`micro: round ${round} ${key}: ${paired.own.toFixed(1)} ns (baseline ${paired.baseline.toFixed(1)} ns)`);
+        },
+      },
+    );
+
+    const results: MicroCaseResult[] = subjects.map(({ mode, info, key }) => {
+      const paired = rounds.get(key)!;
+      const own = paired.map((round) => round.own);
+      const baseline = paired.map((round) => round.baseline);
+      const result: MicroCaseResult = {
+        mode,
+        name: info.name,
+        baseline: info.baseline,
+        description: info.description,
+        iterations: iterations.get(key)!,
+        nanosecondsPerCall: summarize(own),
+        addedNanoseconds: roundDifferences(own, baseline),
+        ratio: roundRatios(own, baseline),
+      };
+      const again = rounds.get(`${mode}:${info.baseline}-again`);
+      if (info.host === true && again !== undefined && info.name !== info.baseline) {
+        const band = roundRatios(again.map((round) => round.own), again.map((round) => round.baseline));
+        result.noiseBand = { min: band.min, max: band.max };
+        result.withinNoise = result.ratio.median <= band.max;
+      }
+      return result;
+    });
+    const { log: _log, ...recorded } = options;
+    return { options: recorded, cases: results };
+  } finally {
+    await Promise.allSettled(children.map((child) => child.stop()));
+  }
+}

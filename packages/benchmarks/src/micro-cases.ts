@@ -1,0 +1,35 @@
+/**
+ * In-process micro-benchmarks. Each case is measured in a worker whose telemetry is `on`
+ * (otel-core exporting to the local sink, 10 % sampling) or `off` (otel-core not started — the
+ * development path), and is compared with its `baseline` case measured in the same worker and
+ * round: the same loop without the call under test.
+ */
+export interface MicroCaseInfo {
+  name: string;
+  /** The case it is compared with (same worker, same round). */
+  baseline: string;
+  /** What the figure means, for the report. */
+  description: string;
+  modes: ReadonlyArray<'on' | 'off'>;
+  /** A realistic host operation: the disabled path must be within its noise band. */
+  host?: boolean;
+}
+
+export const MICRO_CASES: readonly MicroCaseInfo[] = [
+  { name: 'loop', baseline: 'loop', description: 'empty loop body (baseline of the synchronous cases)', modes: ['on', 'off'] },
+  { name: 'loop-again', baseline: 'loop', description: 'the same empty loop again (A/A: the noise band)', modes: ['on', 'off'] },
+  { name: 'logger.info', baseline: 'loop', description: "getLogger('bench').info(body, attributes)", modes: ['on', 'off'] },
+  { name: 'recordHttpRequest', baseline: 'loop', description: '@kira/metrics recordHttpRequest (one histogram record)', modes: ['on', 'off'] },
+  { name: 'recordAITool', baseline: 'loop', description: '@kira/metrics recordAITool (counter add + histogram record)', modes: ['on', 'off'] },
+  { name: 'captureToolError', baseline: 'loop', description: '@kira/sentry captureToolError while Sentry is off', modes: ['off'] },
+  { name: 'await-empty', baseline: 'await-empty', description: 'await an empty async function (baseline of traceAITool)', modes: ['on', 'off'] },
+  { name: 'await-empty-again', baseline: 'await-empty', description: 'the same again (A/A: the noise band)', modes: ['on', 'off'] },
+  { name: 'traceAITool', baseline: 'await-empty', description: 'traceAITool around the empty async function', modes: ['on', 'off'] },
+  { name: 'fetch', baseline: 'fetch', description: 'fetch() of a loopback server (baseline of tracedFetch)', modes: ['on', 'off'], host: true },
+  { name: 'fetch-again', baseline: 'fetch', description: 'the same again (A/A: the noise band)', modes: ['on', 'off'], host: true },
+  { name: 'tracedFetch', baseline: 'fetch', description: 'tracedFetch() of the same server', modes: ['on', 'off'], host: true },
+  { name: 'hono', baseline: 'hono', description: 'in-process app.fetch(request) of bare Hono', modes: ['on', 'off'], host: true },
+  { name: 'hono-again', baseline: 'hono', description: 'the same again (A/A: the noise band)', modes: ['on', 'off'], host: true },
+  { name: 'hono+otelHono', baseline: 'hono', description: "app.fetch with otelHono({ spanOwnership: 'middleware' })", modes: ['on', 'off'], host: true },
+  { name: 'hono+sentryUser', baseline: 'hono', description: '@kira/sentry/hono sentryUser() while Sentry is off', modes: ['off'], host: true },
+];

@@ -1,0 +1,155 @@
+// Child process: runs micro-benchmark cases on request. Argument: `on` or `off` (telemetry).
+import { getLogger, startTelemetry } from '@kira/otel-core';
+import { serveParent } from './child-process.ts';
+import { createBenchApp } from './hono-app.ts';
+import { MICRO_CASES } from './micro-cases.ts';
+
+const mode = process.argv[2] === 'on' ? 'on' : 'off';
+const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
+const echoUrl = process.env.BENCH_ECHO_URL ?? 'http://127.0.0.1:1/';
+
+if (mode === 'on') {
+  const telemetry = startTelemetry({
+    enabled: true,
+    serviceName: 'bench-micro',
+    endpoint,
+    sampleRatio: Number(process.env.BENCH_SAMPLE_RATIO ?? '0.1'),
+    console: false,
+    shutdownOnExit: false,
+    instrumentations: { http: { inbound: false } },
+  });
+  if (!telemetry.enabled) throw new Error('telemetry did not start');
+} else {
+  // The development path: telemetry off and the console logger silenced (printing lines is a
+  // feature of that mode, not telemetry cost).
+  startTelemetry({ enabled: false, console: false });
+}
+
+const { recordAITool, recordHttpRequest, traceAITool } = await import('@kira/metrics');
+const { tracedFetch } = await import('@kira/external-tracing');
+const { otelHono } = await import('@kira/otel-hono');
+const { captureToolError } = await import('@kira/sentry');
+const { sentryUser } = await import('@kira/sentry/hono');
+
+const logger = getLogger('bench');
+const logAttributes = { 'user.id': 'user-1', route: '/users/:id' };
+const httpRecord = { method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 1.5 };
+const toolOptions = { userId: 'user-1', threadId: 'thread-1' };
+const toolError = new Error('tool failed');
+const toolInput = { prompt: 'a cat', token: 'secret' };
+const fetchOptions = { service: 'bench', operation: 'echo' };
+const empty = async (): Promise<void> => {};
+const bareApp = createBenchApp();
+const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
+const sentryApp = createBenchApp([sentryUser()]);
+const honoUrl = 'http://localhost/users/42';
+
+// Results flow into this so no loop body is dead code to the optimiser.
+let sink = 0;
+
+type Run = (iterations: number) => Promise<void> | void;
+
+const runs: Record<string, Run> = {
+  loop: (n) => {
+    for (let i = 0; i < n; i++) sink = (sink + i) | 0;
+  },
+  'loop-again': (n) => {
+    for (let i = 0; i < n; i++) sink = (sink + i) | 0;
+  },
+  'logger.info': (n) => {
+    for (let i = 0; i < n; i++) {
+      sink = (sink + i) | 0;
+      logger.info('request handled', logAttributes);
+    }
+  },
+  recordHttpRequest: (n) => {
+    for (let i = 0; i < n; i++) {
+      sink = (sink + i) | 0;
+      recordHttpRequest(httpRecord);
+    }
+  },
+  recordAITool: (n) => {
+    for (let i = 0; i < n; i++) {
+      sink = (sink + i) | 0;
+      recordAITool('bench_tool', true, 12.5);
+    }
+  },
+  captureToolError: (n) => {
+    for (let i = 0; i < n; i++) {
+      sink = (sink + i) | 0;
+      captureToolError(toolError, { toolName: 'bench_tool', input: toolInput });
+    }
+  },
+  'await-empty': async (n) => {
+    for (let i = 0; i < n; i++) await empty();
+  },
+  'await-empty-again': async (n) => {
+    for (let i = 0; i < n; i++) await empty();
+  },
+  traceAITool: async (n) => {
+    for (let i = 0; i < n; i++) await traceAITool('bench_tool', toolOptions, empty);
+  },
+  fetch: async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+  },
+  'fetch-again': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+  },
+  tracedFetch: async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+  },
+  hono: async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await bareApp.fetch(new Request(honoUrl))).status;
+  },
+  'hono-again': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await bareApp.fetch(new Request(honoUrl))).status;
+  },
+  'hono+otelHono': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
+  },
+  'hono+sentryUser': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await sentryApp.fetch(new Request(honoUrl))).status;
+  },
+};
+
+for (const info of MICRO_CASES) {
+  if (runs[info.name] === undefined) throw new Error(`no run for ${info.name}`);
+}
+
+const iterationsByCase = new Map<string, number>();
+
+async function timed(run: Run, iterations: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run(iterations);
+  return Number(process.hrtime.bigint() - start);
+}
+
+serveParent(
+  {
+    /**
+     * First call per case: warm up and pick the iteration count that takes about `targetMs`; it
+     * then stays fixed so every round of a case does the same work.
+     */
+    calibrate: async (payload) => {
+      const { name, targetMs } = payload as { name: string; targetMs: number };
+      const run = runs[name]!;
+      let iterations = 16;
+      let elapsed = await timed(run, iterations);
+      while (elapsed < targetMs * 1e6 * 0.25 && iterations < 1e8) {
+        iterations *= 4;
+        elapsed = await timed(run, iterations);
+      }
+      iterations = Math.max(1, Math.round((iterations * targetMs * 1e6) / Math.max(1, elapsed)));
+      iterationsByCase.set(name, iterations);
+      await timed(run, iterations);
+      return iterations;
+    },
+    /** Nanoseconds per iteration of one timed batch. */
+    measure: async (payload) => {
+      const { name } = payload as { name: string };
+      const iterations = iterationsByCase.get(name) ?? 1000;
+      return (await timed(runs[name]!, iterations)) / iterations + (sink === Number.MIN_VALUE ? 1 : 0);
+    },
+  },
+  { mode },
+);

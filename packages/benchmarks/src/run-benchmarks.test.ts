@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBenchmarks, SMOKE_CONFIG, type BenchRaw } from './run-benchmarks.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const finitePositive = (value: number) => Number.isFinite(value) && value > 0;
+
+// One tiny round of every kind of measurement, then the root report script on its output: the
+// harness cannot rot without this failing. Figures are not judged here, only their shape.
+describe('bench harness smoke run', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'kira-bench-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  let raw: BenchRaw;
+
+  it('runs the Hono, in-process and memory benchmarks once', { timeout: 90_000 }, async () => {
+    raw = await runBenchmarks(SMOKE_CONFIG);
+
+    expect(raw.hono.setups.map((setup) => setup.setup)).toEqual(['bare', 'kira', 'usual']);
+    for (const setup of raw.hono.setups) {
+      expect(setup.rounds).toHaveLength(1);
+      expect(setup.rounds[0]!.errors).toBe(0);
+      expect(setup.rounds[0]!.non2xx).toBe(0);
+      expect(finitePositive(setup.requestsPerSecond.median)).toBe(true);
+      expect(finitePositive(setup.p99Ms.median)).toBe(true);
+      expect(finitePositive(setup.cpuMicrosPerRequest.median)).toBe(true);
+      expect(finitePositive(setup.ratio!.requestsPerSecond.median)).toBe(true);
+    }
+    // The instrumented servers really exported spans to the sink; bare did not.
+    const exported = Object.fromEntries(raw.hono.setups.map((setup) => [setup.setup, setup.exportedSpansPerRequest]));
+    expect(exported.bare).toBe(0);
+    expect(exported.kira).toBeGreaterThan(0);
+    expect(exported.usual).toBeGreaterThan(0);
+    expect(typeof raw.hono.bar.met).toBe('boolean');
+
+    const names = raw.micro.cases.map((result) => `${result.mode}:${result.name}`);
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:hono+otelHono']));
+    for (const result of raw.micro.cases) {
+      expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
+      expect(finitePositive(result.ratio.median)).toBe(true);
+      expect(Number.isFinite(result.addedNanoseconds.median)).toBe(true);
+    }
+    expect(raw.micro.cases.find((result) => result.mode === 'off' && result.name === 'tracedFetch')?.noiseBand).toBeUndefined();
+
+    expect(raw.memory.servers.map((server) => server.name)).toEqual(['bare', 'kira', 'kira-target-down']);
+    for (const server of raw.memory.servers) {
+      expect(server.samples).toHaveLength(2);
+      expect(server.after.requests).toBe(SMOKE_CONFIG.memory.requests);
+      expect(finitePositive(server.after.rssMiB)).toBe(true);
+      expect(finitePositive(server.after.heapUsedMiB)).toBe(true);
+    }
+  });
+
+  it('turns the raw results into report.md and report.json', async () => {
+    mkdirSync(path.join(directory, 'raw'));
+    writeFileSync(path.join(directory, 'raw', 'benchmarks.json'), JSON.stringify(raw));
+    await promisify(execFile)(process.execPath, [path.join(root, 'scripts', 'bench-report.mjs'), '--dir', directory]);
+
+    const report = JSON.parse(readFileSync(path.join(directory, 'report.json'), 'utf8'));
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.machine.node).toBe(process.version);
+    expect(report.versions.hono).toMatch(/^\d+\.\d+\.\d+/);
+    expect(report.versions['@opentelemetry/sdk-node']).toMatch(/^\d+\.\d+\.\d+/);
+    const ids = report.figures.map((figure: { id: string }) => figure.id);
+    expect(ids).toEqual(expect.arrayContaining(['hono.kira.requestsPerSecond', 'hono.kira.p99', 'hono.kira.cpuPerRequest', 'micro.on.traceAITool', 'memory.kira-target-down.rssAfter']));
+    for (const figure of report.figures) {
+      expect(Number.isFinite(figure.median)).toBe(true);
+      expect(figure.min).toBeLessThanOrEqual(figure.median);
+      expect(figure.max).toBeGreaterThanOrEqual(figure.median);
+    }
+    const kiraRate = report.figures.find((figure: { id: string }) => figure.id === 'hono.kira.requestsPerSecond');
+    expect(finitePositive(kiraRate.ratio.median)).toBe(true);
+
+    const markdown = readFileSync(path.join(directory, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Hono under load');
+    expect(markdown).toContain('## In-process');
+    expect(markdown).toContain('## Memory');
+    expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
+  });
+});

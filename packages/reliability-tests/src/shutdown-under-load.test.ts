@@ -1,0 +1,85 @@
+// SIGTERM while requests are in flight: the requests finish, the telemetry queued before and
+// produced by them reaches the collector within the shutdown bound, and the process exits by itself.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@kira/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopAllChildren } from './child-process';
+import { type CollectorProcess, startCollectorProcess } from './collector-process';
+import { crashLines, type ServiceProcess, startServiceProcess } from './service-process';
+import { runTraffic } from './traffic';
+
+// otel-core's default shutdownTimeoutMillis.
+const SHUTDOWN_BOUND_MS = 5_000;
+const SLOW_MS = 1_500;
+const IN_FLIGHT = 20;
+
+let dataDir: string;
+let collector: CollectorProcess;
+let service: ServiceProcess;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'kira-reliability-shutdown-'));
+  collector = await startCollectorProcess({ port: await freePort(), dataDir });
+  service = await startServiceProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_METRIC_EXPORT_INTERVAL: '60000' });
+});
+
+afterAll(async () => {
+  await stopAllChildren();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const count = async (sql: string) => Number((await collector.query<{ n: string }>(sql))[0]?.n ?? 0);
+
+describe('SIGTERM under load', () => {
+  it('finishes in-flight requests, flushes queued telemetry within the bound and exits by itself', async () => {
+    // Finished just before SIGTERM: their spans and logs wait in the batch queues (5 s / 1 s delay).
+    const before = await runTraffic(service.url, { phase: 'before-sigterm', durationMs: 1_000, ratePerSecond: 30 });
+    const inFlight = Array.from({ length: IN_FLIGHT }, () =>
+      fetch(`${service.url}/slow/${SLOW_MS}`).then(
+        async (response) => ({ status: response.status, body: await response.text() }),
+        (error: Error) => ({ status: 0, body: error.message }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sigtermAt = performance.now();
+    process.kill(service.child.pid, 'SIGTERM');
+    const answers = await Promise.all(inFlight);
+    const exit = await Promise.race([
+      service.child.exited,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SLOW_MS + SHUTDOWN_BOUND_MS + 3_000)),
+    ]);
+    const exitMs = exit ? exit.atMs - sigtermAt : Number.NaN;
+
+    // The collector buffers writes for ~200 ms.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const beforeSpans = await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/work/before-sigterm'`);
+    const beforeLogs = await count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'attributes', 'phase') = 'before-sigterm'`);
+    const inFlightServerSpans = await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/slow/${SLOW_MS}'`);
+    const inFlightToolSpans = await count(`SELECT count() AS n FROM spans WHERE name = 'execute_tool slowTool'`);
+    const inFlightLogs = await count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'body') = 'slow done'`);
+    const ok = answers.filter((answer) => answer.status === 200).length;
+
+    console.log(
+      [
+        `SIGTERM with ${IN_FLIGHT} requests of ${SLOW_MS} ms in flight`,
+        `  in-flight requests answered 200: ${ok}/${IN_FLIGHT}`,
+        `  process exited by itself ${exit ? `after ${exitMs.toFixed(0)} ms (code ${exit.code}, signal ${exit.signal})` : 'NOT within the bound'}; bound ${SLOW_MS} + ${SHUTDOWN_BOUND_MS} ms`,
+        `  queued before SIGTERM, delivered: ${beforeSpans}/${before.sent} SERVER spans, ${beforeLogs}/${before.sent} log records`,
+        `  produced by the in-flight requests, delivered: ${inFlightServerSpans}/${IN_FLIGHT} SERVER spans, ${inFlightToolSpans}/${IN_FLIGHT} execute_tool spans, ${inFlightLogs}/${IN_FLIGHT} log records`,
+      ].join('\n'),
+    );
+
+    expect(ok).toBe(IN_FLIGHT);
+    expect(exit).toBeDefined();
+    expect(exitMs).toBeLessThan(SLOW_MS + SHUTDOWN_BOUND_MS + 1_000);
+    expect(crashLines(service.child.stderr())).toEqual([]);
+    expect(beforeSpans).toBe(before.sent);
+    expect(beforeLogs).toBe(before.sent);
+    // The telemetry of the requests that were in flight at SIGTERM must not be lost either.
+    expect(inFlightServerSpans).toBe(IN_FLIGHT);
+    expect(inFlightToolSpans).toBe(IN_FLIGHT);
+    expect(inFlightLogs).toBe(IN_FLIGHT);
+  });
+});

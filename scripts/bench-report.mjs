@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Second half of `pnpm bench`: after turbo has run every package's `bench` script (each writes
+// bench-results/raw/<name>.json), this writes ONE report, bench-results/report.md + report.json,
+// with the machine, the versions of the key packages and every figure as median and min–max over
+// interleaved rounds, next to its ratio to the baseline measured in the same run.
+// Usage: node scripts/bench-report.mjs [--dir bench-results]
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dirFlag = process.argv.indexOf('--dir');
+const directory = path.resolve(dirFlag > 0 ? process.argv[dirFlag + 1] : process.env.BENCH_OUTPUT_DIR ?? path.join(root, 'bench-results'));
+const rawDirectory = path.join(directory, 'raw');
+
+if (!existsSync(rawDirectory)) {
+  console.error(`bench-report: ${rawDirectory} does not exist; run the packages' bench scripts first (pnpm bench)`);
+  process.exit(1);
+}
+const raws = readdirSync(rawDirectory)
+  .filter((name) => name.endsWith('.json'))
+  .sort()
+  .map((name) => JSON.parse(readFileSync(path.join(rawDirectory, name), 'utf8')));
+if (raws.length === 0) {
+  console.error(`bench-report: no raw results in ${rawDirectory}`);
+  process.exit(1);
+}
+
+const cpus = os.cpus();
+const machine = {
+  cpuModel: cpus[0]?.model ?? 'unknown',
+  cores: cpus.length,
+  memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  loadAverageAtReport: os.loadavg().map((value) => Math.round(value * 100) / 100),
+};
+
+// Resolved the way the benchmark children resolve them (from packages/benchmarks).
+const KEY_PACKAGES = [
+  'hono',
+  '@hono/node-server',
+  'autocannon',
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/sdk-trace',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-undici',
+  '@opentelemetry/exporter-trace-otlp-proto',
+  '@kira/otel-core',
+  '@kira/otel-hono',
+  '@kira/metrics',
+  '@kira/external-tracing',
+  '@kira/sentry',
+];
+const versions = {};
+for (const name of KEY_PACKAGES) {
+  const manifest = path.join(root, 'packages', 'benchmarks', 'node_modules', name, 'package.json');
+  versions[name] = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : 'not installed';
+}
+
+const figures = [];
+const lines = [];
+const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const range = (summary, digits = 2) => `${fmt(summary.median, digits)} (${fmt(summary.min, digits)}–${fmt(summary.max, digits)})`;
+const pick = (summary) => ({ median: summary.median, min: summary.min, max: summary.max });
+
+lines.push('# Benchmark report', '');
+lines.push(`Generated ${new Date().toISOString()} by \`pnpm bench\`. Every figure is the median and (min–max) over interleaved rounds; ratios are computed round by round against the baseline measured in the same run.`, '');
+lines.push('## Machine', '');
+lines.push(`- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB; ${machine.platform}`);
+lines.push(`- Node ${machine.node}; load average when the report was written: ${machine.loadAverageAtReport.join(', ')}`);
+lines.push('', '| package | version |', '|---|---|');
+for (const [name, version] of Object.entries(versions)) lines.push(`| ${name} | ${version} |`);
+lines.push('');
+
+for (const raw of raws) {
+  if (raw.hono) {
+    const { hono } = raw;
+    const o = hono.options;
+    lines.push('## Hono under load', '');
+    lines.push(`${o.setups.length} servers, each in its own process; autocannon in the parent, ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.durationSeconds} s after a ${o.warmupSeconds} s warm-up each; sampling ${raw.config.sampleRatio * 100} %, OTLP/protobuf to a local capture sink. Baseline: \`bare\`.`, '');
+    lines.push('| setup | req/s | req/s ratio | p99 ms | p99 ratio | CPU µs/req | CPU ratio | spans exported/req | RSS MiB |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const setup of hono.setups) {
+      const ratio = setup.ratio;
+      lines.push(
+        `| ${setup.setup} | ${range(setup.requestsPerSecond, 0)} | ${ratio ? range(ratio.requestsPerSecond) : ''} | ${range(setup.p99Ms)} | ${ratio ? range(ratio.p99) : ''} | ${range(setup.cpuMicrosPerRequest, 1)} | ${ratio ? range(ratio.cpuMicrosPerRequest) : ''} | ${fmt(setup.exportedSpansPerRequest, 3)} | ${fmt(setup.rssMiB, 0)} |`,
+      );
+      figures.push({ id: `hono.${setup.setup}.requestsPerSecond`, unit: 'req/s', baseline: 'hono.bare.requestsPerSecond', ...pick(setup.requestsPerSecond), ratio: ratio ? pick(ratio.requestsPerSecond) : null });
+      figures.push({ id: `hono.${setup.setup}.p99`, unit: 'ms', baseline: 'hono.bare.p99', ...pick(setup.p99Ms), ratio: ratio ? pick(ratio.p99) : null });
+      figures.push({ id: `hono.${setup.setup}.cpuPerRequest`, unit: 'µs', baseline: 'hono.bare.cpuPerRequest', ...pick(setup.cpuMicrosPerRequest), ratio: ratio ? pick(ratio.cpuMicrosPerRequest) : null });
+    }
+    const kira = hono.setups.find((setup) => setup.setup === 'kira');
+    if (kira?.ratio) {
+      const verdict = hono.bar.met ? 'MET' : 'NOT MET';
+      lines.push('', `**Bar** (documented \`kira\` setup ≥ ${hono.bar.requestsPerSecondRatio} of bare req/s and ≤ ${hono.bar.p99Ratio}× its p99, medians): req/s ratio ${fmt(kira.ratio.requestsPerSecond.median)}, p99 ratio ${fmt(kira.ratio.p99.median)} → **${verdict}**.`);
+    }
+    lines.push('');
+  }
+  if (raw.micro) {
+    lines.push('## In-process', '');
+    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches. "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
+    lines.push('| telemetry | case | ns/call | baseline | added ns/call | ratio | noise band | within noise |');
+    lines.push('|---|---|---|---|---|---|---|---|');
+    for (const result of raw.micro.cases) {
+      const band = result.noiseBand ? `${fmt(result.noiseBand.min)}–${fmt(result.noiseBand.max)}` : '';
+      const within = result.withinNoise === undefined ? '' : result.withinNoise ? 'yes' : 'no';
+      lines.push(`| ${result.mode} | ${result.name} | ${range(result.nanosecondsPerCall, 0)} | ${result.baseline} | ${range(result.addedNanoseconds, 0)} | ${range(result.ratio)} | ${band} | ${within} |`);
+      figures.push({ id: `micro.${result.mode}.${result.name}`, unit: 'ns/call', baseline: `micro.${result.mode}.${result.baseline}`, ...pick(result.nanosecondsPerCall), added: pick(result.addedNanoseconds), ratio: pick(result.ratio), noiseBand: result.noiseBand ?? null, withinNoise: result.withinNoise ?? null });
+    }
+    lines.push('', 'Case descriptions:', '');
+    for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);
+    lines.push('');
+  }
+  if (raw.memory) {
+    const { memory } = raw;
+    lines.push('## Memory', '');
+    lines.push(`${memory.options.requests} requests per server in chunks of ${memory.options.chunk} (interleaved across servers); memory read after a forced GC. \`kira-target-down\` samples 100 % and exports to a port that refuses connections.`, '');
+    lines.push('| server | sampling | RSS before MiB | RSS after MiB | heap before MiB | heap after MiB | heap slope, 2nd half (MiB per 10k req) |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const server of memory.servers) {
+      lines.push(`| ${server.name} | ${server.sampleRatio * 100} % | ${fmt(server.before.rssMiB, 1)} | ${fmt(server.after.rssMiB, 1)} | ${fmt(server.before.heapUsedMiB, 1)} | ${fmt(server.after.heapUsedMiB, 1)} | ${fmt(server.secondHalfHeapSlopeMiBPer10k, 3)} |`);
+      figures.push({ id: `memory.${server.name}.rssAfter`, unit: 'MiB', baseline: 'memory.bare.rssAfter', median: server.after.rssMiB, min: server.after.rssMiB, max: server.after.rssMiB, ratio: null });
+      figures.push({ id: `memory.${server.name}.heapAfter`, unit: 'MiB', baseline: 'memory.bare.heapAfter', median: server.after.heapUsedMiB, min: server.after.heapUsedMiB, max: server.after.heapUsedMiB, ratio: null });
+    }
+    const bare = memory.servers.find((server) => server.name === 'bare');
+    for (const figure of figures.filter((f) => f.id.startsWith('memory.'))) {
+      const base = figure.id.endsWith('rssAfter') ? bare?.after.rssMiB : bare?.after.heapUsedMiB;
+      if (base) figure.ratio = { median: figure.median / base, min: figure.median / base, max: figure.median / base };
+    }
+    lines.push('', 'RSS / heap (MiB) over time:', '');
+    lines.push(`| requests | ${memory.servers.map((server) => `${server.name} RSS | ${server.name} heap`).join(' | ')} |`);
+    lines.push(`|---|${memory.servers.map(() => '---|---').join('|')}|`);
+    const steps = Math.max(...memory.servers.map((server) => server.samples.length));
+    for (let step = 0; step < steps; step++) {
+      const cells = memory.servers.map((server) => {
+        const sample = server.samples[step];
+        return sample ? `${fmt(sample.rssMiB, 1)} | ${fmt(sample.heapUsedMiB, 1)}` : ' | ';
+      });
+      lines.push(`| ${memory.servers[0].samples[step]?.requests ?? ''} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+}
+
+const report = { generatedAt: new Date().toISOString(), machine, versions, figures, raw: raws };
+writeFileSync(path.join(directory, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(path.join(directory, 'report.md'), `${lines.join('\n')}\n`);
+console.log(`bench-report: wrote ${path.join(directory, 'report.md')} and report.json (${figures.length} figures)`);
