@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@kira/test-utils';
+import { freePort, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllChildren } from './child-process';
 import { type CollectorProcess, startCollectorProcess } from './collector-process';
@@ -42,7 +42,7 @@ describe('SIGTERM under load', () => {
         (error: Error) => ({ status: 0, body: error.message }),
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitUntil(() => service.child.stdout().split('"event":"slow-start"').length - 1 === IN_FLIGHT, 10_000, 'all slow requests in flight');
     const sigtermAt = performance.now();
     process.kill(service.child.pid, 'SIGTERM');
     const answers = await Promise.all(inFlight);
@@ -64,7 +64,7 @@ describe('SIGTERM under load', () => {
     console.log(
       [
         `SIGTERM with ${IN_FLIGHT} requests of ${SLOW_MS} ms in flight`,
-        `  in-flight requests answered 200: ${ok}/${IN_FLIGHT}`,
+        `  in-flight requests answered 200: ${ok}/${IN_FLIGHT}${ok < IN_FLIGHT ? ` (others: ${JSON.stringify([...new Set(answers.filter((answer) => answer.status !== 200).map((answer) => `${answer.status} ${answer.body}`))])})` : ""}`,
         `  process exited by itself ${exit ? `after ${exitMs.toFixed(0)} ms (code ${exit.code}, signal ${exit.signal})` : 'NOT within the bound'}; bound ${SLOW_MS} + ${SHUTDOWN_BOUND_MS} ms`,
         `  queued before SIGTERM, delivered: ${beforeSpans}/${before.sent} SERVER spans, ${beforeLogs}/${before.sent} log records`,
         `  produced by the in-flight requests, delivered: ${inFlightServerSpans}/${IN_FLIGHT} SERVER spans, ${inFlightToolSpans}/${IN_FLIGHT} execute_tool spans, ${inFlightLogs}/${IN_FLIGHT} log records`,

@@ -1,0 +1,158 @@
+// Secrets: plant an API key in a URL query, an Authorization header, a JWT, a cookie, a password
+// in tool input and a base64 image in a Sentry extra; drive them through every package (the demo
+// service uses otel-core, otel-hono, metrics, external-tracing and sentry) into the real
+// collector; then open its chdb data folder directly and search every column of every table.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DemoStack, PLANTED, startDemoStack } from '@kira/demo/dist/index.js';
+import { waitUntil } from '@kira/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+// chdb comes with the collector; the test reads the collector's store the way the collector does.
+const { Session } = createRequire(require.resolve('@kira/collector/package.json'))('chdb') as typeof import('chdb');
+
+const QUERY_API_KEY = 'sk-live-PLANTED-query-key-0002';
+const COOKIE_SECRET = 'PLANTED-cookie-session-0003';
+const HEADER_API_KEY = 'PLANTED-x-api-key-header-0004';
+
+let dataDir: string;
+let stack: DemoStack | undefined;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'kira-reliability-secrets-'));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const sqlString = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+describe('no planted secret reaches the store', () => {
+  it('finds 0 secrets in every column of every table', async () => {
+    stack = await startDemoStack({ dataDir, metricIntervalMs: 1_000 });
+    const { serviceUrl, collectorUrl, providerApiKey, jwtSecret } = stack;
+    const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
+      const response = await fetch(`${serviceUrl}${path}`, {
+        method,
+        headers: {
+          cookie: `kira_session=${COOKIE_SECRET}; theme=dark`,
+          'x-api-key': HEADER_API_KEY,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, text };
+    };
+    const login = await call('POST', `/auth/login?api_key=${QUERY_API_KEY}`, undefined, { userId: 'user-bob', email: 'bob@example.com' });
+    const jwt = (JSON.parse(login.text) as { token: string }).token;
+    const statuses: number[] = [login.status];
+    // Inbound URL query (otel-hono), JWT + cookie + x-api-key headers on every call.
+    statuses.push((await call('GET', `/api/users/1?api_key=${QUERY_API_KEY}&token=${jwt}`, jwt)).status);
+    // Provider calls with the key in the query (fal) and in Authorization (external-tracing), AI tool spans + logs (metrics).
+    statuses.push((await call('POST', `/api/tools/generate-image?key=${QUERY_API_KEY}`, jwt, { prompt: 'a cat', threadId: 'thread-s' })).status);
+    statuses.push((await call('POST', '/api/tools/describe-image', jwt, { prompt: 'describe', threadId: 'thread-s' })).status);
+    // A failing tool with a password, an API key and a base64 image in its input (→ Sentry extra).
+    statuses.push(
+      (
+        await call('POST', `/api/tools/edit-image?api_key=${QUERY_API_KEY}`, jwt, {
+          prompt: 'make it pop',
+          threadId: 'thread-s',
+          failWith: 500,
+          image: PLANTED.base64Image,
+          apiKey: PLANTED.toolApiKey,
+          password: PLANTED.password,
+        })
+      ).status,
+    );
+    // An unhandled error with secrets in the URL (Sentry request data).
+    statuses.push((await call('GET', `/api/boom?api_key=${QUERY_API_KEY}`, jwt)).status);
+
+    // Every package's output must really be in the store, or "0 found" proves nothing.
+    const count = async (sql: string) => {
+      const response = await fetch(`${collectorUrl}/query`, { method: 'POST', body: JSON.stringify({ query: sql, start: '2000-01-01', end: '2100-01-01' }) });
+      const body = (await response.json()) as { rows?: Array<{ n: string }>; error?: string };
+      if (!body.rows) throw new Error(`collector /query: ${body.error ?? response.status}`);
+      return Number(body.rows[0]?.n ?? 0);
+    };
+    await waitUntil(async () => (await count(`SELECT count() AS n FROM sentry_events WHERE user = 'user-bob'`)) >= 2, 20_000, 'Sentry events of user-bob stored');
+    const exitCode = await stack.stopService();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const evidence = {
+      serverSpans: await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND name LIKE '% /api/%'`),
+      clientSpans: await count(`SELECT count() AS n FROM spans WHERE kind = 3 AND JSONExtractString(raw, 'attributes', 'external.service') != ''`),
+      toolSpans: await count(`SELECT count() AS n FROM spans WHERE name LIKE 'execute_tool %'`),
+      logs: await count(`SELECT count() AS n FROM logs`),
+      metricRows: await count(`SELECT count() AS n FROM metrics WHERE name IN ('ai_tool_executions', 'http_request_duration_ms', 'external_request_duration_ms')`),
+      sentryEvents: await count(`SELECT count() AS n FROM sentry_events`),
+    };
+    await stack.stop();
+    stack = undefined;
+
+    const secrets: Record<string, string> = {
+      'API key in a URL query': QUERY_API_KEY,
+      'provider API key (fal query + Authorization header)': providerApiKey,
+      'JWT (Authorization header + query)': jwt,
+      'JWT signature': jwt.split('.')[2] ?? jwt,
+      'JWT signing secret': jwtSecret,
+      'cookie value': COOKIE_SECRET,
+      'x-api-key header': HEADER_API_KEY,
+      'password in tool input': PLANTED.password,
+      'API key in tool input': PLANTED.toolApiKey,
+      'base64 image in a Sentry extra': PLANTED.base64Image,
+      'base64 image (any two-chunk slice)': 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII'.repeat(2),
+    };
+
+    // The collector is stopped: read its data folder with chdb directly, every table, every column.
+    const session = new Session(dataDir);
+    const found: Record<string, string[]> = {};
+    const tablesSearched: string[] = [];
+    let rowsSearched = 0;
+    try {
+      const tables = (await session.queryAsync(
+        `SELECT database, name FROM system.tables WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND engine NOT IN ('Null', 'View', 'MaterializedView') FORMAT JSONEachRow`,
+      ))
+        .text()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as { database: string; name: string });
+      for (const { database, name } of tables) {
+        // TSVRaw: every column as its stored text (aggregate states as their binary bytes), unescaped.
+        const text = (await session.queryAsync(`SELECT * FROM \`${database}\`.\`${name}\` FORMAT TSVRaw`)).text();
+        tablesSearched.push(`${database}.${name}`);
+        rowsSearched += text === '' ? 0 : text.split('\n').length - 1;
+        for (const [what, secret] of Object.entries(secrets)) {
+          const forms = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+          if (forms.some((form) => form !== '' && text.includes(form))) (found[what] ??= []).push(`${database}.${name}`);
+        }
+      }
+    } finally {
+      session.close();
+    }
+    const foundCount = Object.values(found).reduce((sum, tables) => sum + tables.length, 0);
+
+    console.log(
+      [
+        `secrets planted: ${Object.keys(secrets).length}; requests ${statuses.join(',')}; service exit code ${exitCode}`,
+        `  stored evidence: ${JSON.stringify(evidence)}`,
+        `  searched ${tablesSearched.length} tables (${tablesSearched.join(', ')}), ${rowsSearched} rows, every column`,
+        `  secrets found: ${foundCount}${foundCount ? ` ${JSON.stringify(found)}` : ''}`,
+      ].join('\n'),
+    );
+
+    expect(evidence.serverSpans).toBeGreaterThan(0);
+    expect(evidence.clientSpans).toBeGreaterThan(0);
+    expect(evidence.toolSpans).toBeGreaterThan(0);
+    expect(evidence.logs).toBeGreaterThan(0);
+    expect(evidence.metricRows).toBeGreaterThan(0);
+    expect(evidence.sentryEvents).toBeGreaterThan(0);
+    expect(tablesSearched.length).toBeGreaterThanOrEqual(4);
+    expect(found).toEqual({});
+  });
+});
