@@ -102,14 +102,14 @@ for (const raw of raws) {
   }
   if (raw.micro) {
     lines.push('## In-process', '');
-    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches. "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
-    lines.push('| telemetry | case | ns/call | baseline | added ns/call | ratio | noise band | within noise |');
+    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches. Figures are CPU time of the worker process per call (wall time, inflated by other processes on a shared machine, is in report.json). "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
+    lines.push('| telemetry | case | CPU ns/call | baseline | added CPU ns/call | ratio | noise band | within noise |');
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const result of raw.micro.cases) {
       const band = result.noiseBand ? `${fmt(result.noiseBand.min)}–${fmt(result.noiseBand.max)}` : '';
       const within = result.withinNoise === undefined ? '' : result.withinNoise ? 'yes' : 'no';
       lines.push(`| ${result.mode} | ${result.name} | ${range(result.nanosecondsPerCall, 0)} | ${result.baseline} | ${range(result.addedNanoseconds, 0)} | ${range(result.ratio)} | ${band} | ${within} |`);
-      figures.push({ id: `micro.${result.mode}.${result.name}`, unit: 'ns/call', baseline: `micro.${result.mode}.${result.baseline}`, ...pick(result.nanosecondsPerCall), added: pick(result.addedNanoseconds), ratio: pick(result.ratio), noiseBand: result.noiseBand ?? null, withinNoise: result.withinNoise ?? null });
+      figures.push({ id: `micro.${result.mode}.${result.name}`, unit: 'CPU ns/call', baseline: `micro.${result.mode}.${result.baseline}`, ...pick(result.nanosecondsPerCall), wall: result.wallNanosecondsPerCall ? pick(result.wallNanosecondsPerCall) : null, added: pick(result.addedNanoseconds), ratio: pick(result.ratio), noiseBand: result.noiseBand ?? null, withinNoise: result.withinNoise ?? null });
     }
     lines.push('', 'Case descriptions:', '');
     for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);

@@ -27,7 +27,7 @@ function spanRequest(name: string): string {
 }
 
 async function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${collector.url}${path}`, { method: 'POST', headers, body });
+  return fetch(`${collector.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 async function spanNames(): Promise<string[]> {

@@ -1,5 +1,5 @@
 export { startCollector, resolveCollectorOptions } from './start-collector';
-export { createStore, QueryFailedError, QueryRefusedError } from './store';
+export { createStore, QueryFailedError, QueryRefusedError, StoreBusyError } from './store';
 export type { StoreOptions } from './store';
 export { checkReadOnlyQuery } from './read-only-query';
 export { parseFault, formatFault } from './fault';

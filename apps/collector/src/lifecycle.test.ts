@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from './start-collector';
+
 import type { Collector } from './types';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,18 @@ describe('persistence and retention', () => {
     expect(logs.rows.map((row) => row.body)).toEqual(['fresh']);
     const metrics = await store.query("SELECT count() AS n FROM metrics WHERE name = 'old_gauge'");
     expect(Number(metrics.rows[0]?.n)).toBe(0);
+  });
+});
+
+describe('backpressure', () => {
+  it('refuses inserts beyond the pending-row limit instead of queueing without end', async () => {
+    await collector!.close();
+    collector = await startCollector({ port: 0, dataDir, maxPendingRows: 2 });
+    const store = collector.store;
+    const first = store.insertRows('logs', [{ dt: new Date(), raw: '{}' }, { dt: new Date(), raw: '{}' }]);
+    await expect(store.insertRows('logs', [{ dt: new Date(), raw: '{}' }])).rejects.toThrow(/waiting to be written/);
+    await first;
+    await expect(store.insertRows('logs', [{ dt: new Date(), raw: '{}' }])).resolves.toBeUndefined();
   });
 });
 

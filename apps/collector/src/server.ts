@@ -5,7 +5,7 @@ import { faultApplies, formatFault, parseFault } from './fault';
 import { logsToRows, metricsToPoints, spansToRows } from './otlp-records';
 import { BodyError, decodeBody, readRawBody } from './read-body';
 import { handleSentryEnvelope } from './sentry-receiver';
-import { QueryFailedError, QueryRefusedError } from './store';
+import { QueryFailedError, QueryRefusedError, StoreBusyError } from './store';
 import type { FaultSpec } from './types';
 import { handleWebRequest } from './web-ui';
 
@@ -122,16 +122,22 @@ async function handleOtlp(ctx: CollectorContext, signal: Signal, request: Incomi
 
   let rejected = 0;
   let errors: string[] = [];
-  if (signal === 'metrics') {
-    const converted = metricsToPoints(decoded);
-    const stored = converted.items.length > 0 ? await ctx.store.insertMetricPoints(converted.items) : { rejected: 0, errors: [] };
-    rejected = converted.rejected + stored.rejected;
-    errors = [...converted.errors, ...stored.errors];
-  } else {
-    const converted = signal === 'traces' ? spansToRows(decoded) : logsToRows(decoded);
-    if (converted.items.length > 0) await ctx.store.insertRows(signal === 'traces' ? 'spans' : 'logs', converted.items);
-    rejected = converted.rejected;
-    errors = converted.errors;
+  try {
+    if (signal === 'metrics') {
+      const converted = metricsToPoints(decoded);
+      const stored = converted.items.length > 0 ? await ctx.store.insertMetricPoints(converted.items) : { rejected: 0, errors: [] };
+      rejected = converted.rejected + stored.rejected;
+      errors = [...converted.errors, ...stored.errors];
+    } else {
+      const converted = signal === 'traces' ? spansToRows(decoded) : logsToRows(decoded);
+      if (converted.items.length > 0) await ctx.store.insertRows(signal === 'traces' ? 'spans' : 'logs', converted.items);
+      rejected = converted.rejected;
+      errors = converted.errors;
+    }
+  } catch (error) {
+    // 503 is retryable in OTLP/HTTP: exporters back off and send again.
+    if (error instanceof StoreBusyError) return sendStatus(response, 503, RPC_CODE.UNAVAILABLE, error.message, contentType, { 'retry-after': '1' });
+    throw error;
   }
   const result = rejected > 0 || errors.length > 0 ? { rejected, errorMessage: errors.join('; ') } : {};
   const kind = otlpContentKind(contentType) ?? 'protobuf';

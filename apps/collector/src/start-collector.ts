@@ -24,6 +24,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     flushIntervalMs: options.flushIntervalMs ?? 200,
     flushRows: options.flushRows ?? 5_000,
     retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 10 * 60_000,
+    maxPendingRows: options.maxPendingRows ?? 500_000,
   };
 }
 
@@ -40,6 +41,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     retentionDays: resolved.retentionDays,
     flushIntervalMs: resolved.flushIntervalMs,
     flushRows: resolved.flushRows,
+    maxPendingRows: resolved.maxPendingRows,
   });
   const ctx: CollectorContext = { store, options: resolved };
   const state: ServerState = { fault: resolved.fault };

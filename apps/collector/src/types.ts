@@ -87,6 +87,8 @@ export interface CollectorOptions {
   flushRows?: number;
   /** How often the retention delete runs (ms); default 10 minutes. */
   retentionCheckIntervalMs?: number;
+  /** Rows waiting to be written beyond which OTLP requests get 503 + Retry-After; default 500 000. */
+  maxPendingRows?: number;
 }
 
 /** Options after defaults. */
@@ -101,6 +103,7 @@ export interface ResolvedCollectorOptions {
   flushIntervalMs: number;
   flushRows: number;
   retentionCheckIntervalMs: number;
+  maxPendingRows: number;
 }
 
 /** A running collector. */

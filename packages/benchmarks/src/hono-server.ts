@@ -15,9 +15,19 @@ const sampleRatio = Number(process.env.BENCH_SAMPLE_RATIO ?? '0.1');
 const middleware: MiddlewareHandler[] = [];
 let flush: () => Promise<void> = async () => {};
 
-if (setup === 'kira' || setup === 'kira-auto') {
+if (setup === 'bare-middleware') {
+  middleware.push(async (_c, next) => {
+    await next();
+  });
+} else if (setup === 'kira-off') {
   const { startTelemetry } = await import('@kira/otel-core');
   const { otelHono } = await import('@kira/otel-hono');
+  startTelemetry({ enabled: false, console: false, instrumentations: { http: { inbound: false } } });
+  middleware.push(otelHono({ spanOwnership: 'middleware' }));
+} else if (setup === 'kira' || setup === 'kira-auto' || setup === 'kira-floor') {
+  const { startTelemetry } = await import('@kira/otel-core');
+  const { otelHono } = await import('@kira/otel-hono');
+  const { floorMiddleware } = await import('./floor-middleware.ts');
   // The documented Hono setup: otel-hono owns the SERVER span, the http instrumentation keeps
   // only its outbound side. `kira-auto` is the default (instrumentation owns it) for comparison.
   const telemetry = startTelemetry({
@@ -27,11 +37,12 @@ if (setup === 'kira' || setup === 'kira-auto') {
     sampleRatio,
     console: false,
     shutdownOnExit: false,
-    instrumentations: setup === 'kira' ? { http: { inbound: false } } : {},
+    instrumentations: setup === 'kira-auto' ? {} : { http: { inbound: false } },
   });
   if (!telemetry.enabled) throw new Error('telemetry did not start');
   flush = () => telemetry.forceFlush();
-  middleware.push(otelHono({ spanOwnership: setup === 'kira' ? 'middleware' : 'auto' }));
+  if (setup === 'kira-floor') middleware.push(floorMiddleware());
+  else middleware.push(otelHono({ spanOwnership: setup === 'kira' ? 'middleware' : 'auto' }));
 } else if (setup === 'usual' || setup === 'usual-hono-otel') {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');

@@ -19,7 +19,10 @@ export interface MicroCaseResult {
   baseline: string;
   description: string;
   iterations: number;
+  /** CPU time per call (the worker process, all threads), ns. */
   nanosecondsPerCall: Summary;
+  /** Wall time per call, ns (inflated whenever another process holds the core). */
+  wallNanosecondsPerCall: Summary;
   /** subject − baseline per round, in ns (what the call under test adds). */
   addedNanoseconds: Summary;
   /** subject / baseline per round. */
@@ -30,8 +33,10 @@ export interface MicroCaseResult {
 }
 
 interface Paired {
+  /** CPU ns per call. */
   own: number;
   baseline: number;
+  ownWall: number;
 }
 
 export interface MicroBenchResult {
@@ -89,23 +94,23 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
         name: subject.key,
         async measure() {
           const worker = workers.get(subject.mode)!;
-          const measure = (name: string) => worker.call<number>('measure', { name });
+          const measure = (name: string) => worker.call<{ cpu: number; wall: number }>('measure', { name });
           if (subject.info.baseline === subject.info.name) {
             const own = await measure(subject.info.name);
-            return { own, baseline: own };
+            return { own: own.cpu, baseline: own.cpu, ownWall: own.wall };
           }
           const b1 = await measure(subject.info.baseline);
           const s1 = await measure(subject.info.name);
           const s2 = await measure(subject.info.name);
           const b2 = await measure(subject.info.baseline);
-          return { own: (s1 + s2) / 2, baseline: (b1 + b2) / 2 };
+          return { own: (s1.cpu + s2.cpu) / 2, baseline: (b1.cpu + b2.cpu) / 2, ownWall: (s1.wall + s2.wall) / 2 };
         },
       })),
       {
         rounds: options.rounds,
         onMeasured: (key, round, value) => {
           const paired = value as Paired;
-          log(`micro: round ${round} ${key}: ${paired.own.toFixed(1)} ns (baseline ${paired.baseline.toFixed(1)} ns)`);
+          log(`micro: round ${round} ${key}: ${paired.own.toFixed(1)} CPU ns (baseline ${paired.baseline.toFixed(1)} ns)`);
         },
       },
     );
@@ -121,6 +126,7 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
         description: info.description,
         iterations: iterations.get(key)!,
         nanosecondsPerCall: summarize(own),
+        wallNanosecondsPerCall: summarize(paired.map((round) => round.ownWall)),
         addedNanoseconds: roundDifferences(own, baseline),
         ratio: roundRatios(own, baseline),
       };

@@ -11,46 +11,64 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface ProfileEntry {
-  /** `function (package/file:line)`. */
-  frame: string;
-  /** Share of all samples spent in this function itself. */
-  selfShare: number;
-  /** Share of samples with this function anywhere on the stack. */
-  totalShare: number;
+export interface ProfileSummary {
+  /** CPU time of the profile outside `(idle)`, ms. */
+  busyMs: number;
+  /** Self time per package (or `node:` module / native frame), share of busy time. */
+  byPackage: Array<{ name: string; share: number }>;
+  /** Functions with this share of busy time anywhere on their stack (inclusive), largest first. */
+  inclusive: Array<{ frame: string; share: number }>;
 }
 
-/** The functions that cost most in a `--cpu-prof` profile, by self time and by inclusive time. */
-export function summarizeProfile(path: string, top = 25): { self: ProfileEntry[]; total: ProfileEntry[]; samples: number } {
+/**
+ * Reads a `--cpu-prof` profile and says where the busy (non-idle) time went: by package, and
+ * inclusively by function for frames whose package matches `focus` (e.g. telemetry packages).
+ */
+export function summarizeProfile(path: string, focus: RegExp = /@opentelemetry|@kira|otel-|metrics\//, top = 30): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const self = new Map<string, number>();
-  const total = new Map<string, number>();
-  for (const id of profile.samples) {
+  let busy = 0;
+  const packages = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
     const node = byId.get(id)!;
-    const frame = label(node);
-    self.set(frame, (self.get(frame) ?? 0) + 1);
+    if (node.callFrame.functionName === '(idle)') return;
+    const delta = profile.timeDeltas[index] ?? 0;
+    busy += delta;
+    const name = packageOf(node);
+    packages.set(name, (packages.get(name) ?? 0) + delta);
     const seen = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
-      const name = label(byId.get(current)!);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      total.set(name, (total.get(name) ?? 0) + 1);
+      const frame = byId.get(current)!;
+      if (!focus.test(frame.callFrame.url)) continue;
+      const label = labelOf(frame);
+      if (seen.has(label)) continue;
+      seen.add(label);
+      inclusive.set(label, (inclusive.get(label) ?? 0) + delta);
     }
-  }
-  const count = profile.samples.length;
-  const rank = (map: Map<string, number>) =>
-    [...map]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([frame, hits]) => ({ frame, selfShare: (self.get(frame) ?? 0) / count, totalShare: (total.get(frame) ?? 0) / count }));
-  return { self: rank(self), total: rank(total), samples: count };
+  });
+  const ranked = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return {
+    busyMs: busy / 1000,
+    byPackage: ranked(packages).map(([name, time]) => ({ name, share: time / busy })),
+    inclusive: ranked(inclusive).map(([frame, time]) => ({ frame, share: time / busy })),
+  };
 }
 
-function label(node: ProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame;
+function packageOf(node: ProfileNode): string {
+  const { url, functionName } = node.callFrame;
+  const dependency = url.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/);
+  if (dependency) return dependency[1]!;
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const workspace = url.match(/\/packages\/([^/]+)\//);
+  if (workspace) return `@kira/${workspace[1]}`;
+  return functionName || '(native)';
+}
+
+function labelOf(node: ProfileNode): string {
+  const { url, functionName, lineNumber } = node.callFrame;
   const short = url.replace(/^file:\/\//, '').replace(/.*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(/.*\/packages\//, '@kira/');
-  return `${functionName || '(anonymous)'}${short ? ` (${short}:${lineNumber + 1})` : ''}`;
+  return `${functionName || '(anonymous)'} (${short}:${lineNumber + 1})`;
 }

@@ -173,15 +173,30 @@ FROM metric_points`,
   ];
 }
 
+/** Per table: a cheap count of expired rows and the DELETE to run when there are any. */
+export interface RetentionStep {
+  table: string;
+  countSql: string;
+  deleteSql: string;
+}
+
 /**
- * Deletes rows older than the retention from every table. TTL already does this during merges;
- * this makes it prompt and applies a retention shortened after the tables were created.
+ * Deleting rows older than the retention from every table. TTL already does this during merges;
+ * this makes it prompt and applies a retention shortened after the tables were created. Run
+ * `deleteSql` only when `countSql` finds rows: a mutation on every check would rewrite parts.
  */
-export function retentionDeleteStatements(retentionDays: number, now: Date = new Date()): string[] {
+export function retentionSteps(retentionDays: number, now: Date = new Date()): RetentionStep[] {
   const cutoff = formatDateTimeLiteral(new Date(now.getTime() - retentionDays * 86_400_000));
-  return (['logs', 'spans', 'sentry_events', 'metrics'] as const).map(
-    (table) => `ALTER TABLE ${table} DELETE WHERE dt < ${cutoff}`,
-  );
+  return (['logs', 'spans', 'sentry_events', 'metrics'] as const).map((table) => ({
+    table,
+    countSql: `SELECT count() AS n FROM ${table} WHERE dt < ${cutoff}`,
+    deleteSql: `ALTER TABLE ${table} DELETE WHERE dt < ${cutoff} SETTINGS mutations_sync = 1`,
+  }));
+}
+
+/** The DELETE statements of {@link retentionSteps}, unconditionally. */
+export function retentionDeleteStatements(retentionDays: number, now: Date = new Date()): string[] {
+  return retentionSteps(retentionDays, now).map((step) => step.deleteSql);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,17 +15,14 @@ describe('default helpers (global providers)', () => {
     expect(() => recordHttpRequest({ method: 'GET', route: '/', statusCode: 200, durationMs: 1 })).not.toThrow();
   });
 
-  it('cost next to nothing without an SDK', () => {
-    const runs = 20_000;
-    const startedAt = performance.now();
-    for (let index = 0; index < runs; index++) {
-      traceAITool('noop', { userId: 'u', threadId: 't' }, () => index);
+  it('are no-ops without an SDK: results pass through, nothing throws', async () => {
+    // Their cost is measured by `pnpm bench` (packages/benchmarks); a timed assertion here would
+    // only measure how busy the machine is.
+    for (let index = 0; index < 1000; index++) {
+      expect(traceAITool('noop', { userId: 'u', threadId: 't' }, () => index)).toBe(index);
       recordHttpRequest({ method: 'GET', route: '/', statusCode: 200, durationMs: 1 });
     }
-    const microsecondsPerRun = ((performance.now() - startedAt) * 1000) / runs;
-    // Generous bound for a shared CI core; a real regression (e.g. serialising or allocating per
-    // call) costs far more.
-    expect(microsecondsPerRun).toBeLessThan(50);
+    await expect(traceAITool('noop', undefined, async () => 'done')).resolves.toBe('done');
   });
 
   it('pick up an SDK registered after first use, and the next one after it is replaced', async () => {
