@@ -4,6 +4,11 @@
 // with the machine, the versions of the key packages and every figure as median and min–max over
 // interleaved rounds, next to its ratio to the baseline measured in the same run.
 // Usage: node scripts/bench-report.mjs [--dir bench-results]
+//
+// Contract for a package's raw file (bench-results/raw/<package-dir>.json): `@kira/benchmarks`
+// writes its own detailed shape (hono / micro / memory); any other package writes
+// `{ "package": "@kira/x", "figures": [{ "id", "unit", "median", "min", "max", "baseline"?,
+// "ratio"?: { "median", "min", "max" } }] }` and gets a table of its own.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,14 +120,23 @@ for (const raw of raws) {
     for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);
     lines.push('');
   }
+  if (Array.isArray(raw.figures) && !raw.hono && !raw.micro && !raw.memory) {
+    lines.push(`## ${raw.package ?? 'package'}`, '');
+    lines.push('| figure | unit | median (min–max) | baseline | ratio |', '|---|---|---|---|---|');
+    for (const figure of raw.figures) {
+      lines.push(`| ${figure.id} | ${figure.unit ?? ''} | ${range(figure)} | ${figure.baseline ?? ''} | ${figure.ratio ? range(figure.ratio) : ''} |`);
+      figures.push({ ...figure, id: `${raw.package ?? 'package'}.${figure.id}` });
+    }
+    lines.push('');
+  }
   if (raw.memory) {
     const { memory } = raw;
     lines.push('## Memory', '');
     lines.push(`${memory.options.requests} requests per server in chunks of ${memory.options.chunk} (interleaved across servers); memory read after a forced GC. \`kira-target-down\` samples 100 % and exports to a port that refuses connections.`, '');
-    lines.push('| server | sampling | RSS before MiB | RSS after MiB | heap before MiB | heap after MiB | heap slope, 2nd half (MiB per 10k req) |');
-    lines.push('|---|---|---|---|---|---|---|');
+    lines.push('| server | sampling | RSS before MiB | RSS after MiB | heap before MiB | heap after MiB | external after MiB | heap slope, 2nd half (MiB per 10k req) |');
+    lines.push('|---|---|---|---|---|---|---|---|');
     for (const server of memory.servers) {
-      lines.push(`| ${server.name} | ${server.sampleRatio * 100} % | ${fmt(server.before.rssMiB, 1)} | ${fmt(server.after.rssMiB, 1)} | ${fmt(server.before.heapUsedMiB, 1)} | ${fmt(server.after.heapUsedMiB, 1)} | ${fmt(server.secondHalfHeapSlopeMiBPer10k, 3)} |`);
+      lines.push(`| ${server.name} | ${server.sampleRatio * 100} % | ${fmt(server.before.rssMiB, 1)} | ${fmt(server.after.rssMiB, 1)} | ${fmt(server.before.heapUsedMiB, 1)} | ${fmt(server.after.heapUsedMiB, 1)} | ${fmt(server.after.externalMiB, 1)} | ${fmt(server.secondHalfHeapSlopeMiBPer10k, 3)} |`);
       figures.push({ id: `memory.${server.name}.rssAfter`, unit: 'MiB', baseline: 'memory.bare.rssAfter', median: server.after.rssMiB, min: server.after.rssMiB, max: server.after.rssMiB, ratio: null });
       figures.push({ id: `memory.${server.name}.heapAfter`, unit: 'MiB', baseline: 'memory.bare.heapAfter', median: server.after.heapUsedMiB, min: server.after.heapUsedMiB, max: server.after.heapUsedMiB, ratio: null });
     }

@@ -95,10 +95,15 @@ describe('fault injection', () => {
   });
 
   it('delays, drops and affects only the given fraction', async () => {
-    await admin('POST', JSON.stringify({ fault: 'delay=400' }));
-    const started = Date.now();
-    expect((await sendSpan(collector!.url, 'delayed')).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    // Ordering, not a stopwatch: the delayed request is still open while /health answers.
+    await admin('POST', JSON.stringify({ fault: 'delay=3000' }));
+    let settled = false;
+    const delayed = sendSpan(collector!.url, 'delayed').finally(() => {
+      settled = true;
+    });
+    expect((await fetch(`${collector!.url}/health`)).status).toBe(200);
+    expect(settled).toBe(false);
+    expect((await delayed).status).toBe(200);
 
     await admin('POST', 'drop=1');
     await expect(sendSpan(collector!.url, 'dropped')).rejects.toThrow();

@@ -21,7 +21,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     retentionDays,
     maxBodyBytes,
     fault: parseFault(options.fault ?? env.KIRA_COLLECTOR_FAULT),
-    flushIntervalMs: options.flushIntervalMs ?? 200,
+    flushIntervalMs: options.flushIntervalMs ?? 50,
     flushRows: options.flushRows ?? 5_000,
     retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 10 * 60_000,
     maxPendingRows: options.maxPendingRows ?? 500_000,

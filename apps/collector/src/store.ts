@@ -21,7 +21,7 @@ export interface StoreOptions {
   dataDir: string;
   /** Retention in days for TTL and {@link Store.applyRetention}. */
   retentionDays: number;
-  /** Buffered rows wait at most this long (ms) and writes happen at most this often. Default 200. */
+  /** Group commit: an idle store writes at once, a busy one at most once per this many ms (requests wait for their write). Default 50. */
   flushIntervalMs?: number;
   /** …or as soon as this many rows wait. Default 5000. */
   flushRows?: number;
@@ -116,7 +116,7 @@ class ChdbStore implements Store {
     private readonly options: StoreOptions,
     private readonly tableColumns: Map<string, Set<string>>,
   ) {
-    this.flushIntervalMs = options.flushIntervalMs ?? 200;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.flushRows = options.flushRows ?? 5_000;
     this.maxQuerySeconds = options.maxQuerySeconds ?? 15;
     this.maxResultRows = options.maxResultRows ?? 100_000;

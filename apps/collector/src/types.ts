@@ -81,7 +81,7 @@ export interface CollectorOptions {
   maxBodyBytes?: number;
   /** Fault injection, as a spec string (`status=503,retry-after=2`) or object. */
   fault?: string | FaultSpec;
-  /** Write buffer flush period (ms); default 200. */
+  /** Write buffer: at most one INSERT per this many ms while busy, at once when idle; default 50. */
   flushIntervalMs?: number;
   /** Flush as soon as this many rows are buffered; default 5000. */
   flushRows?: number;

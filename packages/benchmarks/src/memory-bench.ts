@@ -10,6 +10,8 @@ export interface MemoryBenchOptions {
   chunk: number;
   connections: number;
   sampleRatio: number;
+  /** Only these servers (all three by default). */
+  only?: string[];
   log?: (line: string) => void;
 }
 
@@ -17,6 +19,8 @@ export interface MemorySample {
   requests: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** Memory of Buffers/ArrayBuffers outside the JS heap (export payloads live here). */
+  externalMiB: number;
 }
 
 export interface MemoryServerResult {
@@ -58,7 +62,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
       { name: 'bare', setup: 'bare', endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
       { name: 'kira', setup: 'kira', endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
       { name: 'kira-target-down', setup: 'kira', endpoint: downEndpoint, sampleRatio: 1 },
-    ];
+    ].filter((server) => options.only === undefined || options.only.includes(server.name));
     const started: Array<{ name: string; sampleRatio: number; child: Child; url: string }> = [];
     for (const server of servers) {
       const { child, ready } = await startChild<{ url: string }>(new URL('./hono-server.ts', import.meta.url), {
@@ -74,6 +78,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
       requests,
       rssMiB: memory.rss / 2 ** 20,
       heapUsedMiB: memory.heapUsed / 2 ** 20,
+      externalMiB: memory.external / 2 ** 20,
     });
     const before = new Map<string, MemorySample>();
     for (const server of started) before.set(server.name, toSample(0, await server.child.call('memory')));
@@ -87,7 +92,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
         done.set(server.name, done.get(server.name)! + load.requests);
         const sample = toSample(done.get(server.name)!, await server.child.call<NodeJS.MemoryUsage>('memory'));
         samples.get(server.name)!.push(sample);
-        log(`memory: ${server.name} after ${sample.requests} requests: RSS ${sample.rssMiB.toFixed(1)} MiB, heap ${sample.heapUsedMiB.toFixed(1)} MiB`);
+        log(`memory: ${server.name} after ${sample.requests} requests: RSS ${sample.rssMiB.toFixed(1)} MiB, heap ${sample.heapUsedMiB.toFixed(1)} MiB, external ${sample.externalMiB.toFixed(1)} MiB`);
       }
     }
 
@@ -103,7 +108,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
         secondHalfHeapSlopeMiBPer10k: slope(own.slice(Math.floor(own.length / 2))) * 10_000,
       });
     }
-    const rss = (name: string) => results.find((result) => result.name === name)!.after.rssMiB;
+    const rss = (name: string) => results.find((result) => result.name === name)?.after.rssMiB ?? Number.NaN;
     const { log: _log, ...recorded } = options;
     return { options: recorded, servers: results, addedRssMiB: rss('kira') - rss('bare') };
   } finally {

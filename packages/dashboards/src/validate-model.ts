@@ -125,6 +125,7 @@ export function validateAlert(alert: Alert, options: ValidateOptions = {}): Mode
 
 /** Validates many alerts and their ids' uniqueness. */
 export function validateAlerts(alerts: readonly Alert[], options: ValidateOptions = {}): ModelValidationError[] {
+  if (!Array.isArray(alerts)) throw new TypeError('@kira/dashboards: validateAlerts expects an array of alerts');
   const errors: ModelValidationError[] = [];
   const seen = new Set<string>();
   for (const alert of alerts) {

@@ -11,6 +11,11 @@ import type { TracedFetch, TracedFetchBehaviour, TracedFetchCallOptions, TracedF
  * await providerFetch(url, init, { service: ExternalService.OPENAI, operation: 'chat_completion' });
  */
 export function createTracedFetch(defaults: TracedFetchDefaults = {}): TracedFetch {
+  // Spreading a string would copy every character into an object: refuse anything but an object.
+  if (defaults === null || defaults === undefined) defaults = {};
+  if (typeof defaults !== 'object' || Array.isArray(defaults)) {
+    throw new TypeError(`@kira/external-tracing: createTracedFetch expects an options object, got ${Array.isArray(defaults) ? 'an array' : typeof defaults}`);
+  }
   const { services, ...base } = defaults;
   return (input, init, options) => {
     const call: TracedFetchCallOptions = typeof options === 'object' && options !== null ? options : ({} as TracedFetchCallOptions);

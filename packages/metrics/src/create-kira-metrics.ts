@@ -12,8 +12,8 @@ import {
   type Exception,
   type Span,
 } from '@opentelemetry/api';
+import { createHttpRequestRecorder } from './create-http-request-recorder';
 import { errorType } from './error-type';
-import { normalizeHttpMethod } from './http-method';
 import { isNonEmptyString, isValidDuration } from './input-checks';
 import { createInstruments } from './instruments';
 import { memoizeByProvider } from './memoize-by-provider';
@@ -216,6 +216,10 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     }
   }
 
+  const getHttpDuration = () => getInstruments().httpDuration;
+  const newHttpRequestRecorder = () => createHttpRequestRecorder(getHttpDuration, warnOnce);
+  const recordHttpDuration = newHttpRequestRecorder();
+
   function recordHttpRequest(request: HttpRequestRecord): void {
     if (
       typeof request !== 'object' ||
@@ -231,18 +235,10 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
       );
       return;
     }
-    try {
-      getInstruments().httpDuration.record(request.durationMs, {
-        http_method: normalizeHttpMethod(request.method),
-        http_route: request.route,
-        http_status_code: request.statusCode,
-      });
-    } catch (error) {
-      warnOnce('recordHttpRequest-failed', 'recording http_request_duration_ms failed', error);
-    }
+    recordHttpDuration(request.method, request.route, request.statusCode, request.durationMs);
   }
 
-  return { recordAITool, logAIToolExecuted, traceAITool, recordHttpRequest };
+  return { recordAITool, logAIToolExecuted, traceAITool, recordHttpRequest, createHttpRequestRecorder: newHttpRequestRecorder };
 }
 
 function toolSpanAttributes(toolName: string, options: TraceAIToolOptions, maxPayloadBytes: number): Attributes {

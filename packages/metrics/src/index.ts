@@ -5,6 +5,7 @@ export { METRIC_NAMES } from './metric-names';
 export type {
   AIToolErrorContext,
   HttpRequestRecord,
+  HttpRequestRecorder,
   KiraMetrics,
   KiraMetricsOptions,
   TraceAIToolOptions,

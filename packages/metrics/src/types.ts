@@ -87,6 +87,12 @@ export interface HttpRequestRecord {
   durationMs: number;
 }
 
+/**
+ * Records one `http_request_duration_ms` value; what {@link KiraMetrics.createHttpRequestRecorder}
+ * returns. Same rules as `recordHttpRequest`, without the request object.
+ */
+export type HttpRequestRecorder = (method: string, route: string, statusCode: number, durationMs: number) => void;
+
 /** The helpers, bound to one set of providers. */
 export interface KiraMetrics {
   /** Adds one `ai_tool_executions` and records `ai_tool_duration_ms`. */
@@ -100,4 +106,14 @@ export interface KiraMetrics {
   traceAITool<T>(toolName: string, options: TraceAIToolOptions | undefined, fn: (span: Span) => T): T;
   /** Records `http_request_duration_ms` for one request. */
   recordHttpRequest(request: HttpRequestRecord): void;
+  /**
+   * A `recordHttpRequest` for per-request middleware (what `@kira/otel-hono` uses): it validates
+   * and builds the attributes of each method + route + status once and reuses them (up to 1000
+   * combinations; more are still recorded, uncached), so a request costs only the histogram
+   * record. Routes must be templates, as for `recordHttpRequest`.
+   * @example
+   * const record = kiraMetrics.createHttpRequestRecorder();
+   * record('GET', '/users/:id', 200, 12.5);
+   */
+  createHttpRequestRecorder(): HttpRequestRecorder;
 }

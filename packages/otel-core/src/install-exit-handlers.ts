@@ -5,8 +5,11 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * away from the host.
  *
  * Adding a SIGTERM/SIGINT listener suppresses Node's default "terminate" action. So:
- * - if the host has its own listener for that signal, we only flush: the host decides when the
- *   process ends (typically by closing its servers and letting the event loop drain);
+ * - if the host has its own listener for that signal, we only flush what is queued: the host
+ *   decides when the process ends (typically by closing its servers and letting in-flight
+ *   requests finish). Shutting the SDK down now would drop the spans and logs those requests have
+ *   yet to end, so the final flush and shutdown wait for 'beforeExit' (a host that calls
+ *   `process.exit()` itself must `await telemetry.shutdown()` first);
  * - if ours is the only listener, after the flush we remove it and raise the signal again, so
  *   the process ends exactly as it would have without us (killed by the signal).
  * Our listener is prepended so it sees the host's `once` listeners before they remove themselves.
@@ -17,7 +20,11 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  *
  * @returns a function that removes the listeners (used by `shutdown()`).
  */
-export function installExitHandlers(flushAndShutdown: () => Promise<void>, timeoutMillis: number): () => void {
+export function installExitHandlers(
+  flushAndShutdown: () => Promise<void>,
+  flush: () => Promise<void>,
+  timeoutMillis: number,
+): () => void {
   const listeners = new Map<NodeJS.Signals, () => void>();
   let flushing = false;
 
@@ -43,15 +50,16 @@ export function installExitHandlers(flushAndShutdown: () => Promise<void>, timeo
   for (const signal of SIGNALS) {
     const listener = (): void => {
       const hostListens = process.listeners(signal).some((other) => other !== listener);
+      if (hostListens) {
+        void withTimeout(flush(), timeoutMillis, true);
+        return;
+      }
       if (flushing) {
-        if (!hostListens) reraise(signal);
+        reraise(signal);
         return;
       }
       flushing = true;
-      void withTimeout(flushAndShutdown(), timeoutMillis, hostListens).then(() => {
-        if (hostListens) uninstall();
-        else reraise(signal);
-      });
+      void withTimeout(flushAndShutdown(), timeoutMillis, false).then(() => reraise(signal));
     };
     listeners.set(signal, listener);
     process.prependListener(signal, listener);

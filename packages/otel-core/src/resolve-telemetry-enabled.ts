@@ -9,9 +9,11 @@ const PREFIX = '@kira/otel-core:';
  * both run the shared `enableRuleCases` table so they cannot drift.
  */
 export function resolveTelemetryEnabled(
-  env: Record<string, string | undefined>,
-  options: TelemetryEnableOptions = {},
+  env: Record<string, string | undefined> | null | undefined = process.env,
+  options: TelemetryEnableOptions | null = {},
 ): TelemetryDecision {
+  env ??= process.env;
+  options ??= {};
   const warnings: string[] = [];
 
   // The spec's boolean env rule: only case-insensitive "true" is true; anything but "false" or

@@ -1,6 +1,6 @@
 import { context, DiagConsoleLogger, DiagLogLevel, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -27,6 +27,7 @@ import { getTelemetryState, type TelemetryState } from './telemetry-state';
 import type { TelemetryHandle, TelemetryOptions } from './types';
 import { warnOnce } from './warn-once';
 import { RedactUrlAttributesProcessor } from './redact-url-attributes';
+import { reportExportError } from './report-export-error';
 
 const PREFIX = '@kira/otel-core:';
 
@@ -71,6 +72,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
 
   const warnings: string[] = [];
   installDiagLogger(env, warnings);
+  setGlobalErrorHandler(reportExportError);
   const exporter = resolveExporterConfig(env, options, warnings);
   const settings = resolveSettings(env, options, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
@@ -186,7 +188,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   };
 
   if (options.shutdownOnExit !== false) {
-    uninstallExitHandlers = installExitHandlers(shutdown, settings.shutdownTimeoutMillis);
+    uninstallExitHandlers = installExitHandlers(shutdown, forceFlush, settings.shutdownTimeoutMillis);
   }
 
   return Object.freeze({ enabled: true, forceFlush, shutdown });

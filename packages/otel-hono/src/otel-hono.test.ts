@@ -345,6 +345,40 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     }
   });
 
+  it('starts the span without attributes (the sampler needs none) and sets them once it records', async () => {
+    const samplerSaw: Array<Record<string, unknown>> = [];
+    const recordAll: Sampler = {
+      shouldSample: (_context, _traceId, _name, _kind, attributes) => {
+        samplerSaw.push({ ...attributes });
+        return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+      },
+      toString: () => 'record-all',
+    };
+    const recorded = createTestSdk({ sampler: recordAll, registerGlobal: false });
+    try {
+      const app = new Hono();
+      app.use(otelHono({ tracerProvider: recorded.tracerProvider, meterProvider: recorded.meterProvider }));
+      app.get('/items/:id', (c) => c.text('ok'));
+      for (const id of ['1', '2', '3']) await app.request(`http://kira.test/items/${id}`);
+      expect(samplerSaw).toEqual([{}, {}, {}]);
+      const spans = recorded.spans();
+      expect(spans.map((span) => span.name)).toEqual(['GET /items/:id', 'GET /items/:id', 'GET /items/:id']);
+      expect(spans[2]!.attributes).toMatchObject({
+        'http.request.method': 'GET',
+        'url.path': '/items/3',
+        'url.scheme': 'http',
+        'server.address': 'kira.test',
+        'http.route': '/items/:id',
+        'http.response.status_code': 200,
+      });
+      const points = (await recorded.metric('http_request_duration_ms'))?.dataPoints ?? [];
+      expect(points).toHaveLength(1);
+      expect((points[0]!.value as { count: number }).count).toBe(3);
+    } finally {
+      await recorded.shutdown();
+    }
+  });
+
   it('never breaks the request when the tracer throws', async () => {
     const broken = {
       getTracer: () => ({

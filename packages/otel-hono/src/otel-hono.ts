@@ -7,11 +7,12 @@ import {
   type Attributes,
   type Context as OtelContext,
   type Span,
+  type SpanOptions,
   type TextMapGetter,
   type Tracer,
 } from '@opentelemetry/api';
 import { redactUrl } from '@kira/external-tracing';
-import { createKiraMetrics, type KiraMetrics } from '@kira/metrics';
+import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
 import type { Context, MiddlewareHandler } from 'hono';
 import { version } from '../package.json';
 import {
@@ -28,6 +29,7 @@ import {
 } from './attribute-names';
 import { getHttpRpcMetadata, type HttpRpcMetadata } from './http-rpc-metadata';
 import { reportTelemetryError } from './report-telemetry-error';
+import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
 import { normalizeMethod, schemeOf, serverAddressOf } from './request-details';
 import { resolveRoute } from './resolve-route';
 import type { OtelHonoOptions } from './types';
@@ -52,6 +54,9 @@ const PENDING_REQUEST = Symbol('@kira/otel-hono pending request');
 const RECORDED = Symbol('@kira/otel-hono recorded');
 type RecordedContext = Context & { [RECORDED]?: true };
 
+// Shared by every request: the SDK only reads span options, so one frozen object will do.
+const SERVER_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+
 const headersGetter: TextMapGetter<Headers> = {
   get: (carrier, key) => carrier.get(key) ?? undefined,
   keys: (carrier) => Array.from(carrier.keys()),
@@ -63,7 +68,7 @@ const headersGetter: TextMapGetter<Headers> = {
  */
 class PendingRequest {
   constructor(
-    readonly metrics: KiraMetrics,
+    readonly record: HttpRequestRecorder,
     readonly span: Span | undefined,
     readonly method: string,
     readonly route: string,
@@ -73,12 +78,7 @@ class PendingRequest {
 
   finish(): void {
     try {
-      this.metrics.recordHttpRequest({
-        method: this.method,
-        route: this.route,
-        statusCode: this.statusCode,
-        durationMs: performance.now() - this.startTime,
-      });
+      this.record(this.method, this.route, this.statusCode, performance.now() - this.startTime);
     } catch (error) {
       reportTelemetryError(error);
     }
@@ -107,12 +107,14 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
   const unmatchedRoute = options.unmatchedRoute ?? DEFAULT_UNMATCHED_ROUTE;
   const legacy = options.recordLegacyAttributes ?? true;
   const alwaysOwnSpan = options.spanOwnership === 'middleware';
-  const metrics = createKiraMetrics({ meterProvider: options.meterProvider });
+  // Caches the histogram's attribute object per method + route + status (routes are templates).
+  const record = createKiraMetrics({ meterProvider: options.meterProvider }).createHttpRequestRecorder();
 
   return async function otelHonoMiddleware(c, next) {
     if ((c as RecordedContext)[RECORDED] === true) return next();
     (c as RecordedContext)[RECORDED] = true;
     const startTime = performance.now();
+    const method = normalizeMethod(c.req.method);
     const active = context.active();
     const rpcMetadata = alwaysOwnSpan ? undefined : getHttpRpcMetadata(active);
     let span: Span | undefined;
@@ -120,7 +122,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
     if (rpcMetadata === undefined) {
       try {
         const parent = extractParent(c, active);
-        span = startServerSpan(tracer, c, parent, legacy);
+        span = startServerSpan(tracer, c, method, parent, legacy);
         spanContext = trace.setSpan(parent, span);
       } catch (error) {
         reportTelemetryError(error);
@@ -137,7 +139,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
       throw error;
     } finally {
       try {
-        completeRequest(c, metrics, rpcMetadata, span, failed, failure, startTime, unmatchedRoute, legacy);
+        completeRequest(c, record, method, rpcMetadata, span, failed, failure, startTime, unmatchedRoute, legacy);
       } catch (error) {
         reportTelemetryError(error);
         span?.end();
@@ -146,27 +148,32 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
   };
 }
 
-/** The caller's W3C context, read from Node's plain header object when available (no Headers copy). */
+/**
+ * The caller's W3C context, read from Node's plain header object when available (no Headers copy).
+ * Most requests carry no propagation header at all; they skip the propagator.
+ */
 function extractParent(c: Context, active: OtelContext): OtelContext {
   const incomingHeaders = (c.env as NodeServerBindings | undefined)?.incoming?.headers;
-  if (incomingHeaders !== undefined && typeof incomingHeaders === 'object') {
-    return propagation.extract(active, incomingHeaders);
+  if (incomingHeaders !== undefined && incomingHeaders !== null && typeof incomingHeaders === 'object') {
+    return hasPropagationHeaders(incomingHeaders) ? propagation.extract(active, incomingHeaders) : active;
   }
-  return propagation.extract(active, c.req.raw.headers, headersGetter);
+  const headers = c.req.raw.headers;
+  return hasPropagationHeadersIn(headers) ? propagation.extract(active, headers, headersGetter) : active;
 }
 
-function startServerSpan(tracer: Tracer, c: Context, parent: OtelContext, legacy: boolean): Span {
-  const method = normalizeMethod(c.req.method);
-  // Only what a sampler may want goes in at start: the SDK cleans start attributes even for
-  // spans it drops, and at 10% sampling most spans are dropped.
-  const span = tracer.startSpan(
-    method, // renamed to `{METHOD} {route}` once routing is done
-    { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: c.req.path } },
-    parent,
-  );
+function startServerSpan(tracer: Tracer, c: Context, method: string, parent: OtelContext, legacy: boolean): Span {
+  // No start attributes: the SDK cleans them even for spans it then drops (most of them at 10 %
+  // sampling), and otel-core's sampler, ParentBased(TraceIdRatioBased), never reads them. Named
+  // by the method for now, renamed to `{METHOD} {route}` once routing is done.
+  const span = tracer.startSpan(method, SERVER_SPAN_OPTIONS, parent);
   if (span.isRecording()) {
     const url = c.req.url;
-    const attributes: Attributes = { [ATTR_URL_SCHEME]: schemeOf(url), [ATTR_SERVER_ADDRESS]: serverAddressOf(url) };
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_PATH]: c.req.path,
+      [ATTR_URL_SCHEME]: schemeOf(url),
+      [ATTR_SERVER_ADDRESS]: serverAddressOf(url),
+    };
     if (legacy) {
       attributes[ATTR_LEGACY_HTTP_METHOD] = method;
       attributes[ATTR_LEGACY_HTTP_URL] = redactUrl(url);
@@ -178,7 +185,8 @@ function startServerSpan(tracer: Tracer, c: Context, parent: OtelContext, legacy
 
 function completeRequest(
   c: Context,
-  metrics: KiraMetrics,
+  record: HttpRequestRecorder,
+  method: string,
   rpcMetadata: HttpRpcMetadata | undefined,
   ownSpan: Span | undefined,
   failed: boolean,
@@ -192,7 +200,6 @@ function completeRequest(
   const error: unknown = failed ? failure : c.error;
   const statusCode = failed ? 500 : c.res.status;
   const route = resolveRoute(c, unmatchedRoute, statusCode);
-  const method = normalizeMethod(c.req.method);
 
   if (rpcMetadata !== undefined) {
     // The http instrumentation reads this when the response closes: it sets `http.route` and
@@ -203,7 +210,7 @@ function completeRequest(
     annotateSpan(ownSpan, c, method, route, statusCode, error, legacy, true);
   }
 
-  const pending = new PendingRequest(metrics, ownSpan, method, route, statusCode, startTime);
+  const pending = new PendingRequest(record, ownSpan, method, route, statusCode, startTime);
   const outgoing = (c.env as NodeServerBindings | undefined)?.outgoing;
   if (
     outgoing !== undefined &&

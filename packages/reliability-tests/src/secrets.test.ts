@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 // chdb comes with the collector; the test reads the collector's store the way the collector does.
-const { Session } = createRequire(require.resolve('@kira/collector/package.json'))('chdb') as typeof import('chdb');
+const { Session } = createRequire(require.resolve('@kira/collector/package.json'))('chdb') as {
+  Session: new (path: string) => { queryAsync(sql: string): Promise<{ text(): string }>; close(): void };
+};
 
 const QUERY_API_KEY = 'sk-live-PLANTED-query-key-0002';
 const COOKIE_SECRET = 'PLANTED-cookie-session-0003';
@@ -123,8 +125,8 @@ describe('no planted secret reaches the store', () => {
       ))
         .text()
         .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as { database: string; name: string });
+        .filter((line: string) => line.trim() !== '')
+        .map((line: string) => JSON.parse(line) as { database: string; name: string });
       for (const { database, name } of tables) {
         // TSVRaw: every column as its stored text (aggregate states as their binary bytes), unescaped.
         const text = (await session.queryAsync(`SELECT * FROM \`${database}\`.\`${name}\` FORMAT TSVRaw`)).text();

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { captureException } from '@sentry/node';
+import { captureException, isInitialized } from '@sentry/node';
 import { sanitize } from './sanitize';
 import type { ToolErrorContext } from './types';
 
@@ -7,17 +7,20 @@ let reported = false;
 
 /**
  * Sends an AI tool failure to Sentry with the `toolName` tag and the sanitized input as extra
- * `input`. Returns the event id (undefined if capturing failed); a no-op while Sentry is off.
+ * `input`. Returns the event id (undefined while Sentry is off or if capturing failed); a no-op
+ * while Sentry is off.
  * It never throws, so it is safe inside a `catch` that rethrows the original error.
  *
  * @example
  * catch (error) { captureToolError(error, { toolName: 'generateImageWithAI', input }); throw error; }
  */
-export function captureToolError(error: unknown, { toolName, input }: ToolErrorContext): string | undefined {
+export function captureToolError(error: unknown, toolContext: ToolErrorContext): string | undefined {
   try {
+    // Checked first: with no client nothing is sent, so sanitizing the input would be wasted work.
+    if (!isInitialized()) return undefined;
     return captureException(error, {
-      tags: { toolName },
-      extra: { input: sanitize(input) },
+      tags: { toolName: toolContext.toolName },
+      extra: { input: sanitize(toolContext.input) },
     });
   } catch (failure) {
     if (!reported) {

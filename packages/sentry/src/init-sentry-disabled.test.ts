@@ -30,6 +30,22 @@ describe('initSentry when the rule says off', () => {
     expect(Sentry.isInitialized()).toBe(false);
 
     expect(() => captureToolError(new Error('ignored'), { toolName: 't', input: { a: 1 } })).not.toThrow();
+    // Off means free: the input is never walked (sanitize would read every property) and no
+    // event id is made up for an event that does not exist.
+    let inputReads = 0;
+    const watchedInput = new Proxy({ prompt: 'secret', nested: { token: 'x' } }, {
+      get(target, key, receiver) {
+        inputReads++;
+        return Reflect.get(target, key, receiver);
+      },
+      ownKeys(target) {
+        inputReads++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    expect(captureToolError(new Error('ignored'), { toolName: 't', input: watchedInput })).toBeUndefined();
+    expect(inputReads).toBe(0);
+    expect(() => captureToolError(new Error('no context'), undefined as never)).not.toThrow();
     Sentry.captureException(new Error('also ignored'));
 
     const app = new Hono();

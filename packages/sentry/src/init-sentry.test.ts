@@ -34,12 +34,13 @@ describe('initSentry with the real Sentry SDK', () => {
     const tracer = trace.getTracer('test');
     let traceId = '';
     let spanId = '';
+    let eventId: string | undefined;
     await tracer.startActiveSpan('execute_tool generateImage', async (span) => {
       traceId = span.spanContext().traceId;
       spanId = span.spanContext().spanId;
       await Sentry.withIsolationScope(async (scope) => {
         scope.setUser({ id: 'user-1', email: 'ada@example.com' });
-        captureToolError(new Error('provider timeout'), {
+        eventId = captureToolError(new Error('provider timeout'), {
           toolName: 'generateImageWithAI',
           input: { prompt: 'a cat', apiKey: 'sk-live-1', image: `data:image/png;base64,iVBORw0KGgo${'A'.repeat(2000)}` },
         });
@@ -49,6 +50,8 @@ describe('initSentry with the real Sentry SDK', () => {
     await Sentry.flush(2000);
 
     const { payload: event } = await sink.waitFor((item) => item.headers.type === 'event');
+    expect(eventId).toMatch(/^[0-9a-f]{32}$/);
+    expect(event.event_id).toBe(eventId);
     expect(event.tags).toMatchObject({ toolName: 'generateImageWithAI' });
     expect(event.extra.input).toEqual({ prompt: 'a cat', apiKey: '[REDACTED]', image: '[base64 image/png, 1.5 KB]' });
     expect(event.user).toMatchObject({ id: 'user-1', email: 'ada@example.com' });

@@ -12,7 +12,8 @@ const PREFIX = '@kira/sentry:';
  * `enableRuleCases` table: `OTEL_SDK_DISABLED=true` (case-insensitive) wins; then the `enabled`
  * option; then `KIRA_TELEMETRY=on|off`; else on only when `NODE_ENV=production`. Pure.
  */
-export function resolveSentryEnabled(env: Record<string, string | undefined>, enabled?: boolean): EnabledDecision {
+export function resolveSentryEnabled(env: Record<string, string | undefined> | null | undefined = process.env, enabled?: boolean): EnabledDecision {
+  env ??= process.env;
   const warnings: string[] = [];
   const disabledRaw = env.OTEL_SDK_DISABLED?.trim() ?? '';
   if (disabledRaw.toLowerCase() === 'true') return { enabled: false, reason: 'OTEL_SDK_DISABLED=true', warnings };

@@ -15,8 +15,9 @@ interface JwtPayloadLike {
  * @example
  * app.use('/api/*', jwt({ secret, alg: 'HS256' }), sentryUser());
  */
-export function sentryUser(options: SentryUserOptions = {}): MiddlewareHandler {
-  const payloadKey = options.payloadKey ?? 'jwtPayload';
+export function sentryUser(options: SentryUserOptions | null = {}): MiddlewareHandler {
+  const configured = options?.payloadKey;
+  const payloadKey = typeof configured === 'string' && configured !== '' ? configured : 'jwtPayload';
   return async function sentryUserMiddleware(c, next) {
     if (!isInitialized()) return next();
     const payload = c.get(payloadKey) as JwtPayloadLike | undefined;

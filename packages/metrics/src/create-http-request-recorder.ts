@@ -1,0 +1,70 @@
+import type { Attributes, Histogram } from '@opentelemetry/api';
+import { normalizeHttpMethod } from './http-method';
+import { isNonEmptyString, isValidDuration } from './input-checks';
+import type { HttpRequestRecorder } from './types';
+
+/**
+ * Distinct method + route + status combinations whose attribute objects are kept. Routes are
+ * templates, so a service has far fewer; past the cap values are still recorded, just with a
+ * fresh attribute object each time.
+ */
+export const MAX_CACHED_HTTP_SERIES = 1000;
+
+type StatusCache = Map<number, Readonly<Attributes>>;
+
+/**
+ * `http_request_duration_ms` for a per-request hot path. The attribute object of each
+ * method + route + status is built (validated, method normalised) once and then reused frozen,
+ * so a request costs three map lookups and the histogram record — no validation, no allocation.
+ */
+export function createHttpRequestRecorder(
+  getHistogram: () => Histogram,
+  warnOnce: (key: string, message: string, ...args: unknown[]) => void,
+  maxCached: number = MAX_CACHED_HTTP_SERIES,
+): HttpRequestRecorder {
+  // route → method → status: nested maps avoid building a string key per request.
+  const byRoute = new Map<string, Map<string, StatusCache>>();
+  let cached = 0;
+
+  function attributesFor(method: string, route: string, statusCode: number): Readonly<Attributes> | undefined {
+    let byMethod = byRoute.get(route);
+    let byStatus = byMethod?.get(method);
+    const hit = byStatus?.get(statusCode);
+    if (hit !== undefined) return hit;
+
+    if (!isNonEmptyString(method) || !isNonEmptyString(route) || !Number.isInteger(statusCode)) return undefined;
+    const attributes: Readonly<Attributes> = Object.freeze({
+      http_method: normalizeHttpMethod(method),
+      http_route: route,
+      http_status_code: statusCode,
+    });
+    if (cached >= maxCached) return attributes;
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      byRoute.set(route, byMethod);
+    }
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    byStatus.set(statusCode, attributes);
+    cached++;
+    return attributes;
+  }
+
+  return function recordHttpRequestDuration(method, route, statusCode, durationMs) {
+    const attributes = attributesFor(method, route, statusCode);
+    if (attributes === undefined || !isValidDuration(durationMs)) {
+      warnOnce(
+        'recordHttpRequest-input',
+        'recordHttpRequest({ method, route, statusCode, durationMs }) got invalid values; nothing recorded',
+      );
+      return;
+    }
+    try {
+      getHistogram().record(durationMs, attributes);
+    } catch (error) {
+      warnOnce('recordHttpRequest-failed', 'recording http_request_duration_ms failed', error);
+    }
+  };
+}

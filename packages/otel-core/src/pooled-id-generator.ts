@@ -1,0 +1,42 @@
+import { randomFillSync } from 'node:crypto';
+import type { IdGenerator } from '@opentelemetry/sdk-trace';
+
+// 4 KiB of randomness per refill: 256 trace ids or 512 span ids.
+const POOL_BYTES = 4096;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+
+/**
+ * Trace and span ids cut from a pool of hex-encoded crypto randomness. The SDK's generator writes
+ * `Math.random()` into a buffer and hex-encodes it for every id (two ids per root span, on every
+ * request whether sampled or not); here one `randomFillSync` + one hex encoding serves hundreds of
+ * ids, and each id is a substring. Ids stay valid W3C ids: lower-case hex, right length, never
+ * all zeros.
+ */
+export class PooledIdGenerator implements IdGenerator {
+  private pool = '';
+  private offset = 0;
+  private readonly bytes = Buffer.allocUnsafe(POOL_BYTES);
+
+  generateTraceId(): string {
+    const id = this.take(32);
+    return id === ZERO_TRACE_ID ? this.generateTraceId() : id;
+  }
+
+  generateSpanId(): string {
+    const id = this.take(16);
+    return id === ZERO_SPAN_ID ? this.generateSpanId() : id;
+  }
+
+  private take(length: number): string {
+    if (this.offset + length > this.pool.length) {
+      randomFillSync(this.bytes);
+      // A flat string: slices of it must not keep a rope alive or re-flatten per id.
+      this.pool = this.bytes.toString('hex');
+      this.offset = 0;
+    }
+    const id = this.pool.slice(this.offset, this.offset + length);
+    this.offset += length;
+    return id;
+  }
+}
