@@ -6,9 +6,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startRedis } from '@kira/test-utils';
+import { freePort, startChild, startRedis, type Child } from '@kira/test-utils';
 import { startProviderStandIns, type ProviderStandIns } from './provider-stand-ins';
-import { startProcess, waitForLine, type ManagedProcess } from './processes';
 
 const require = createRequire(import.meta.url);
 const demoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +52,9 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
     const collectorPort = options.collectorPort || (await freePort());
     const collectorCli = join(dirname(require.resolve('@kira/collector/package.json')), 'dist', 'cli.js');
-    const collector = startProcess('collector', process.execPath, [collectorCli, '--port', String(collectorPort), '--data-dir', dataDir]);
+    const collector = startChild('collector', process.execPath, [collectorCli, '--port', String(collectorPort), '--data-dir', dataDir]);
     cleanups.push(() => collector.stop());
-    const [, collectorUrl] = (await waitForLine(collector, /listening on (http:\/\/\S+)/, 60_000)) as unknown as [string, string];
+    const [, collectorUrl] = (await collector.waitForLine(/listening on (http:\/\/\S+)/, 60_000)) as unknown as [string, string];
     log(`collector   ${collectorUrl} (data in ${dataDir})`);
 
     let redisUrl: string | undefined;
@@ -76,7 +75,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     const jwtSecret = randomBytes(24).toString('hex');
     const servicePort = options.servicePort || (await freePort());
     const collectorHost = collectorUrl.replace(/^http:\/\//, '');
-    const service: ManagedProcess = startProcess('service', process.execPath, ['--import', '@kira/otel-core/register', join(demoRoot, 'dist', 'service.js')], {
+    const service: Child = startChild('service', process.execPath, ['--import', '@kira/otel-core/register', join(demoRoot, 'dist', 'service.js')], {
       cwd: demoRoot,
       env: {
         ...process.env,
@@ -108,7 +107,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         child.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
       }
     }
-    const [, port, cacheKind] = (await waitForLine(service, /"event":"ready","port":(\d+),"cache":"(\w+)"/, 30_000)) as unknown as [string, string, 'redis' | 'memory'];
+    const [, port, cacheKind] = (await service.waitForLine(/"event":"ready","port":(\d+),"cache":"(\w+)"/, 30_000)) as unknown as [string, string, 'redis' | 'memory'];
     const serviceUrl = `http://127.0.0.1:${port}`;
     log(`service     ${serviceUrl} (kira-be, cache: ${cacheKind})`);
 
@@ -119,7 +118,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       cacheKind,
       providerApiKey,
       jwtSecret,
-      stopService: () => service.stop(),
+      stopService: async () => (await service.stop()).code,
       stop,
     };
   } catch (error) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopAllChildren } from './child-process';
+import { stopAllChildren } from '@kira/test-utils';
 import { type CollectorProcess, startCollectorProcess } from './collector-process';
 import { crashLines, readProcessMemory, type ServiceProcess, startServiceProcess } from './service-process';
 import { percentile, runTraffic, type TrafficStats } from './traffic';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type Child, startChild } from './child-process';
+import { type Child, startChild } from '@kira/test-utils';
 
 const require = createRequire(import.meta.url);
 const collectorCli = join(dirname(require.resolve('@kira/collector/package.json')), 'dist', 'cli.js');

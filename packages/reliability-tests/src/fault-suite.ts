@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopAllChildren } from './child-process';
+import { stopAllChildren } from '@kira/test-utils';
 import { type CollectorProcess, startCollectorProcess } from './collector-process';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { type FaultScenario, formatScenario, runFaultScenario, type ScenarioResult } from './fault-scenario';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Child, startChild } from './child-process';
+import { type Child, startChild } from '@kira/test-utils';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -13,6 +13,7 @@ export { otlpProtoDirectory } from './otlp-proto-root';
 export { parseEnvelope } from './parse-envelope';
 export { decodeContentEncoding } from './read-request-body';
 export { startOtlpCaptureServer } from './start-otlp-capture-server';
+export { startChild, stopAllChildren, type Child } from './start-child';
 export { startRedis } from './start-redis';
 export { startSentrySink } from './start-sentry-sink';
 export { waitUntil } from './wait-until';

@@ -15,19 +15,23 @@ export interface Child {
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const MAX_KEPT_OUTPUT = 1_000_000;
 const running = new Set<Child>();
 
 /** Spawns a child whose output is kept; every child is remembered so {@link stopAllChildren} can stop it by PID. */
 export function startChild(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
   if (child.pid === undefined) throw new Error(`${name} could not be spawned`);
+  // Output is kept for waitForLine and error messages, capped so a long-running child (the demo
+  // runs until Ctrl-C) cannot grow the parent's memory without bound.
   let out = '';
   let err = '';
+  const keep = (text: string) => (text.length > MAX_KEPT_OUTPUT ? text.slice(-MAX_KEPT_OUTPUT / 2) : text);
   child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
+    out = keep(out + chunk.toString());
   });
   child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
+    err = keep(err + chunk.toString());
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })),
