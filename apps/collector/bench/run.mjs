@@ -3,7 +3,7 @@
 // metric rows. The collector runs as its own process (like `pnpm collector`); request bodies are
 // produced once by the real OTLP exporters and replayed, so the client costs little CPU.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -281,6 +281,20 @@ async function main() {
   const bestSpans = results.spans.length ? Math.max(...results.spans.map((run) => run.perSecond)) : 0;
   const worstQuery = results.queries.length ? Math.max(...results.queries.map((query) => query.p95)) : undefined;
   log(`\nsummary: best ${Math.round(bestSpans).toLocaleString('en')} spans/s (goal ≥ 25,000)${worstQuery !== undefined ? `; slowest dashboard query p95 ${worstQuery.toFixed(1)} ms (goal < 200 ms)` : ''}`);
+  writeRawFigures(results);
+}
+
+/** The root `pnpm bench` report reads bench-results/raw/<package-dir>.json (see scripts/bench-report.mjs). */
+function writeRawFigures(results) {
+  const figure = (id, unit, value) => ({ id, unit, median: value, min: value, max: value });
+  const figures = [
+    ...results.spans.map((run) => figure(`ingest spans, batch ${run.size}`, 'spans/s', Math.round(run.perSecond))),
+    ...results.points.map((run) => figure(`ingest metric points, batch ${run.size}`, 'points/s', Math.round(run.perSecond))),
+    ...results.queries.map((query) => figure(`query p95: ${query.dashboard} / ${query.title}`, 'ms', Number(query.p95.toFixed(1)))),
+  ];
+  const directory = process.env.BENCH_OUTPUT_DIR ?? join(appDir, '..', '..', 'bench-results');
+  mkdirSync(join(directory, 'raw'), { recursive: true });
+  writeFileSync(join(directory, 'raw', 'collector.json'), `${JSON.stringify({ package: '@kira/collector', figures }, null, 2)}\n`);
 }
 
 main().catch((error) => {

@@ -19,6 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { createInstrumentations } from './create-instrumentations';
 import { installExitHandlers } from './install-exit-handlers';
+import { PooledIdGenerator } from './pooled-id-generator';
 import { type Env, resolveExporterConfig } from './resolve-exporter-config';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
 import { resolveSettings } from './resolve-settings';
@@ -93,6 +94,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const tracerProvider = new TracerProvider({
     resource,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
+    // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: [
       new RedactUrlAttributesProcessor(),
       new BatchSpanProcessor({
