@@ -82,6 +82,9 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         NODE_ENV: 'development',
         KIRA_TELEMETRY: 'on',
         OTEL_SERVICE_NAME: 'kira-be',
+        // The documented Hono setup: @kira/otel-hono owns the SERVER span, the http
+        // instrumentation keeps outbound spans only.
+        KIRA_HTTP_INBOUND: 'off',
         OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira,deployment.environment.name=demo',
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',

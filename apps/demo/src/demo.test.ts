@@ -18,6 +18,7 @@ interface SpanRaw {
   attributes: Record<string, unknown>;
   status: { code: number };
   resource: Record<string, unknown>;
+  scope: { name: string };
 }
 
 const SERVER = 2;
@@ -56,6 +57,8 @@ describe('the fixed scenario', () => {
   it('stores one SERVER span per request, named by route template', () => {
     const server = spans.filter((span) => span.kind === SERVER);
     expect(server).toHaveLength(scenario.requests);
+    // The documented Hono setup (KIRA_HTTP_INBOUND=off): the middleware owns every SERVER span.
+    expect(new Set(server.map((span) => span.scope.name))).toEqual(new Set(['@kira/otel-hono']));
     const names = new Set(server.map((span) => span.name));
     for (const name of ['POST /auth/login', 'GET /health', 'GET /api/users/:id', 'POST /api/tools/generate-image', 'POST /api/tools/edit-image', 'POST /api/tools/describe-image', 'GET /api/boom']) {
       expect(names).toContain(name);

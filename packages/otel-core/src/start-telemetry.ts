@@ -17,7 +17,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { createInstrumentations } from './create-instrumentations';
+import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { installExitHandlers } from './install-exit-handlers';
 import { PooledIdGenerator } from './pooled-id-generator';
 import { type Env, resolveExporterConfig } from './resolve-exporter-config';
@@ -77,6 +77,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const exporter = resolveExporterConfig(env, options, warnings);
   const settings = resolveSettings(env, options, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
+  const instrumentationOptions = applyHttpInboundEnv(options.instrumentations, env, warnings);
   for (const warning of warnings) warnOnce(warning);
   if (!exporter.ok) {
     warnOnce(exporter.message);
@@ -86,7 +87,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
 
   // Built before anything is registered globally: a throwing constructor (bad instrumentation
   // config) then leaves the process untouched, and the caller falls back to the no-op handle.
-  const instrumentations = createInstrumentations(options.instrumentations);
+  const instrumentations = createInstrumentations(instrumentationOptions);
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
   const json = exporter.protocol === 'http/json';
