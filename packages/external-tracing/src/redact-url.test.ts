@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDACTED_QUERY_PARAMS, redactUrl } from './index';
+import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretQueryParam, redactUrl } from './index';
 
 describe('redactUrl', () => {
   it.each(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name]))('redacts the value of %s', (name) => {
@@ -44,5 +44,17 @@ describe('redactUrl', () => {
   it('handles relative and unparsable input without leaking', () => {
     expect(redactUrl('/v1/run?token=abc&x=1#frag')).toBe('/v1/run?token=REDACTED&x=1');
     expect(redactUrl('http://u:p@[bad/p?sig=1')).toBe('http://REDACTED:REDACTED@[bad/p?sig=REDACTED');
+  });
+});
+
+describe('isSecretQueryParam', () => {
+  it('applies the redactUrl rule to a single name: case-insensitive, percent-decoded, extendable', () => {
+    expect(isSecretQueryParam('api_key')).toBe(true);
+    expect(isSecretQueryParam('X-AMZ-SIGNATURE')).toBe(true);
+    expect(isSecretQueryParam('access%5Ftoken')).toBe(true);
+    expect(isSecretQueryParam('size')).toBe(false);
+    expect(isSecretQueryParam('tenant')).toBe(false);
+    expect(isSecretQueryParam('tenant', ['Tenant'])).toBe(true);
+    expect(isSecretQueryParam(42 as unknown as string)).toBe(false);
   });
 });

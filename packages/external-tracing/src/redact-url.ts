@@ -76,6 +76,18 @@ export function redactUrl(url: string | URL, extraParams?: readonly string[]): s
   return queryStart === -1 ? head : `${head}?${redactQuery(withoutFragment.slice(queryStart + 1), sensitive)}`;
 }
 
+/**
+ * Whether a query parameter's value is secret under the same rule as {@link redactUrl} (for query
+ * strings already split into pairs, e.g. Sentry's `request.query_string`).
+ *
+ * @example isSecretQueryParam('api_key') // true
+ */
+export function isSecretQueryParam(name: string, extraParams?: readonly string[]): boolean {
+  if (typeof name !== 'string') return false;
+  const key = decodeKey(name).toLowerCase();
+  return DEFAULT_SET.has(key) || (extraParams ?? []).some((extra) => typeof extra === 'string' && extra.toLowerCase() === key);
+}
+
 function redactQuery(query: string, sensitive: ReadonlySet<string>): string {
   return query
     .split('&')

@@ -76,8 +76,8 @@ describe('initSentry with the real Sentry SDK', () => {
     const { payload: event } = await sink.waitFor((item) => item.headers.type === 'event');
     expect(event.request.headers).toEqual({ 'user-agent': 'vitest' });
     expect(event.request.cookies).toBeUndefined();
-    expect(event.request.url).toBe('https://api.kira.dev/v1/images?token=%5BREDACTED%5D&size=2');
-    expect(event.request.query_string).toBe('token=%5BREDACTED%5D&size=2');
+    expect(event.request.url).toBe('https://api.kira.dev/v1/images?token=REDACTED&size=2');
+    expect(event.request.query_string).toBe('token=REDACTED&size=2');
   });
 
   it('runs no Sentry tracing: no transactions and no second tracer provider', async () => {

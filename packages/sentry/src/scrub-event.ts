@@ -1,6 +1,7 @@
 import type { ErrorEvent } from '@sentry/node';
-import { isSecretKey } from './sanitize';
+import { isSecretQueryParam, redactUrl } from '@kira/external-tracing';
 
+const REDACTED = 'REDACTED';
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token']);
 
 /**
@@ -17,51 +18,25 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
       }
     }
     if (request.cookies !== undefined) delete request.cookies;
-    if (typeof request.url === 'string') request.url = redactQueryInUrl(request.url);
+    if (typeof request.url === 'string') request.url = redactUrl(request.url);
     request.query_string = redactQuery(request.query_string);
   }
   for (const breadcrumb of event.breadcrumbs ?? []) {
     const url = breadcrumb.data?.url;
-    if (typeof url === 'string') breadcrumb.data!.url = redactQueryInUrl(url);
+    if (typeof url === 'string') breadcrumb.data!.url = redactUrl(url);
   }
   return event;
 }
 
 type QueryString = NonNullable<ErrorEvent['request']>['query_string'];
 
+// One URL rule for the whole project: the same parameters are hidden in span attributes
+// (@kira/otel-core, @kira/otel-hono, tracedFetch) and in Sentry events.
 function redactQuery(query: QueryString): QueryString {
   if (query === undefined || query === null) return query;
-  if (typeof query === 'string') return redactQueryText(query);
-  if (Array.isArray(query)) return query.map(([key, value]): [string, string] => [key, isSecretKey(key) ? '[REDACTED]' : value]);
+  if (typeof query === 'string') return redactUrl(`?${query}`).slice(1);
+  if (Array.isArray(query)) return query.map(([key, value]): [string, string] => [key, isSecretQueryParam(key) ? REDACTED : value]);
   const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(query)) result[key] = isSecretKey(key) ? '[REDACTED]' : value;
+  for (const [key, value] of Object.entries(query)) result[key] = isSecretQueryParam(key) ? REDACTED : value;
   return result;
-}
-
-function redactQueryText(query: string): string {
-  return query
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      if (equals < 0) return pair;
-      const key = safeDecode(pair.slice(0, equals));
-      return isSecretKey(key) ? `${pair.slice(0, equals)}=%5BREDACTED%5D` : pair;
-    })
-    .join('&');
-}
-
-function redactQueryInUrl(url: string): string {
-  const queryStart = url.indexOf('?');
-  if (queryStart < 0) return url;
-  const hashStart = url.indexOf('#', queryStart);
-  const end = hashStart < 0 ? url.length : hashStart;
-  return `${url.slice(0, queryStart + 1)}${redactQueryText(url.slice(queryStart + 1, end))}${url.slice(end)}`;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
