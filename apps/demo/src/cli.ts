@@ -16,6 +16,8 @@ async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
+      // `pnpm demo -- --once` forwards a literal `--`; options after it are still options here.
+      args: process.argv.slice(2).filter((argument) => argument !== '--'),
       options: {
         once: { type: 'boolean', default: false },
         port: { type: 'string', default: undefined },
