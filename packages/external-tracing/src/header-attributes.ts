@@ -11,8 +11,19 @@ const NEVER_RECORDED: ReadonlySet<string> = new Set([
   'x-api-key',
   'x-goog-api-key',
   'api-key',
+  'x-auth-token',
   'x-amz-security-token',
 ]);
+
+/**
+ * Whether a header carries credentials and must never be recorded (spans, Sentry events):
+ * Authorization, cookies and the API-key headers of the providers we call.
+ *
+ * @example isSecretHeader('X-Api-Key') // true
+ */
+export function isSecretHeader(name: string): boolean {
+  return typeof name === 'string' && NEVER_RECORDED.has(name.toLowerCase());
+}
 
 /** Lower-cases the allowlist and removes the headers that are never recorded. */
 export function normalizeHeaderAllowlist(names: readonly string[] | undefined): string[] {

@@ -1,7 +1,6 @@
 // Test-only (not exported, not bundled): a real HTTP server on 127.0.0.1:0 playing an AI provider.
-// @kira/test-utils has no generic HTTP server, so it lives here.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from '@kira/test-utils';
 
 export interface ReceivedRequest {
   method: string;
@@ -35,7 +34,7 @@ export async function startLocalTestServer(): Promise<LocalTestServer> {
     timers.add(timer);
   };
 
-  const server = createServer((request, response: ServerResponse) => {
+  const { server, port, url } = await listenOnLoopback(async (request: IncomingMessage, response: ServerResponse) => {
     requests.push({
       method: request.method ?? '',
       url: request.url ?? '',
@@ -68,10 +67,8 @@ export async function startLocalTestServer(): Promise<LocalTestServer> {
       response.writeHead(404).end('not found');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     requests,
     close: async () => {

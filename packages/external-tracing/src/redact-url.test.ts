@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretQueryParam, redactUrl } from './index';
+import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretHeader, isSecretQueryParam, redactUrl } from './index';
 
 describe('redactUrl', () => {
   it.each(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name]))('redacts the value of %s', (name) => {
@@ -56,5 +56,13 @@ describe('isSecretQueryParam', () => {
     expect(isSecretQueryParam('tenant')).toBe(false);
     expect(isSecretQueryParam('tenant', ['Tenant'])).toBe(true);
     expect(isSecretQueryParam(42 as unknown as string)).toBe(false);
+  });
+});
+
+describe('isSecretHeader', () => {
+  it('names the credential headers, case-insensitively, and nothing else', () => {
+    for (const name of ['Authorization', 'cookie', 'Set-Cookie', 'X-Api-Key', 'x-goog-api-key', 'api-key', 'X-Auth-Token']) expect(isSecretHeader(name)).toBe(true);
+    for (const name of ['x-request-id', 'content-type', 'retry-after']) expect(isSecretHeader(name)).toBe(false);
+    expect(isSecretHeader(undefined as unknown as string)).toBe(false);
   });
 });

@@ -1,8 +1,7 @@
 import type { ErrorEvent } from '@sentry/node';
-import { isSecretQueryParam, redactUrl } from '@kira/external-tracing';
+import { isSecretHeader, isSecretQueryParam, redactUrl } from '@kira/external-tracing';
 
 const REDACTED = 'REDACTED';
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token']);
 
 /**
  * Removes credentials from an event before it leaves the process: the Authorization and Cookie
@@ -14,7 +13,7 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
   if (request !== undefined) {
     if (request.headers !== undefined) {
       for (const name of Object.keys(request.headers)) {
-        if (SECRET_HEADERS.has(name.toLowerCase())) delete request.headers[name];
+        if (isSecretHeader(name)) delete request.headers[name];
       }
     }
     if (request.cookies !== undefined) delete request.cookies;

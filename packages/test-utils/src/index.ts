@@ -14,6 +14,7 @@ export { parseEnvelope } from './parse-envelope';
 export { decodeContentEncoding } from './read-request-body';
 export { startOtlpCaptureServer } from './start-otlp-capture-server';
 export { startChild, stopAllChildren, type Child } from './start-child';
+export { listenOnLoopback } from './listen-on-loopback';
 export { startRedis } from './start-redis';
 export { startSentrySink } from './start-sentry-sink';
 export { waitUntil } from './wait-until';

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer } from './close-server';
 import { decodeOtlpRequest } from './decode-otlp-request';
 import { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
@@ -8,6 +7,7 @@ import { otlpContentKind } from './otlp-content-kind';
 import { readRequestBody } from './read-request-body';
 import type { CapturedRequest, OtlpCaptureServer, OtlpCaptureServerOptions, OtlpSignal } from './types';
 import { Waitable } from './waitable';
+import { listenOnLoopback } from './listen-on-loopback';
 
 // Browser exporters (chromium tests) send cross-origin requests with a preflight.
 const corsHeaders = {
@@ -78,17 +78,7 @@ export async function startOtlpCaptureServer(options: OtlpCaptureServerOptions =
     }
   };
 
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500);
-      response.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await listenOnLoopback(handle, options.port ?? 0);
 
   const ofSignal = (signal: OtlpSignal) => captured.list.filter((request) => request.signal === signal && request.decodeError === undefined);
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer } from './close-server';
 import { parseEnvelope } from './parse-envelope';
 import { readRequestBody } from './read-request-body';
 import type { EnvelopeItem, SentryEnvelopeRecord, SentryItem, SentrySink } from './types';
 import { Waitable } from './waitable';
+import { listenOnLoopback } from './listen-on-loopback';
 
 const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/;
 const binaryItemTypes = new Set(['attachment', 'replay_recording', 'replay_video']);
@@ -57,17 +57,7 @@ export async function startSentrySink(): Promise<SentrySink> {
     response.writeHead(200, { ...corsHeaders, 'content-type': 'application/json' }).end(JSON.stringify({ id }));
   };
 
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500);
-      response.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await listenOnLoopback(handle);
   const itemsOfType = (type?: string) => (type === undefined ? items.list.slice() : items.list.filter((item) => item.headers.type === type));
 
   return {
