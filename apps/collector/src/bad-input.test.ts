@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeOtlpRequest } from '@kira/test-utils';
+import { decodeOtlpRequest } from '@kira/telemetry-wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from './start-collector';
 import type { Collector } from './types';

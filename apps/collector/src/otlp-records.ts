@@ -1,4 +1,4 @@
-import { attributesToObject, anyValueToJs } from '@kira/test-utils';
+import { attributesToObject, anyValueToJs } from '@kira/telemetry-wire';
 import { dtFromUnixNanos, type MetricPointInput, type TagValue } from '@kira/dashboards/schema';
 
 /** Rows (or points) made from one OTLP request, and what was refused with why. */

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { EnvelopeParseError, parseEnvelope } from '@kira/test-utils';
+import { EnvelopeParseError, parseEnvelope } from '@kira/telemetry-wire';
 import type { CollectorContext } from './context';
 import { BodyError, decodeBody } from './read-body';
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { decodeOtlpRequest, encodeOtlpResponse, encodeOtlpStatus, OtlpDecodeError, otlpContentKind } from '@kira/test-utils';
+import { decodeOtlpRequest, encodeOtlpResponse, encodeOtlpStatus, OtlpDecodeError, otlpContentKind } from '@kira/telemetry-wire';
 import type { CollectorContext } from './context';
 import { faultApplies, formatFault, parseFault } from './fault';
 import { logsToRows, metricsToPoints, spansToRows } from './otlp-records';

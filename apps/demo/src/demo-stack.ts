@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startChild, startRedis, type Child } from '@kira/test-utils';
+import { freePort, startChild, startRedis, type Child } from '@kira/local-processes';
 import { startProviderStandIns, type ProviderStandIns } from './provider-stand-ins';
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-import { attributesToObject } from './any-value-to-js';
+import { attributesToObject } from '@kira/telemetry-wire';
 import type { FlatLogRecord, FlatMetric, FlatMetricPoint, FlatSpan } from './types';
 
 /** Every span of a decoded ExportTraceServiceRequest, with its resource and scope inlined. */

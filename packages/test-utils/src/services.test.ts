@@ -1,46 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from './free-port';
 import { launchChromium } from './launch-chromium';
-import { ping, startRedis } from './start-redis';
 import { waitUntil } from './wait-until';
 import { enableRuleCases } from './enable-rule-cases';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
-});
-
-describe('startRedis', () => {
-  it('starts a real redis-server that answers PING and is gone after stop()', async () => {
-    const previous = process.env.REDIS_URL;
-    delete process.env.REDIS_URL;
-    try {
-      const redis = await startRedis();
-      cleanups.push(redis.stop);
-      const port = Number(new URL(redis.url).port);
-      expect(redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
-      expect(await ping(port)).toBe(true);
-      await redis.stop();
-      expect(await ping(port)).toBe(false);
-    } finally {
-      if (previous !== undefined) process.env.REDIS_URL = previous;
-    }
-  });
-
-  it('uses REDIS_URL when set', async () => {
-    const previous = process.env.REDIS_URL;
-    process.env.REDIS_URL = 'redis://example.invalid:6379';
-    try {
-      const redis = await startRedis();
-      expect(redis.url).toBe('redis://example.invalid:6379');
-      await redis.stop();
-    } finally {
-      if (previous === undefined) delete process.env.REDIS_URL;
-      else process.env.REDIS_URL = previous;
-    }
-  });
 });
 
 describe('launchChromium', () => {
@@ -58,15 +25,7 @@ describe('launchChromium', () => {
   });
 });
 
-describe('freePort and waitUntil', () => {
-  it('freePort returns a port that can be bound', async () => {
-    const port = await freePort();
-    const server = http.createServer();
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-    expect((server.address() as AddressInfo).port).toBe(port);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
+describe('waitUntil', () => {
   it('waitUntil resolves once the condition holds and names what it waited for on timeout', async () => {
     let calls = 0;
     await waitUntil(() => ++calls >= 3, 1000);

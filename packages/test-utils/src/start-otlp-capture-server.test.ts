@@ -10,9 +10,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter }
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSdk } from './create-test-sdk';
-import { decodeOtlpRequest } from './decode-otlp-request';
-import { OtlpDecodeError } from './otlp-decode-error';
-import { otlpTypes } from './otlp-proto-root';
+import { decodeOtlpRequest, OtlpDecodeError, otlpTypes } from '@kira/telemetry-wire';
 import { startOtlpCaptureServer } from './start-otlp-capture-server';
 import type { OtlpCaptureServer, TestSdk } from './types';
 

@@ -1,11 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer } from './close-server';
-import { decodeOtlpRequest } from './decode-otlp-request';
-import { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
+import { decodeOtlpRequest, encodeOtlpResponse, encodeOtlpStatus, otlpContentKind, readRequestBody, type OtlpSignal } from '@kira/telemetry-wire';
 import { flattenLogs, flattenMetrics, flattenSpans } from './flatten-otlp';
-import { otlpContentKind } from './otlp-content-kind';
-import { readRequestBody } from './read-request-body';
-import type { CapturedRequest, OtlpCaptureServer, OtlpCaptureServerOptions, OtlpSignal } from './types';
+import type { CapturedRequest, OtlpCaptureServer, OtlpCaptureServerOptions } from './types';
 import { Waitable } from './waitable';
 import { listenOnLoopback } from './listen-on-loopback';
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer } from './close-server';
-import { parseEnvelope } from './parse-envelope';
-import { readRequestBody } from './read-request-body';
-import type { EnvelopeItem, SentryEnvelopeRecord, SentryItem, SentrySink } from './types';
+import { parseEnvelope, readRequestBody, type EnvelopeItem } from '@kira/telemetry-wire';
+import type { SentryEnvelopeRecord, SentryItem, SentrySink } from './types';
 import { Waitable } from './waitable';
 import { listenOnLoopback } from './listen-on-loopback';
 

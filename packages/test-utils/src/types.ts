@@ -1,11 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { OtlpSignal, ParsedEnvelope } from '@kira/telemetry-wire';
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableLogRecord, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { MeterProvider, MetricData } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
-
-/** The three OTLP signals, named as in the `/v1/<signal>` path. */
-export type OtlpSignal = 'traces' | 'metrics' | 'logs';
 
 export interface TestSdkOptions {
   /** Sampler for the tracer provider; default AlwaysOn. Example: `{ sampler: new AlwaysOffSampler() }` */
@@ -135,16 +133,6 @@ export interface FlatMetric {
   aggregationTemporality?: number;
 }
 
-export interface EnvelopeItem {
-  headers: Record<string, unknown>;
-  payload: Buffer;
-}
-
-export interface ParsedEnvelope {
-  headers: Record<string, unknown>;
-  items: EnvelopeItem[];
-}
-
 /** An envelope item as the sink reports it: payload JSON-parsed when possible, else the Buffer. */
 export interface SentryItem {
   headers: Record<string, unknown>;
@@ -174,11 +162,6 @@ export interface SentrySink {
   waitFor(predicate: (item: SentryItem) => boolean, timeoutMs?: number): Promise<SentryItem>;
   reset(): void;
   close(): Promise<void>;
-}
-
-export interface RedisHandle {
-  url: string;
-  stop(): Promise<void>;
 }
 
 export interface EnableRuleCase {

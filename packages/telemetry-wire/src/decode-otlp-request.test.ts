@@ -1,45 +1,67 @@
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter as OTLPTraceExporterHttp } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
 import { anyValueToJs, attributesToObject } from './any-value-to-js';
-import { createTestSdk } from './create-test-sdk';
 import { decodeOtlpRequest } from './decode-otlp-request';
 import { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
-import { flattenSpans } from './flatten-otlp';
+import { OtlpDecodeError } from './otlp-decode-error';
 import { otlpTypes } from './otlp-proto-root';
-import { startOtlpCaptureServer } from './start-otlp-capture-server';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
 
 describe('decodeOtlpRequest', () => {
   it('gives the same OTLP/JSON shape for protobuf and JSON bodies of the same spans', async () => {
-    const server = await startOtlpCaptureServer();
-    const sdk = createTestSdk({ registerGlobal: false });
-    cleanups.push(() => server.close(), () => sdk.shutdown());
-    const tracer = sdk.tracerProvider.getTracer('same', '1.0.0');
+    // The bodies come from the serializers the OTLP http/protobuf and http/json exporters send with.
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'wire-test' }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const tracer = provider.getTracer('same', '1.0.0');
     const parent = tracer.startSpan('parent', { kind: SpanKind.PRODUCER, attributes: { big: 2 ** 40, negative: -5, text: 'x', list: [1, 2], flags: [true, false] } });
     const child = tracer.startSpan('child', { links: [{ context: parent.spanContext(), attributes: { why: 'fan-out' } }] }, trace.setSpan(context.active(), parent));
     child.end();
     parent.end();
-    for (const exporter of [new OTLPTraceExporterProto({ url: `${server.url}/v1/traces` }), new OTLPTraceExporterHttp({ url: `${server.url}/v1/traces` })]) {
-      await new Promise<ExportResult>((resolve) => exporter.export(sdk.spans(), resolve));
-      await exporter.shutdown();
-    }
-    const [fromProtobuf, fromJson] = server.requests.map((request) => flattenSpans(request.body));
-    expect(fromProtobuf).toHaveLength(2);
-    expect(fromProtobuf).toEqual(fromJson);
-    const flatParent = fromProtobuf!.find((span) => span.name === 'parent')!;
+    const spans = exporter.getFinishedSpans();
+    const fromProtobuf = decodeOtlpRequest('traces', ProtobufTraceSerializer.serializeRequest(spans)!, 'application/x-protobuf');
+    const fromJson = decodeOtlpRequest('traces', JsonTraceSerializer.serializeRequest(spans)!, 'application/json');
+    await provider.shutdown();
+
+    const flatten = (request: any) =>
+      request.resourceSpans[0].scopeSpans[0].spans.map((span: any) => ({
+        name: span.name,
+        kind: Number(span.kind),
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId || undefined,
+        attributes: attributesToObject(span.attributes),
+        links: (span.links ?? []).map((link: any) => ({ traceId: link.traceId, spanId: link.spanId, attributes: attributesToObject(link.attributes) })),
+        start: String(span.startTimeUnixNano),
+      }));
+    expect(flatten(fromProtobuf)).toHaveLength(2);
+    expect(flatten(fromProtobuf)).toEqual(flatten(fromJson));
+    const protobufSpans = flatten(fromProtobuf);
+    const flatParent = protobufSpans.find((span: any) => span.name === 'parent');
     expect(flatParent.kind).toBe(4);
     expect(flatParent.attributes).toEqual({ big: 2 ** 40, negative: -5, text: 'x', list: [1, 2], flags: [true, false] });
-    const protobufChild = server.requests[0]!.body.resourceSpans[0].scopeSpans[0].spans.find((span: any) => span.name === 'child');
-    expect(protobufChild.links[0].spanId).toBe(parent.spanContext().spanId);
-    expect(protobufChild.links[0].traceId).toBe(parent.spanContext().traceId);
-    expect(server.requests[0]!.body.resourceSpans[0].scopeSpans[0].scope).toEqual({ name: 'same', version: '1.0.0' });
+    const protobufChild = protobufSpans.find((span: any) => span.name === 'child');
+    expect(protobufChild.parentSpanId).toBe(parent.spanContext().spanId);
+    expect(protobufChild.links[0]).toEqual({ traceId: parent.spanContext().traceId, spanId: parent.spanContext().spanId, attributes: { why: 'fan-out' } });
+    expect(fromProtobuf.resourceSpans[0].scopeSpans[0].scope).toEqual({ name: 'same', version: '1.0.0' });
+    expect(attributesToObject(fromProtobuf.resourceSpans[0].resource.attributes)['service.name']).toBe('wire-test');
+  });
+
+  it('refuses other content types (415) and malformed bodies (400) with a typed error', () => {
+    const reasonOf = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        expect(error).toBeInstanceOf(OtlpDecodeError);
+        return (error as OtlpDecodeError).reason;
+      }
+      throw new Error('expected an OtlpDecodeError');
+    };
+    expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from('{}'), 'text/plain'))).toBe('unsupported-content-type');
+    expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from('{'), 'application/json'))).toBe('malformed');
+    expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from('{"resourceSpans":{}}'), 'application/json'))).toBe('malformed');
+    expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from([0xff, 0xff, 0xff]), 'application/x-protobuf'))).toBe('malformed');
   });
 
   it('keeps non-id bytes as base64 and converts AnyValue variants', () => {

@@ -1,0 +1,4 @@
+export interface RedisHandle {
+  url: string;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,10 @@
+export { anyValueToJs, attributesToObject } from './any-value-to-js';
+export { decodeOtlpRequest } from './decode-otlp-request';
+export { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
+export { EnvelopeParseError } from './envelope-parse-error';
+export { otlpContentKind } from './otlp-content-kind';
+export { OtlpDecodeError } from './otlp-decode-error';
+export { otlpProtoDirectory, otlpTypes, type OtlpTypes } from './otlp-proto-root';
+export { parseEnvelope } from './parse-envelope';
+export { decodeContentEncoding, readRequestBody } from './read-request-body';
+export type { EnvelopeItem, OtlpSignal, ParsedEnvelope } from './types';
