@@ -38,8 +38,6 @@ export function composeSafeOptions<T extends ComposableOptions>(
   const { beforeSend, beforeSendTransaction, beforeBreadcrumb, beforeSendLog, beforeSendSpan, integrations } = userOptions;
   const composed: ComposableOptions = {
     beforeSend: (event, hint) => (beforeSend === undefined ? scrubEvent(event) : beforeSend(scrubEvent(event), hint)),
-    beforeSendTransaction: (event, hint) =>
-      beforeSendTransaction === undefined ? scrubEvent(event) : beforeSendTransaction(scrubEvent(event), hint),
     beforeBreadcrumb: (breadcrumb, hint) => {
       // The user's hook sees the raw breadcrumb first (it may want the hint's details), and what it
       // keeps is scrubbed before Sentry stores it.
@@ -49,6 +47,11 @@ export function composeSafeOptions<T extends ComposableOptions>(
     beforeSendLog: (log) => (beforeSendLog === undefined ? scrubLog(log) : beforeSendLog(scrubLog(log))),
     integrations: (defaults) => mergeIntegrations(ownIntegrations(defaults), integrations),
   };
+  // Transactions exist only with `traceLifecycle: 'static'`; Sentry warns about the hook otherwise.
+  if (userOptions.traceLifecycle === 'static' || beforeSendTransaction !== undefined) {
+    composed.beforeSendTransaction = (event, hint) =>
+      beforeSendTransaction === undefined ? scrubEvent(event) : beforeSendTransaction(scrubEvent(event), hint);
+  }
   const spanHook = composeSpanHook(beforeSendSpan, userOptions.traceLifecycle, markStatic);
   if (spanHook !== undefined) composed.beforeSendSpan = spanHook;
   return { ...userOptions, ...composed };

@@ -15,7 +15,6 @@ beforeAll(async () => {
     enabled: true,
     dsn: sink.dsn(),
     sentryOptions: {
-      enableLogs: true,
       beforeSend: (event) => {
         userHookCalls.push('beforeSend');
         // Runs after the scrubbing: what the user sees is already clean.
@@ -87,7 +86,7 @@ describe('initSentry with the user’s own beforeSend, beforeBreadcrumb, beforeS
     expect(names).toEqual(expect.arrayContaining(['UserTagger', 'OpenTelemetry', 'Http']));
   });
 
-  it('scrubs the logs Sentry sends (enableLogs)', async () => {
+  it('scrubs the logs Sentry sends (Sentry.logger)', async () => {
     Sentry.logger.info(`login for ${JWT}`, { password: 'hunter2', userId: 'u-9' });
     await Sentry.flush(2000);
     const { payload } = await sink.waitFor((item) => item.headers.type === 'log');

@@ -1,3 +1,4 @@
+import { registerTelemetryDestination, sentryIngestPrefix } from '@kira/external-tracing';
 import * as Sentry from '@sentry/node';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
 import { composeSafeOptions } from './compose-safe-options';
@@ -45,6 +46,10 @@ function start(options: InitSentryOptions, env: NodeJS.ProcessEnv): SentryInitRe
   }
 
   const { beforeSend: optionsBeforeSend, ...userOptions } = options.sentryOptions ?? {};
+  // Sentry's envelope POSTs must not become OpenTelemetry spans (their URL carries the DSN key).
+  const ingest = sentryIngestPrefix(nonEmpty(userOptions.dsn) ?? dsn);
+  if (ingest !== undefined) registerTelemetryDestination(ingest);
+  if (typeof userOptions.tunnel === 'string') registerTelemetryDestination(userOptions.tunnel);
   const beforeSend = chainBeforeSend(options.beforeSend, optionsBeforeSend);
   Sentry.init(
     composeSafeOptions(
