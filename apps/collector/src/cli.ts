@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseCliArgs, USAGE } from './parse-cli-args';
-import { startCollector } from './start-collector';
+import { isLoopbackHost, resolveCollectorOptions, startCollector } from './start-collector';
 import { formatFault } from './fault';
 
 async function main(): Promise<void> {
@@ -17,8 +17,19 @@ async function main(): Promise<void> {
     return;
   }
   const { help: _help, ...collectorOptions } = options;
+  try {
+    // Option errors (a public host without a token among them) are usage errors, not start failures.
+    resolveCollectorOptions(collectorOptions);
+  } catch (error) {
+    console.error(`kira-collector: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   const collector = await startCollector(collectorOptions);
   const { options: resolved } = collector;
+  if (resolved.token === undefined && !isLoopbackHost(resolved.host)) {
+    console.warn(`kira-collector: WARNING: listening on ${resolved.host} without a token (--allow-unauthenticated): anyone who can reach it can read all stored telemetry`);
+  }
   // One write, so a parent process reading stdout sees the whole banner at once.
   console.log(
     [

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '@kira/test-utils';
 import { startCollector } from './start-collector';
 
 import type { Collector } from './types';
@@ -164,4 +165,34 @@ describe('CLI', () => {
     expect(error?.status).toBe(2);
     expect(String(error?.stderr)).toMatch(/unknown option --nope[\s\S]*Usage/);
   });
+
+  it('refuses a non-loopback host without a token, naming the fix; --allow-unauthenticated starts with a warning', async () => {
+    let error: { status?: number; stderr?: Buffer } | undefined;
+    try {
+      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), '--host', '0.0.0.0', '--port', '0'], { stdio: 'pipe' });
+    } catch (caught) {
+      error = caught as typeof error;
+    }
+    expect(error?.status).toBe(2);
+    expect(String(error?.stderr)).toMatch(/refusing to listen on 0\.0\.0\.0 without a token[\s\S]*--token[\s\S]*--allow-unauthenticated/);
+
+    const cliDir = mkdtempSync(join(tmpdir(), 'kira-collector-open-'));
+    const child = spawn(process.execPath, [join(appDir, 'dist/cli.js'), '--host', '0.0.0.0', '--port', '0', '--data-dir', cliDir, '--allow-unauthenticated'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      let stdout = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      await waitUntil(() => /listening on/.test(stdout), 20_000, 'the collector banner');
+      expect(stderr).toMatch(/WARNING: listening on 0\.0\.0\.0 without a token/);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(cliDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

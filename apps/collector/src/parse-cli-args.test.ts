@@ -35,6 +35,16 @@ describe('CLI flags', () => {
     expect(resolveCollectorOptions({ fault: 'off' }, { KIRA_COLLECTOR_FAULT: 'drop=1' }).fault).toBeUndefined();
     expect(() => resolveCollectorOptions({ retentionDays: 0 })).toThrow(/retention/);
   });
+
+  it('needs a token (or an explicit opt-out) to listen beyond loopback', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(resolveCollectorOptions({ host }).host).toBe(host);
+    for (const host of ['0.0.0.0', '::', '192.0.2.10', 'collector.internal']) {
+      expect(() => resolveCollectorOptions({ host })).toThrow(new RegExp(`refusing to listen on ${host.replace(/\./g, '\\.')} without a token`));
+      expect(resolveCollectorOptions({ host, token: 't' }).token).toBe('t');
+      expect(resolveCollectorOptions({ host, allowUnauthenticated: true }).allowUnauthenticated).toBe(true);
+    }
+    expect(parseCliArgs(['--host', '0.0.0.0', '--allow-unauthenticated'])).toEqual({ host: '0.0.0.0', allowUnauthenticated: true });
+  });
 });
 
 describe('fault specs', () => {

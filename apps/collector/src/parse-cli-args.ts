@@ -28,7 +28,10 @@ export const USAGE = `Usage: kira-collector [options]
   --port <n>          port (default 4318; 0 = any free port)
   --host <addr>       interface (default 127.0.0.1)
   --data-dir <dir>    chdb data folder (default .data/collector)
-  --token <t>         require Authorization: Bearer <t>
+  --token <t>         require Authorization: Bearer <t> (needed for a non-loopback --host)
+  --allow-unauthenticated
+                      listen on a non-loopback --host without a token (everyone who can
+                      reach it can read all stored telemetry)
   --retention <d>     keep data this long: 7d, 12h, 30m (default 7d)
   --max-body <size>   largest body after decompression: 16mb, 512kb (default 16mb)
   --fault <spec>      fault injection: status=503,retry-after=2 | delay=3000 | drop=1 | rate=0.5
@@ -43,6 +46,10 @@ export function parseCliArgs(argv: readonly string[]): CollectorOptions & { help
     if (arg === '--') continue;
     if (arg === '--help' || arg === '-h') {
       options.help = true;
+      continue;
+    }
+    if (arg === '--allow-unauthenticated') {
+      options.allowUnauthenticated = true;
       continue;
     }
     const eq = arg.indexOf('=');

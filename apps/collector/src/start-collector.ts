@@ -13,11 +13,21 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
   if (!(retentionDays > 0)) throw new Error(`retention must be positive, got ${String(retentionDays)}`);
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   if (!(maxBodyBytes > 0)) throw new Error(`max body must be positive, got ${String(maxBodyBytes)}`);
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token || undefined;
+  const allowUnauthenticated = options.allowUnauthenticated === true;
+  if (token === undefined && !allowUnauthenticated && !isLoopbackHost(host)) {
+    throw new Error(
+      `refusing to listen on ${host} without a token: anyone who can reach it could read every stored span, log and Sentry event. ` +
+        'Pass --token <secret> (option `token`), or --allow-unauthenticated (option `allowUnauthenticated`) if that is really what you want',
+    );
+  }
   return {
     port: options.port ?? 4318,
-    host: options.host ?? '127.0.0.1',
+    host,
     dataDir: resolve(options.dataDir ?? '.data/collector'),
-    token: options.token || undefined,
+    token,
+    allowUnauthenticated,
     retentionDays,
     maxBodyBytes,
     fault: parseFault(options.fault ?? env.KIRA_COLLECTOR_FAULT),
@@ -26,6 +36,12 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 10 * 60_000,
     maxPendingRows: options.maxPendingRows ?? 500_000,
   };
+}
+
+/** Whether `host` binds to this machine only: `localhost`, 127.0.0.0/8 or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || bare === '::1' || /^127(?:\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(?:\.\d{1,3}){3}$/.test(bare);
 }
 
 /**

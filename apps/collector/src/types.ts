@@ -75,6 +75,12 @@ export interface CollectorOptions {
   dataDir?: string;
   /** When set, every request needs `Authorization: Bearer <token>`. @example 'secret' */
   token?: string;
+  /**
+   * Listen on a non-loopback `host` without a `token`. Refused otherwise: the store holds every
+   * span, log and Sentry event sent to it, and `/query` reads all of it. CLI: `--allow-unauthenticated`.
+   * @example true
+   */
+  allowUnauthenticated?: boolean;
   /** Retention in days (fractions allowed); default 7. CLI: `--retention 7d|12h|30m`. @example 7 */
   retentionDays?: number;
   /** Largest request body after decompression, bytes; default 16 MiB. @example 1048576 */
@@ -97,6 +103,7 @@ export interface ResolvedCollectorOptions {
   host: string;
   dataDir: string;
   token: string | undefined;
+  allowUnauthenticated: boolean;
   retentionDays: number;
   maxBodyBytes: number;
   fault: FaultSpec | undefined;

@@ -4,6 +4,7 @@ export { ExternalService } from './external-service';
 export { EXTERNAL_REQUEST_DURATION_METRIC } from './metric-name';
 export { isSecretHeader } from './header-attributes';
 export { DEFAULT_REDACTED_QUERY_PARAMS, isSecretQueryParam, redactUrl } from './redact-url';
+export { isTelemetryDestination, isTelemetryOrigin, registerTelemetryDestination, sentryIngestPrefix } from './telemetry-destinations';
 export { tracedFetch } from './traced-fetch';
 export type {
   EndSpanOn,

@@ -31,6 +31,9 @@ export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
   'X-Goog-Credential',
   'AWSAccessKeyId',
   'Signature',
+  // The Sentry SDK's own envelope URLs carry the DSN's public key (and, in old DSNs, a secret).
+  'sentry_key',
+  'sentry_secret',
 ]);
 
 const REDACTED = 'REDACTED';

@@ -1,3 +1,4 @@
+import { isTelemetryDestination, isTelemetryOrigin } from '@kira/external-tracing';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -12,20 +13,46 @@ import type { InstrumentationOptions } from './types';
 export function createInstrumentations(options: InstrumentationOptions = {}): Instrumentation[] {
   const instrumentations: Instrumentation[] = [];
   if (options.http !== false) {
-    const { inbound, ...config } = options.http ?? {};
+    const { inbound, ignoreOutgoingRequestHook, ...config } = options.http ?? {};
     instrumentations.push(
       new HttpInstrumentation({
         ...config,
+        // The telemetry's own transport (OTLP exports, Sentry envelopes) is never traced; the
+        // user's hook still decides for every other request.
+        ignoreOutgoingRequestHook: (request) =>
+          isTelemetryDestination(request.hostname ?? hostOf(request.host), request.port ?? portOf(request.host), request.protocol ?? undefined, request.path ?? undefined) ||
+          ignoreOutgoingRequestHook?.(request) === true,
         // Turns off only the SERVER side so a framework middleware can own the inbound span while
         // outbound CLIENT spans keep working.
         ...(inbound === false ? { disableIncomingRequestInstrumentation: true } : {}),
       }),
     );
   }
-  if (options.undici !== false) instrumentations.push(new UndiciInstrumentation(options.undici ?? {}));
+  if (options.undici !== false) {
+    const { ignoreRequestHook, ...config } = options.undici ?? {};
+    instrumentations.push(
+      new UndiciInstrumentation({
+        ...config,
+        ignoreRequestHook: (request) => isTelemetryOrigin(request.origin, request.path) || ignoreRequestHook?.(request) === true,
+      }),
+    );
+  }
   if (options.ioredis !== false) instrumentations.push(new IORedisInstrumentation(options.ioredis ?? {}));
   instrumentations.push(...(options.extra ?? []));
   return instrumentations;
+}
+
+// `host` in Node's request options may carry the port (`example.com:8080`) when `hostname` is absent.
+function hostOf(host: string | null | undefined): string {
+  if (typeof host !== 'string') return 'localhost';
+  const portStart = host.lastIndexOf(':');
+  return portStart > host.lastIndexOf(']') ? host.slice(0, portStart) : host;
+}
+
+function portOf(host: string | null | undefined): string | undefined {
+  if (typeof host !== 'string') return undefined;
+  const portStart = host.lastIndexOf(':');
+  return portStart > host.lastIndexOf(']') ? host.slice(portStart + 1) : undefined;
 }
 
 /**

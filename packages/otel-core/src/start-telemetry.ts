@@ -17,6 +17,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { registerTelemetryDestination } from '@kira/external-tracing';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { installExitHandlers } from './install-exit-handlers';
 import { PooledIdGenerator } from './pooled-id-generator';
@@ -85,6 +86,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     return NOOP_HANDLE;
   }
 
+  // Exports are sent inside the SDK's suppressed context, but retries and replays may not be.
+  for (const url of [exporter.urls.traces, exporter.urls.metrics, exporter.urls.logs]) registerTelemetryDestination(url);
   // Built before anything is registered globally: a throwing constructor (bad instrumentation
   // config) then leaves the process untouched, and the caller falls back to the no-op handle.
   const instrumentations = createInstrumentations(instrumentationOptions);

@@ -1,4 +1,5 @@
 import { init, type BrowserOptions } from '@sentry/react';
+import { composeSafeOptions, type ComposableOptions } from './compose-safe-options';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
 import type { BrowserSentryOptions, SentryInitResult } from './types';
 
@@ -19,12 +20,20 @@ export function initSentryBrowser(options: BrowserSentryOptions = {}): SentryIni
       console.warn('@kira/sentry: Sentry is on but no dsn was given; Sentry stays off');
       return { enabled: false, reason: 'dsn is not set' };
     }
-    init({
-      dsn,
-      environment: options.environment,
-      release: options.release,
-      ...(options.sentryOptions as Partial<BrowserOptions> | undefined),
-    });
+    init(
+      composeSafeOptions(
+        {
+          dsn,
+          environment: options.environment,
+          release: options.release,
+          ...(options.sentryOptions as Partial<BrowserOptions> | undefined),
+        } as BrowserOptions & ComposableOptions,
+        (defaults) => defaults,
+        // The browser SDK exports no `withStaticSpan`; with `traceLifecycle: 'static'` the user's
+        // span hook is passed through as given (the scrubbing of events and logs still applies).
+        undefined,
+      ) as BrowserOptions,
+    );
     return { enabled: true, reason: decision.reason };
   } catch (error) {
     console.warn(`@kira/sentry: Sentry could not start (${error instanceof Error ? error.message : String(error)}); it stays off`);

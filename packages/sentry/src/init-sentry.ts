@@ -1,6 +1,7 @@
+import { registerTelemetryDestination, sentryIngestPrefix } from '@kira/external-tracing';
 import * as Sentry from '@sentry/node';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
-import { scrubEvent } from './scrub-event';
+import { composeSafeOptions } from './compose-safe-options';
 import type { InitSentryOptions, SentryInitResult } from './types';
 
 const PREFIX = '@kira/sentry:';
@@ -44,30 +45,48 @@ function start(options: InitSentryOptions, env: NodeJS.ProcessEnv): SentryInitRe
     return { enabled: false, reason: 'SENTRY_DSN is not set' };
   }
 
-  const userBeforeSend = options.beforeSend;
-  Sentry.init({
-    dsn,
-    environment: nonEmpty(options.environment) ?? nonEmpty(env.SENTRY_ENVIRONMENT) ?? nonEmpty(env.NODE_ENV),
-    release: nonEmpty(options.release) ?? nonEmpty(env.SENTRY_RELEASE),
-    tracesSampleRate: options.tracesSampleRate,
-    // Sentry 11 registers no tracer provider unless asked (the old `skipOpenTelemetrySetup`);
-    // stated explicitly because a second provider would fight otel-core's.
-    enableOpenTelemetrySetup: false,
-    integrations: (defaults) => [
-      ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name)),
-      // Keep request isolation and breadcrumbs, drop spans and sentry-trace/baggage injection.
-      Sentry.httpIntegration({ spans: false, tracePropagation: false }),
-      Sentry.nativeNodeFetchIntegration({ spans: false, tracePropagation: false }),
-      // Events take trace_id/span_id from the active OpenTelemetry span.
-      Sentry.openTelemetryIntegration(),
-    ],
-    beforeSend: (event, hint) => {
-      const scrubbed = scrubEvent(event);
-      return userBeforeSend ? userBeforeSend(scrubbed, hint) : scrubbed;
-    },
-    ...options.sentryOptions,
-  });
+  const { beforeSend: optionsBeforeSend, ...userOptions } = options.sentryOptions ?? {};
+  // Sentry's envelope POSTs must not become OpenTelemetry spans (their URL carries the DSN key).
+  const ingest = sentryIngestPrefix(nonEmpty(userOptions.dsn) ?? dsn);
+  if (ingest !== undefined) registerTelemetryDestination(ingest);
+  if (typeof userOptions.tunnel === 'string') registerTelemetryDestination(userOptions.tunnel);
+  const beforeSend = chainBeforeSend(options.beforeSend, optionsBeforeSend);
+  Sentry.init(
+    composeSafeOptions(
+      {
+        dsn,
+        environment: nonEmpty(options.environment) ?? nonEmpty(env.SENTRY_ENVIRONMENT) ?? nonEmpty(env.NODE_ENV),
+        release: nonEmpty(options.release) ?? nonEmpty(env.SENTRY_RELEASE),
+        tracesSampleRate: options.tracesSampleRate,
+        // Sentry 11 registers no tracer provider unless asked (the old `skipOpenTelemetrySetup`);
+        // stated explicitly because a second provider would fight otel-core's.
+        enableOpenTelemetrySetup: false,
+        ...userOptions,
+        ...(beforeSend === undefined ? {} : { beforeSend }),
+      },
+      (defaults) => [
+        ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name)),
+        // Keep request isolation and breadcrumbs, drop spans and sentry-trace/baggage injection.
+        Sentry.httpIntegration({ spans: false, tracePropagation: false }),
+        Sentry.nativeNodeFetchIntegration({ spans: false, tracePropagation: false }),
+        // Events take trace_id/span_id from the active OpenTelemetry span.
+        Sentry.openTelemetryIntegration(),
+      ],
+      Sentry.withStaticSpan,
+    ),
+  );
   return { enabled: true, reason: decision.reason };
+}
+
+type BeforeSend = NonNullable<InitSentryOptions['beforeSend']>;
+
+// `beforeSend` given both ways runs the option first, then the one inside `sentryOptions`.
+function chainBeforeSend(first: BeforeSend | undefined, second: BeforeSend | undefined): BeforeSend | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return async (event, hint) => {
+    const kept = await first(event, hint);
+    return kept === null ? null : second(kept, hint);
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
