@@ -239,6 +239,14 @@ describe('plan and apply against the stand-in of the BetterStack API', () => {
     await expectInSync();
   });
 
+  it('refuses bad input with a TypeError before any request: no token, ids that cannot be keys, duplicate ids', async () => {
+    await expect(applyChanges({ token: '', apiUrl: standIn.url })).rejects.toThrow(new TypeError('a BetterStack API token is required'));
+    const spaced = { ...builtInDashboards[0]!, id: 'kira be' };
+    await expect(planChanges(options({ dashboards: [spaced] }))).rejects.toThrow(/dashboard id "kira be" cannot be a key/);
+    await expect(planChanges(options({ alerts: [builtInAlerts[0]!, builtInAlerts[0]!] }))).rejects.toThrow(/two alerts have the id "imgproxy-workers-warning"/);
+    expect(standIn.requests).toHaveLength(0);
+  });
+
   it('passes team_name on creates and leaves other teams alone', async () => {
     await applyChanges(options({ teamName: 'kira' }));
     expect([...standIn.dashboards.values()].every((d) => d.team_name === 'kira')).toBe(true);

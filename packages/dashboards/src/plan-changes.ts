@@ -113,6 +113,8 @@ export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
   const client = new BetterStackClient(options);
   const dashboards = options.dashboards ?? builtInDashboards;
   const alerts = options.alerts ?? builtInAlerts;
+  checkKeys('dashboard', dashboards, (id) => managedDashboardName(id, ''));
+  checkKeys('alert', alerts, (id) => managedAlertExplorationName(id, ''));
   const team = options.teamName === undefined ? {} : { team_name: options.teamName };
   const changes: PlannedChange[] = [];
 
@@ -155,6 +157,17 @@ export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
     unmanaged: { dashboards: managedDashboards.unmanaged, explorations: managedExplorations.unmanaged },
     notes: PLAN_NOTES,
   };
+}
+
+/** An id that does not survive the round trip through a managed name would be created again on every apply. */
+function checkKeys(kind: 'dashboard' | 'alert', items: readonly { id: string }[], name: (id: string) => string): void {
+  if (!Array.isArray(items)) throw new TypeError(`${kind}s must be an array`);
+  const seen = new Set<string>();
+  for (const { id } of items) {
+    if (parseManagedName(name(id))?.id !== id) throw new TypeError(`${kind} id ${JSON.stringify(id)} cannot be a key: use letters, digits, - and _ (no spaces or brackets)`);
+    if (seen.has(id)) throw new TypeError(`two ${kind}s have the id ${JSON.stringify(id)}; ids are the keys that match BetterStack objects`);
+    seen.add(id);
+  }
 }
 
 /** Managed objects whose key is no longer in the code: apply deletes every copy (an exploration with its alerts). */
