@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
 import { startBetterStackStandIn, type BetterStackStandIn } from './testing/betterstack-stand-in';
@@ -35,12 +35,17 @@ function run(args: string[], options: { cwd?: string; env?: Record<string, strin
 const temporary: string[] = [];
 let standIn: BetterStackStandIn;
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(CLI), 'dist/cli.js is missing: run `pnpm --filter @kira/dashboards build` first').toBe(true);
+});
+// A fresh, empty BetterStack for every test.
+beforeEach(async () => {
   standIn = await startBetterStackStandIn('cli-token');
 });
-afterAll(async () => {
-  await standIn?.close();
+afterEach(async () => {
+  await standIn.close();
+});
+afterAll(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -120,31 +125,63 @@ describe('kira-dashboards (built)', () => {
     expect(failing.stdout).toContain('1 passed, 1 failed (1 files');
   });
 
-  it('push --dry-run prints the requests without sending anything', async () => {
-    const result = await run(['push', '--dry-run', '--api-url', standIn.url]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`POST ${standIn.url}/api/v2/dashboards/import`);
-    expect(result.stdout).toContain(`POST ${standIn.url}/api/v2/explorations/{exploration_id}/alerts`);
-    expect(result.stdout).toContain('"confirmation_period": 300');
-    expect(standIn.requests).toHaveLength(0);
+  it('plan exits 2 while apply would change something and 0 once apply made BetterStack match; push is apply', async () => {
+    const env = { BETTERSTACK_API_TOKEN: 'cli-token' };
+    const before = await run(['plan', '--api-url', standIn.url], { env });
+    expect(before.stderr).toBe('');
+    expect(before.code).toBe(2);
+    expect(before.stdout).toContain('+ create    dashboard kira-imgproxy');
+    expect(before.stdout).toContain(`plan: ${builtInDashboards.length + builtInAlerts.length} to create, 0 to update`);
+    expect(before.stdout).toContain('note: Alert notification channels');
+    const dryRun = await run(['apply', '--dry-run', '--api-url', standIn.url], { env });
+    expect(dryRun.code).toBe(2);
+    expect(dryRun.stdout).toBe(before.stdout);
+    expect(standIn.mutations()).toHaveLength(0);
+
+    const applied = await run(['apply', '--api-url', standIn.url], { env });
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^✓ create dashboard kira-be: import \(id \d+\)$/m);
+    expect(applied.stdout).toContain(`apply: ${builtInDashboards.length + builtInAlerts.length} created, 0 updated, 0 extra deleted, 0 unchanged`);
+
+    const again = await run(['push', '--api-url', standIn.url], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`apply: nothing to change, BetterStack already matches the code (${builtInDashboards.length + builtInAlerts.length} unchanged)`);
+    const after = await run(['push', '--dry-run', '--api-url', standIn.url], { env });
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('No changes: BetterStack matches the code.');
+    expect(standIn.dashboards.size).toBe(builtInDashboards.length);
   });
 
-  it('push sends to the API with the token from BETTERSTACK_API_TOKEN or --token, and refuses without one', async () => {
-    const missing = await run(['push', '--api-url', standIn.url]);
+  it('plan shows a hand edit made in BetterStack as drift (exit 2)', async () => {
+    const env = { BETTERSTACK_API_TOKEN: 'cli-token' };
+    expect((await run(['apply', '--api-url', standIn.url], { env })).code).toBe(0);
+    const exploration = [...standIn.explorations.values()].find((e) => e.name.endsWith('[kira-dashboards:alert/imgproxy-memory-critical]'))!;
+    const alert = [...standIn.alerts.values()].find((a) => a.exploration_id === exploration.id)!;
+    alert.attributes.value = 7500;
+    const drift = await run(['plan', '--api-url', standIn.url], { env });
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain('~ update    alert imgproxy-memory-critical\n    ~ value (threshold): 7500 → 7000\n');
+    expect(drift.stdout).toContain('plan: 0 to create, 1 to update, 0 extra (deleted by apply), 16 unchanged');
+  });
+
+  it('refuses without a token; API failures are one line on stderr that never shows the token', async () => {
+    const missing = await run(['apply', '--api-url', standIn.url]);
     expect(missing.code).toBe(64);
     expect(missing.stderr).toContain('BETTERSTACK_API_TOKEN');
     expect(standIn.requests).toHaveLength(0);
 
-    const pushed = await run(['push', '--api-url', standIn.url], { env: { BETTERSTACK_API_TOKEN: 'cli-token' } });
-    expect(pushed.stderr).toBe('');
-    expect(pushed.code).toBe(0);
-    const expected = builtInDashboards.length + 2 * builtInAlerts.length;
-    expect(pushed.stdout).toContain(`pushed ${expected} objects to ${standIn.url}`);
-    expect(standIn.requests).toHaveLength(expected);
-    expect(standIn.requests.every((request) => request.authorization === 'Bearer cli-token')).toBe(true);
-
-    const refused = await run(['push', '--api-url', standIn.url, '--token', 'wrong']);
+    const refused = await run(['apply', '--api-url', standIn.url, '--token', 'wrong-secret-token']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('answered 401');
+    expect(refused.stderr).toBe(
+      '✗ dashboards (list): 401 — the API token was refused (Invalid Team API token); check BETTERSTACK_API_TOKEN and that it is a Telemetry API token of this team (nothing was changed)\n',
+    );
+    expect(refused.stdout + refused.stderr).not.toContain('wrong-secret-token');
+
+    standIn.failNext({ method: 'POST', path: '/api/v2/dashboards/import', status: 422, body: { errors: 'Sorry, some values are incorrect', invalid_values: { name: ['is too long'] } } });
+    const invalid = await run(['apply', '--api-url', standIn.url], { env: { BETTERSTACK_API_TOKEN: 'cli-token' } });
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toBe('✗ create dashboard kira-imgproxy (import): 422 validation failed: Sorry, some values are incorrect: name is too long (nothing was changed)\n');
+    expect(invalid.stdout + invalid.stderr).not.toContain('cli-token');
   });
 });

@@ -55,3 +55,16 @@ export { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from 
 export { openQuerySession, loadChdb, ChdbMissingError, type QuerySession, type QueryResult } from './query-session';
 export { validateQueries, validationSeed, LEGACY_TABLE, type QueryCheck, type ValidateQueriesOptions } from './validate-queries';
 export { planPush, formatPushPlan, push, PushError, DEFAULT_API_URL, type PushRequest, type PushOptions, type PushResult } from './push';
+export {
+  planChanges,
+  formatPlan,
+  planHasChanges,
+  PLAN_NOTES,
+  type PlanOptions,
+  type ChangePlan,
+  type PlannedChange,
+  type ChangeAction,
+  type ApplyStep,
+} from './plan-changes';
+export { applyChanges, type ApplyOptions, type ApplyResult } from './apply-changes';
+export { ApplyError, type BetterStackApiOptions } from './betterstack-client';

@@ -1,15 +1,16 @@
+import { applyChanges, type ApplyOptions, type ApplyResult } from './apply-changes';
+import { ApplyError, DEFAULT_API_URL } from './betterstack-client';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
-import { renderAlertDefinition, renderAlertExploration, renderDashboardJson } from './render-betterstack';
+import { alertCreateSteps, CREATED_EXPLORATION_ID, dashboardImportStep } from './plan-changes';
 import type { Alert, Dashboard } from './types';
 
-/** BetterStack Telemetry API base URL. */
-export const DEFAULT_API_URL = 'https://telemetry.betterstack.com';
+export { DEFAULT_API_URL };
 
 /** Stands for the id returned by the previous request in a planned path. */
-export const EXPLORATION_ID = '{exploration_id}';
+export const EXPLORATION_ID = CREATED_EXPLORATION_ID;
 
-/** One API request of a push. */
+/** One API request that creates something. */
 export interface PushRequest {
   readonly method: 'POST';
   /** Path below the API URL; may contain {@link EXPLORATION_ID}. */
@@ -19,7 +20,7 @@ export interface PushRequest {
   readonly description: string;
 }
 
-/** Options of {@link planPush} and {@link push}. */
+/** Options of {@link planPush}. */
 export interface PushOptions {
   /** @example builtInDashboards */
   readonly dashboards?: readonly Dashboard[];
@@ -30,35 +31,27 @@ export interface PushOptions {
 }
 
 /**
- * The requests a push makes, in order: one dashboard import per dashboard
- * (`POST /api/v2/dashboards/import`), then per alert an exploration holding the alert's
- * per-minute query (`POST /api/v2/explorations`) and the alert on it
- * (`POST /api/v2/explorations/{exploration_id}/alerts`, id from the previous response).
+ * The requests that create everything in a team that holds none of it yet (what `apply` sends the
+ * first time): one dashboard import per dashboard, then per alert its exploration and the alert on
+ * it (`{exploration_id}` from the previous response). To compare with what the team holds, use
+ * `planChanges`.
  */
 export function planPush(options: PushOptions = {}): PushRequest[] {
   const team = options.teamName === undefined ? {} : { team_name: options.teamName };
   const requests: PushRequest[] = [];
   for (const dashboard of options.dashboards ?? builtInDashboards) {
-    requests.push({
-      method: 'POST',
-      path: '/api/v2/dashboards/import',
-      body: { name: dashboard.title, data: renderDashboardJson(dashboard), ...team },
-      description: `dashboard ${dashboard.id}`,
-    });
+    const step = dashboardImportStep(dashboard, team);
+    requests.push({ method: 'POST', path: step.path, body: step.body, description: `dashboard ${dashboard.id}` });
   }
   for (const alert of options.alerts ?? builtInAlerts) {
-    requests.push({ method: 'POST', path: '/api/v2/explorations', body: { ...renderAlertExploration(alert), ...team }, description: `exploration for alert ${alert.id}` });
-    requests.push({
-      method: 'POST',
-      path: `/api/v2/explorations/${EXPLORATION_ID}/alerts`,
-      body: { ...renderAlertDefinition(alert), ...team },
-      description: `alert ${alert.id}`,
-    });
+    const [exploration, definition] = alertCreateSteps(alert, team);
+    requests.push({ method: 'POST', path: exploration!.path, body: exploration!.body!, description: `exploration for alert ${alert.id}` });
+    requests.push({ method: 'POST', path: definition!.path, body: definition!.body!, description: `alert ${alert.id}` });
   }
   return requests;
 }
 
-/** Human-readable dry run: each request as method, URL, headers (token hidden) and JSON body. */
+/** Human-readable requests: each as method, URL, headers (token hidden) and JSON body. */
 export function formatPushPlan(requests: readonly PushRequest[], apiUrl: string = DEFAULT_API_URL): string {
   const base = apiUrl.replace(/\/+$/, '');
   return requests
@@ -69,65 +62,20 @@ export function formatPushPlan(requests: readonly PushRequest[], apiUrl: string 
     .join('\n');
 }
 
-/** A push request BetterStack (or the network) refused; nothing after it was sent. */
-export class PushError extends Error {
-  override readonly name = 'PushError';
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly request: PushRequest,
-    /** Requests that succeeded before this one. */
-    readonly completed: number,
-  ) {
-    super(message);
-  }
-}
+/** @deprecated The name of {@link ApplyError} before `apply`; the same class. */
+export const PushError = ApplyError;
+/** @deprecated Use {@link ApplyError}. */
+export type PushError = ApplyError;
 
-export interface PushResult {
-  readonly created: readonly { readonly description: string; readonly id: string }[];
-}
+/** @deprecated Use {@link ApplyResult}. */
+export type PushResult = ApplyResult;
 
 /**
- * Sends the planned requests with `Authorization: Bearer <token>`, in order, and stops at the
- * first failure (throws {@link PushError}). Every push creates new objects: BetterStack's import
- * API has no upsert, so remove the previous dashboards/explorations before pushing again.
+ * Alias of `applyChanges` kept for existing users: makes BetterStack match the code and is
+ * idempotent (it no longer creates a second copy on each run).
  *
- * @example await push({ token: process.env.BETTERSTACK_API_TOKEN!, apiUrl: 'https://telemetry.betterstack.com' })
+ * @example await push({ token: process.env.BETTERSTACK_API_TOKEN! })
  */
-export async function push(options: PushOptions & { readonly token: string; readonly apiUrl?: string; readonly onRequest?: (request: PushRequest, id: string) => void }): Promise<PushResult> {
-  if (options.token === '') throw new TypeError('push needs an API token');
-  const base = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
-  const created: { description: string; id: string }[] = [];
-  let explorationId = '';
-  for (const request of planPush(options)) {
-    const path = request.path.replace(EXPLORATION_ID, encodeURIComponent(explorationId));
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method: request.method,
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(request.body),
-      });
-    } catch (error) {
-      throw new PushError(`${request.description}: ${request.method} ${base}${path} failed: ${error instanceof Error ? error.message : String(error)}`, undefined, request, created.length);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new PushError(`${request.description}: ${request.method} ${base}${path} answered ${response.status}: ${text.slice(0, 500)}`, response.status, request, created.length);
-    }
-    let id = '';
-    try {
-      const parsed = JSON.parse(text) as { data?: { id?: string | number } };
-      id = parsed.data?.id === undefined ? '' : String(parsed.data.id);
-    } catch {
-      // An unparsable success body only matters when a later request needs the id.
-    }
-    if (request.path === '/api/v2/explorations') {
-      if (id === '') throw new PushError(`${request.description}: the response carries no data.id`, response.status, request, created.length);
-      explorationId = id;
-    }
-    created.push({ description: request.description, id });
-    options.onRequest?.(request, id);
-  }
-  return { created };
+export function push(options: ApplyOptions): Promise<ApplyResult> {
+  return applyChanges(options);
 }

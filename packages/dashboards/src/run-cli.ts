@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
 import { UnsupportedDialectError } from './model-validation-error';
-import { DEFAULT_API_URL, formatPushPlan, planPush, push, PushError } from './push';
+import { applyChanges } from './apply-changes';
+import { ApplyError, DEFAULT_API_URL } from './betterstack-client';
+import { formatPlan, planChanges, planHasChanges } from './plan-changes';
 import { ChdbMissingError, openQuerySession } from './query-session';
 import { renderAlertDefinition, renderAlertExploration, renderDashboardJson } from './render-betterstack';
 import { renderAlertSql, renderPanelSql } from './render-sql';
@@ -32,9 +34,14 @@ Commands:
   validate            check the model, then run every query against embedded ClickHouse
                       (chdb) with the unified schema and seeded data
   test [dir]          run alert scenario files (*.json; default ./scenarios, else the built-in ones)
-  push --dry-run      print the BetterStack API requests a push would make
-  push [--token <t>] [--api-url <url>] [--team-name <name>]
-                      create the dashboards and alerts (token also from BETTERSTACK_API_TOKEN)
+  plan [--token <t>] [--api-url <url>] [--team-name <name>]
+                      compare the code with the team's BetterStack: create / update /
+                      unchanged / extra per dashboard and alert, with the differences;
+                      exit 0 when nothing would change, 2 when something would
+  apply [--dry-run] [--token <t>] [--api-url <url>] [--team-name <name>]
+                      make BetterStack match the code (idempotent); --dry-run = plan
+  push                alias of apply
+                      (the token also comes from BETTERSTACK_API_TOKEN; it is never printed)
 `;
 
 function selectDashboards(id: string | undefined) {
@@ -129,27 +136,45 @@ function test(args: string[], io: CliIo): number {
   return report.passed ? 0 : 1;
 }
 
-async function pushCommand(args: string[], io: CliIo): Promise<number> {
+/**
+ * `plan` (and `apply --dry-run`, `push --dry-run`): exit 0 when BetterStack matches the code, 2
+ * when apply would change something, 1 when the API could not be read.
+ * `apply` (and its alias `push`): exit 0 when BetterStack matches the code afterwards, 1 on failure.
+ */
+async function planOrApply(command: 'plan' | 'apply', args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { 'dry-run': { type: 'boolean', default: false }, token: { type: 'string' }, 'api-url': { type: 'string' }, 'team-name': { type: 'string' } },
   });
-  const apiUrl = values['api-url'] ?? DEFAULT_API_URL;
-  const teamName = values['team-name'];
-  const options = teamName === undefined ? {} : { teamName };
-  if (values['dry-run']) {
-    io.stdout(formatPushPlan(planPush(options), apiUrl));
-    return 0;
-  }
+  const dryRun = command === 'plan' || values['dry-run'];
   const token = values.token ?? io.env.BETTERSTACK_API_TOKEN;
-  if (token === undefined || token === '') throw new UsageError('push needs --token <token> or BETTERSTACK_API_TOKEN (a BetterStack Telemetry API token); use --dry-run to only print the requests');
+  if (token === undefined || token === '') {
+    throw new UsageError(`${dryRun ? 'plan' : 'apply'} needs --token <token> or BETTERSTACK_API_TOKEN (a BetterStack Telemetry API token; plan only reads)`);
+  }
+  const options = { token, apiUrl: values['api-url'] ?? DEFAULT_API_URL, ...(values['team-name'] === undefined ? {} : { teamName: values['team-name'] }) };
   try {
-    const result = await push({ ...options, token, apiUrl, onRequest: (request, id) => io.stdout(`✓ ${request.description}${id === '' ? '' : ` (id ${id})`}\n`) });
-    io.stdout(`pushed ${result.created.length} objects to ${apiUrl}\n`);
+    if (dryRun) {
+      const plan = await planChanges(options);
+      io.stdout(formatPlan(plan));
+      return planHasChanges(plan) ? 2 : 0;
+    }
+    const result = await applyChanges({
+      ...options,
+      onStep: (change, step, id) => io.stdout(`✓ ${change.action} ${change.kind} ${change.id}: ${step.step}${id === undefined ? '' : ` (id ${id})`}\n`),
+    });
+    const { plan } = result;
+    if (!planHasChanges(plan)) {
+      io.stdout(`apply: nothing to change, BetterStack already matches the code (${result.unchanged} unchanged)\n`);
+    } else {
+      const count = (action: string) => plan.changes.filter((change) => change.action === action).length;
+      io.stdout(`apply: ${count('create')} created, ${count('update')} updated, ${count('extra')} extra deleted, ${result.unchanged} unchanged (${plan.apiUrl})\n`);
+    }
+    for (const note of plan.notes) io.stdout(`note: ${note}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof PushError) {
-      io.stderr(`✗ ${error.message}\n  ${error.completed} requests had succeeded before it; nothing after it was sent.\n`);
+    if (error instanceof ApplyError) {
+      const after = dryRun ? '' : error.completed === 0 ? ' (nothing was changed)' : ` (${error.completed} changes were made before it; run apply again to finish)`;
+      io.stderr(`✗ ${error.message}${after}\n`);
       return 1;
     }
     throw error;
@@ -167,8 +192,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await validate(io);
       case 'test':
         return test(rest, io);
+      case 'plan':
+        return await planOrApply('plan', rest, io);
+      case 'apply':
       case 'push':
-        return await pushCommand(rest, io);
+        return await planOrApply('apply', rest, io);
       case undefined:
       case 'help':
       case '--help':
