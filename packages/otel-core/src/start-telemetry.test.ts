@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runFixture } from './fixtures/run-fixture';
+import { packageDirectory, runFixture } from './fixtures/run-fixture';
 
 // Every scenario runs in its own Node process against the built package (the SDK is
 // process-global), exporting with the real OTLP exporters to a real capture server.
@@ -10,6 +12,10 @@ import { runFixture } from './fixtures/run-fixture';
 let capture: OtlpCaptureServer;
 let target: Server;
 let targetUrl: string;
+
+// The fixtures run in the package directory, so their default service.version is this package's
+// own, whatever `changeset version` has made it.
+const packageVersion = (JSON.parse(readFileSync(join(packageDirectory, 'package.json'), 'utf8')) as { version: string }).version;
 
 beforeAll(async () => {
   capture = await startOtlpCaptureServer();
@@ -63,7 +69,7 @@ describe('startTelemetry exports', () => {
     expect(span?.spanId).toBe(ids.spanId);
     expect(span?.resource).toMatchObject({
       'service.name': 'fixture-service',
-      'service.version': '0.1.0', // packages/otel-core/package.json, the fixture's working directory
+      'service.version': packageVersion,
       'deployment.environment.name': 'production',
       'service.namespace': 'kira',
       'telemetry.sdk.language': 'nodejs',

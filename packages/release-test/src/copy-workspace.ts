@@ -5,6 +5,8 @@ export interface WorkspacePackage {
   name: string;
   /** Directory of the package inside the copy. */
   dir: string;
+  /** Directory of the package in the real workspace. */
+  source: string;
   private: boolean;
 }
 
@@ -31,6 +33,14 @@ function workspaceGlobs(root: string): string[] {
   return [...block.matchAll(/-\s*['"]?([^'"\s]+)['"]?/g)].map((match) => match[1] as string);
 }
 
+/** Every package of the workspace at `root`, by its manifest: name, directory, private or not. */
+export function listWorkspacePackages(root: string): Array<{ name: string; dir: string; private: boolean }> {
+  return workspaceDirs(root).map((dir) => {
+    const manifest = readManifest(dir);
+    return { name: manifest.name, dir, private: manifest.private === true };
+  });
+}
+
 function workspaceDirs(root: string): string[] {
   const dirs: string[] = [];
   for (const glob of workspaceGlobs(root)) {
@@ -46,14 +56,20 @@ function workspaceDirs(root: string): string[] {
 }
 
 /**
- * Copies the workspace's release inputs (root manifest, workspace file, `.changeset/`, every
- * package's manifest, and the whole of each publishable package minus node_modules) into `dest`,
- * so versioning and publishing there never touch the real repository. `workspace:` dependencies
- * are linked the way `pnpm install` would, which is all `pnpm publish` needs to rewrite them.
+ * Copies the workspace's release inputs (the root's files, `.changeset/`, every package's
+ * manifest, and the whole of each publishable package minus node_modules) into `dest`, so
+ * versioning and publishing there never touch the real repository. `workspace:` dependencies are
+ * linked the way `pnpm install` would, which is all `pnpm publish` needs to rewrite them: to the
+ * copy of a publishable package, and to the real directory of a private one (only its manifest
+ * is copied, and it is never versioned).
  */
 export function copyWorkspace(root: string, dest: string): WorkspacePackage[] {
   fs.mkdirSync(dest, { recursive: true });
-  for (const file of ['package.json', 'pnpm-workspace.yaml']) fs.copyFileSync(path.join(root, file), path.join(dest, file));
+  // Root files (manifest, workspace file, shared tsconfig and vitest config, …); never `.git`,
+  // which in a worktree is a file pointing at the real repository.
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (entry.isFile() && !entry.name.startsWith('.')) fs.copyFileSync(path.join(root, entry.name), path.join(dest, entry.name));
+  }
   fs.cpSync(path.join(root, '.changeset'), path.join(dest, '.changeset'), { recursive: true });
 
   const packages: WorkspacePackage[] = [];
@@ -69,10 +85,10 @@ export function copyWorkspace(root: string, dest: string): WorkspacePackage[] {
         filter: (file) => !NOT_COPIED.has(path.basename(file)) || path.dirname(file) !== source,
       });
     }
-    packages.push({ name: manifest.name, dir: target, private: manifest.private === true });
+    packages.push({ name: manifest.name, dir: target, source, private: manifest.private === true });
   }
 
-  const dirByName = new Map(packages.map((pkg) => [pkg.name, pkg.dir]));
+  const dirByName = new Map(packages.map((pkg) => [pkg.name, pkg.private ? pkg.source : pkg.dir]));
   for (const pkg of packages) {
     const manifest = readManifest(pkg.dir);
     for (const field of DEPENDENCY_FIELDS) {
@@ -87,4 +103,37 @@ export function copyWorkspace(root: string, dest: string): WorkspacePackage[] {
     }
   }
   return packages;
+}
+
+/** `dir/node_modules/<name>` for every installed package name, scoped names included. */
+function installedNames(dir: string): string[] {
+  const modules = path.join(dir, 'node_modules');
+  if (!fs.existsSync(modules)) return [];
+  const names: string[] = [];
+  for (const entry of fs.readdirSync(modules)) {
+    // Tool state and caches (.pnpm, .modules.yaml, .vite, …) stay behind; `.bin` is what
+    // `pnpm run` puts on PATH.
+    if (entry.startsWith('.') && entry !== '.bin') continue;
+    if (entry.startsWith('@')) names.push(...fs.readdirSync(path.join(modules, entry)).map((name) => `${entry}/${name}`));
+    else names.push(entry);
+  }
+  return names;
+}
+
+/**
+ * Makes the copy's root and the named packages runnable (their tests, their scripts) without an
+ * install: each `node_modules` entry the real workspace has, and the copy does not (the copy's
+ * own workspace links win), becomes a link to the real installed package. The `node_modules`
+ * directories themselves are real, so caches written there (vitest's) stay in the copy.
+ */
+export function linkInstalledDependencies(root: string, dest: string, packages: readonly WorkspacePackage[]): void {
+  const pairs = [{ source: root, dir: dest }, ...packages];
+  for (const { source, dir } of pairs) {
+    for (const name of installedNames(source)) {
+      const link = path.join(dir, 'node_modules', name);
+      if (fs.existsSync(link)) continue;
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(fs.realpathSync(path.join(source, 'node_modules', name)), link, 'dir');
+    }
+  }
 }

@@ -2,22 +2,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type OtlpCaptureServer, startOtlpCaptureServer, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyWorkspace, readManifest, type WorkspacePackage } from './copy-workspace';
-import { installedPackages } from './installed-packages';
+import {
+  copyWorkspace,
+  linkInstalledDependencies,
+  listWorkspacePackages,
+  readManifest,
+  type WorkspacePackage,
+} from './copy-workspace';
+import { installedPackages, opentelemetryVersions } from './installed-packages';
 import { runCommand, runOk } from './run-command';
 import { startVerdaccio, type RunningVerdaccio } from './start-verdaccio';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PUBLISH_SCRIPT = path.join(REPO_ROOT, 'scripts', 'publish.mjs');
-const PUBLISHED = [
-  '@kira/dashboards',
-  '@kira/external-tracing',
-  '@kira/metrics',
-  '@kira/otel-core',
-  '@kira/otel-hono',
-  '@kira/sentry',
-];
+// Every package of the workspace that is not private is published; a new one is picked up here.
+const PUBLISHED = listWorkspacePackages(REPO_ROOT)
+  .filter((pkg) => !pkg.private)
+  .map((pkg) => pkg.name)
+  .sort();
+// What a service installs to run: everything published except the dashboards-as-code tool.
+const NOT_RUNTIME = new Set(['@kira/dashboards']);
+const RUNTIME = PUBLISHED.filter((name) => !NOT_RUNTIME.has(name));
 
 // The repository's own tool versions, as `pnpm release` and CI run them.
 function binOf(packageName: string, bin: string): string {
@@ -29,6 +36,10 @@ const CHANGESET = binOf('@changesets/cli', 'changeset');
 const TSC = binOf('typescript', 'tsc');
 const PUBLINT = binOf('publint', 'publint');
 const ATTW = binOf('@arethetypeswrong/cli', 'attw');
+
+// The whole @kira/otel-core suite, run on the versioned copy: it measured about 50 s on two busy
+// cores; the bound leaves room for a much busier machine.
+const SUITE_TIMEOUT_MS = 360_000;
 
 let tmp: string;
 let work: string;
@@ -97,7 +108,7 @@ function localVersions(): Record<string, string> {
 }
 
 interface Packument {
-  versions: Record<string, { dependencies?: Record<string, string> }>;
+  versions: Record<string, { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>;
   'dist-tags': Record<string, string>;
 }
 
@@ -117,9 +128,13 @@ function newProject(label: string): string {
   return dir;
 }
 
-async function install(client: 'npm' | 'pnpm', project: string, spec: string): Promise<void> {
-  const args = client === 'npm' ? ['install', spec, '--no-audit', '--no-fund'] : ['add', spec];
-  await runOk(client, args, { cwd: project, env: childEnv(), timeoutMs: 120_000 });
+async function install(client: 'npm' | 'pnpm', project: string, specs: string | readonly string[]): Promise<void> {
+  const names = typeof specs === 'string' ? [specs] : specs;
+  const args = client === 'npm' ? ['install', ...names, '--no-audit', '--no-fund'] : ['add', ...names];
+  // pnpm resolves from the metadata it cached for an earlier project when that still satisfies the
+  // range, so a version published since then would be missed: each project gets its own cache.
+  const env = client === 'pnpm' ? childEnv({ XDG_CACHE_HOME: path.join(project, '.cache') }) : childEnv();
+  await runOk(client, args, { cwd: project, env, timeoutMs: 180_000 });
 }
 
 /** A package plus every @kira package it needs at runtime, transitively, from the copy's manifests. */
@@ -159,8 +174,28 @@ afterAll(async () => {
 });
 
 describe('packed shape', () => {
-  it('publishes exactly the six @kira packages; everything else is private', () => {
+  it('publishes every workspace package that is not private, each restricted to the private registry', () => {
+    // The copy holds the same set the real workspace declares, and that set has the packages the
+    // tests below single out.
     expect(packages.filter((pkg) => !pkg.private).map((pkg) => pkg.name).sort()).toEqual(PUBLISHED);
+    expect(PUBLISHED).toEqual(expect.arrayContaining(['@kira/otel-core', '@kira/external-tracing', '@kira/metrics', ...NOT_RUNTIME]));
+    for (const name of PUBLISHED) {
+      const manifest = readManifest(packages.find((pkg) => pkg.name === name)?.dir as string) as { publishConfig?: { access?: string } };
+      expect(manifest.publishConfig?.access, name).toBe('restricted');
+    }
+  });
+
+  it('the workspace itself resolves one version of each @opentelemetry package, with no overrides', () => {
+    const workspaceFile = fs.readFileSync(path.join(REPO_ROOT, 'pnpm-workspace.yaml'), 'utf8');
+    // The indented (or commented) lines under `overrides:`.
+    const overrides = /^overrides:\n((?:[ \t#].*\n?)*)/m.exec(workspaceFile)?.[1] ?? '';
+    expect(overrides).not.toContain('@opentelemetry/');
+    const versions = new Map<string, string[]>();
+    for (const { name, version } of installedPackages(REPO_ROOT, 'pnpm')) {
+      if (name.startsWith('@opentelemetry/')) versions.set(name, [...(versions.get(name) ?? []), version]);
+    }
+    expect(versions.get('@opentelemetry/instrumentation')).toHaveLength(1);
+    expect([...versions].filter(([, found]) => found.length > 1)).toEqual([]);
   });
 
   it.each(PUBLISHED)('%s passes publint --strict and attw --profile node16', async (name) => {
@@ -180,6 +215,47 @@ describe('packed shape', () => {
   });
 });
 
+describe('pnpm version-packages', () => {
+  it('versions the pending changesets, with a throwaway one for @kira/otel-core when none bumps it', async () => {
+    const original = readManifest(path.join(REPO_ROOT, 'packages', 'otel-core')).version;
+    const pending = fs.readdirSync(path.join(work, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');
+    // `pnpm version-packages` first, as a maintainer would, when the repository has changesets.
+    if (pending.length > 0) await changeset(['version']);
+    if (localVersions()['@kira/otel-core'] === original) {
+      await changeset(['add', '--patch', '@kira/otel-core', '-m', 'Release test: a throwaway patch for @kira/otel-core.']);
+      await changeset(['version']);
+    }
+    const versioned = localVersions()['@kira/otel-core'] as string;
+    expect(versioned).not.toBe(original);
+    const otelCore = packages.find((pkg) => pkg.name === '@kira/otel-core')?.dir as string;
+    expect(fs.readFileSync(path.join(otelCore, 'CHANGELOG.md'), 'utf8')).toContain(`## ${versioned}`);
+  });
+
+  it('the @kira/otel-core suite passes on the versioned copy: no test hard-codes a version', async () => {
+    const otelCore = packages.find((pkg) => pkg.name === '@kira/otel-core') as WorkspacePackage;
+    // The copies of the published packages it loads (otel-core's dist loads external-tracing's)
+    // get the real workspace's installed dependencies.
+    linkInstalledDependencies(REPO_ROOT, work, packages.filter((pkg) => !pkg.private));
+    const env = baseEnv();
+    // This file's own vitest run must not leak into the nested one.
+    for (const key of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(key)) delete env[key];
+    // Without the flag pnpm 12 first installs the whole copy (hundreds of packages, into the temp
+    // store) because the copy has no node_modules state of its own; the links above are that state.
+    const result = await runCommand('pnpm', ['--config.verify-deps-before-run=false', '--filter', '@kira/otel-core', 'test'], {
+      cwd: work,
+      env,
+      timeoutMs: SUITE_TIMEOUT_MS,
+    });
+    expect(result.code, `${result.stdout.slice(-6000)}\n${result.stderr.slice(-3000)}`).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(otelCore.dir, 'reports', 'vitest.json'), 'utf8')) as {
+      numTotalTests: number;
+      numPassedTests: number;
+    };
+    expect(report.numTotalTests).toBeGreaterThan(0);
+    expect(report.numPassedTests).toBe(report.numTotalTests);
+  }, SUITE_TIMEOUT_MS + 30_000);
+});
+
 describe('pnpm release', () => {
   it('refuses to publish without KIRA_NPM_REGISTRY or KIRA_NPM_TOKEN, naming the missing variable', async () => {
     const noRegistry = await release(childEnv({ KIRA_NPM_REGISTRY: undefined }));
@@ -196,12 +272,8 @@ describe('pnpm release', () => {
     expect((await packument('@kira/metrics')).status).toBe(404);
   });
 
-  it('versions pending changesets and publishes all six packages to the registry from the environment', async () => {
-    const pending = fs.readdirSync(path.join(work, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');
-    // `pnpm version-packages` first, as a maintainer would, when the repository has changesets.
-    if (pending.length > 0) await changeset(['version']);
+  it('publishes every package to the registry from the environment, with plain version ranges', async () => {
     const versions = localVersions();
-
     const result = await release();
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
 
@@ -210,6 +282,11 @@ describe('pnpm release', () => {
       expect(status, name).toBe(200);
       expect(Object.keys(body?.versions ?? {}), name).toEqual([versions[name]]);
       expect(body?.['dist-tags'].latest, name).toBe(versions[name]);
+      // `workspace:` and `catalog:` are pnpm's; npm could not install them.
+      const published = body?.versions[versions[name] as string];
+      for (const [dependency, range] of Object.entries({ ...published?.dependencies, ...published?.peerDependencies })) {
+        expect(range, `${name} → ${dependency}`).not.toMatch(/^[a-z]+:/);
+      }
     }
     // The scope is private: nothing without the token, and no private workspace package leaks.
     expect((await packument('@kira/external-tracing', false)).status).toBe(401);
@@ -284,6 +361,127 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
     }
   });
 });
+
+// What a service does: install, then start an ES-module app with the register entry.
+const INSTALL_SETS: ReadonlyArray<{ slug: string; label: string; names: readonly string[] }> = [
+  { slug: 'otel-core', label: '@kira/otel-core alone', names: ['@kira/otel-core'] },
+  { slug: 'runtime', label: `every runtime package (${RUNTIME.join(', ')})`, names: RUNTIME },
+];
+
+describe('single-package installs: one copy of each OpenTelemetry package, and the quick start runs', () => {
+  let capture: OtlpCaptureServer;
+
+  beforeAll(async () => {
+    capture = await startOtlpCaptureServer();
+  });
+
+  afterAll(async () => {
+    await capture?.close();
+  });
+
+  describe.each(INSTALL_SETS.flatMap((set) => (['npm', 'pnpm'] as const).map((client) => ({ ...set, client }))))(
+    '$label with $client',
+    ({ slug, names, client }) => {
+      let project: string;
+
+      beforeAll(async () => {
+        project = newProject(`${slug}-${client}`);
+        await install(client, project, names);
+      });
+
+      it(`${client === 'npm' ? 'npm ls --all' : 'pnpm list --depth Infinity'} shows exactly one version of each @opentelemetry package`, async () => {
+        const args = client === 'npm' ? ['ls', '--all', '--json'] : ['list', '--depth', 'Infinity', '--json'];
+        // npm ls also exits non-zero on a missing or invalid (peer) dependency.
+        const listed = await runOk(client, args, { cwd: project, env: childEnv(), timeoutMs: 60_000 });
+        const versions = opentelemetryVersions(listed.stdout);
+        // The SDK and the instrumentations are there, so the check below is not vacuous.
+        expect([...versions.keys()]).toEqual(
+          expect.arrayContaining([
+            '@opentelemetry/api',
+            '@opentelemetry/core',
+            '@opentelemetry/sdk-trace',
+            '@opentelemetry/instrumentation',
+            '@opentelemetry/instrumentation-http',
+            '@opentelemetry/instrumentation-ioredis',
+            '@opentelemetry/instrumentation-undici',
+          ]),
+        );
+        const duplicated = [...versions].filter(([, found]) => found.size > 1).map(([name, found]) => `${name}: ${[...found].join(', ')}`);
+        expect(duplicated).toEqual([]);
+        // The lockfile agrees: one entry per package.
+        const locked = installedPackages(project, client).filter((pkg) => pkg.name.startsWith('@opentelemetry/'));
+        expect(locked.map((pkg) => pkg.name)).toEqual([...new Set(locked.map((pkg) => pkg.name))]);
+        expect(new Set(locked.map((pkg) => pkg.name))).toEqual(new Set(versions.keys()));
+      });
+
+      it('gets the @kira packages asked for and their @kira dependencies, each once', () => {
+        const kira = installedPackages(project, client).filter((pkg) => pkg.name.startsWith('@kira/'));
+        const expected = [...new Set(names.flatMap((name) => kiraRuntimeClosure(name)))].sort();
+        expect(kira.map((pkg) => pkg.name)).toEqual(expected);
+      });
+
+      it('the quick start, started with node --import @kira/otel-core/register, delivers spans, metrics and logs', async () => {
+        const service = readManifest(project).name;
+        fs.writeFileSync(path.join(project, 'app.mjs'), QUICK_START_APP);
+        const env = childEnv();
+        for (const key of Object.keys(env)) if (/^(OTEL_|KIRA_TELEMETRY$|BETTERSTACK_)/.test(key)) delete env[key];
+        Object.assign(env, {
+          KIRA_TELEMETRY: 'on',
+          OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+          OTEL_TRACES_SAMPLER_ARG: '1',
+        });
+        const run = await runOk(process.execPath, ['--import', '@kira/otel-core/register', 'app.mjs'], {
+          cwd: project,
+          env,
+          timeoutMs: 60_000,
+        });
+        expect(run.stdout).toContain('quick start: 200');
+        expect(run.stderr).toBe(''); // no export failure, no loader warning
+
+        // The process flushed on its way out, but the capture server may still be reading.
+        const ours = <T extends { resource: Record<string, unknown> }>(items: T[]) => items.filter((item) => item.resource['service.name'] === service);
+        await waitUntil(
+          () => ours(capture.spans()).length >= 2 && ours(capture.metrics()).length > 0 && ours(capture.logs()).length > 0,
+          30_000,
+          `spans, metrics and logs of ${service}`,
+        );
+        const spans = ours(capture.spans()).filter((span) => span.scope === '@opentelemetry/instrumentation-http');
+        const server = spans.find((span) => span.kind === 2);
+        // `import { request } from 'node:http'` is traced only through the register entry's hook.
+        const client = spans.find((span) => span.kind === 3);
+        expect(server?.attributes['url.path']).toBe('/generate');
+        expect(client).toBeDefined();
+        // One trace: the client's context reached the server.
+        expect(server?.traceId).toBe(client?.traceId);
+        expect(server?.parentSpanId).toBe(client?.spanId);
+        expect(ours(capture.metrics()).map((metric) => metric.scope)).toContain('@opentelemetry/instrumentation-http');
+        const log = ours(capture.logs()).find((record) => record.body === 'User generated image');
+        expect(log).toMatchObject({ severityText: 'INFO', attributes: { 'user.id': 'u_123' }, traceId: server?.traceId, spanId: server?.spanId });
+      });
+    },
+  );
+});
+
+// The otel-core quick start as an ES-module service: a route that logs, called once over
+// `node:http`, then the process runs out of work and otel-core flushes on its way out.
+const QUICK_START_APP = `import { createServer, request } from 'node:http';
+import { getLogger } from '@kira/otel-core';
+
+const logger = getLogger('kira-be');
+const server = createServer((_request, response) => {
+  logger.info('User generated image', { 'user.id': 'u_123', 'duration.ms': 1234 });
+  response.end('done');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const status = await new Promise((resolve, reject) => {
+  const outbound = request({ host: '127.0.0.1', port: server.address().port, path: '/generate', agent: false }, (response) => {
+    response.resume().on('end', () => resolve(response.statusCode));
+  });
+  outbound.on('error', reject).end();
+});
+server.close();
+console.log(\`quick start: \${status}\`);
+`;
 
 interface LoadedModule {
   keys: string[];
