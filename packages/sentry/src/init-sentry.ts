@@ -54,7 +54,7 @@ function start(options: InitSentryOptions, env: NodeJS.ProcessEnv): SentryInitRe
     // stated explicitly because a second provider would fight otel-core's.
     enableOpenTelemetrySetup: false,
     integrations: (defaults) => [
-      ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name)),
+      ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name) && (options.dedupe !== false || integration.name !== 'Dedupe')),
       // Keep request isolation and breadcrumbs, drop spans and sentry-trace/baggage injection.
       Sentry.httpIntegration({ spans: false, tracePropagation: false }),
       Sentry.nativeNodeFetchIntegration({ spans: false, tracePropagation: false }),

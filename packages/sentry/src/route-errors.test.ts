@@ -7,7 +7,7 @@ import * as Sentry from '@sentry/node';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { jwt, sign } from 'hono/jwt';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sentryRouteErrors, sentryUser } from './hono';
 import { captureToolError, initSentry } from './index';
 
@@ -81,6 +81,8 @@ beforeEach(() => {
   sink.reset();
   sdk.reset();
 });
+// Each test's events are in the sink before the next one resets it.
+afterEach(() => Sentry.flush(2000));
 
 describe('sentryRouteErrors with the real Sentry SDK and a real Hono server', () => {
   it('sends one event per throwing route, with the route template, the JWT user and the trace id', async () => {
@@ -97,8 +99,7 @@ describe('sentryRouteErrors with the real Sentry SDK and a real Hono server', ()
       expect(event.contexts.trace.trace_id).toBe(serverSpanOf('/api/items/:id')!.spanContext().traceId);
       expect(event.exception.values[0]).toMatchObject({ type: 'RangeError', value: 'item 42 is broken' });
       expect(event.exception.values[0].mechanism).toMatchObject({ handled: false });
-      // Exactly one: a second request proves the sink had time to receive anything else.
-      await server.fetch('/api/forbidden/1');
+      // Exactly one: flush returns once every send in progress has been answered by the sink.
       await Sentry.flush(2000);
       expect(sink.events()).toHaveLength(1);
     } finally {
@@ -130,9 +131,22 @@ describe('sentryRouteErrors with the real Sentry SDK and a real Hono server', ()
       const { payload: event } = await sink.waitFor((item) => item.headers.type === 'event');
       expect(event.tags).toMatchObject({ toolName: 'generateImage' });
       expect(event.user).toMatchObject({ id: 'user-7' });
-      await server.fetch('/api/forbidden/1');
       await Sentry.flush(2000);
       expect(sink.events()).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sends a route that fails the same way twice in a row once: Sentry's default Dedupe", async () => {
+    const server = await reporting();
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) expect((await server.fetch('/api/items/9')).status).toBe(500);
+      // A different failure after them: once it has arrived, a second identical event would have too.
+      expect((await server.fetch('/api/unavailable')).status).toBe(503);
+      await Sentry.flush(2000);
+      await waitUntil(() => sink.events().some((event) => event.transaction === 'GET /api/unavailable'), 5000, 'the 503 event');
+      expect(sink.events().map((event) => event.transaction)).toEqual(['GET /api/items/:id', 'GET /api/unavailable']);
     } finally {
       await server.close();
     }

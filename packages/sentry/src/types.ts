@@ -34,6 +34,13 @@ export interface InitSentryOptions {
    */
   beforeSend?: NodeOptions['beforeSend'];
   /**
+   * Sentry's default Dedupe integration drops an event identical to the one sent just before it
+   * (same message, exception type, value and stack trace), so a route failing the same way twice
+   * in a row is one event. `false` sends every one. Default `true`.
+   * @example initSentry({ dedupe: false })
+   */
+  dedupe?: boolean;
+  /**
    * Any other `Sentry.init` options, applied last.
    * @example initSentry({ sentryOptions: { sampleRate: 0.5 } })
    */
