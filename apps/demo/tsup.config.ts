@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts', 'src/service.ts'],
   format: ['esm'],
-  dts: false,
+  // Types for the library entry only: the reliability tests reuse the demo stack through it.
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
   target: 'node22',

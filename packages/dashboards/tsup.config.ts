@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
 // Two builds: the library (ESM + CJS + d.ts) and the CLI (ESM only, with a shebang). Each cleans
-// only its own files, since both write to dist/ at the same time. chdb stays external: it is a
-// devDependency the CLI's `validate` loads at run time.
+// only its own files, since both write to dist/ at the same time. chdb stays external: it is an
+// optional peer dependency `validate` loads at run time. `shims` gives the CJS build an
+// `import.meta.url`, with which the chdb install hint finds this package's package.json.
 export default defineConfig([
   {
     entry: ['src/index.ts', 'src/schema.ts'],
@@ -12,6 +13,7 @@ export default defineConfig([
     clean: ['index.*', 'schema.*', 'chunk-*'],
     target: 'node22',
     external: ['chdb'],
+    shims: true,
   },
   {
     entry: ['src/cli.ts'],

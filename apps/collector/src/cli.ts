@@ -27,19 +27,7 @@ async function main(): Promise<void> {
   }
   const collector = await startCollector(collectorOptions);
   const { options: resolved } = collector;
-  if (resolved.token === undefined && !isLoopbackHost(resolved.host)) {
-    console.warn(`kira-collector: WARNING: listening on ${resolved.host} without a token (--allow-unauthenticated): anyone who can reach it can read all stored telemetry`);
-  }
-  // One write, so a parent process reading stdout sees the whole banner at once.
-  console.log(
-    [
-      `kira-collector listening on ${collector.url}`,
-      `  OTLP/HTTP  ${collector.url}/v1/traces | /v1/metrics | /v1/logs`,
-      `  Sentry DSN http://<key>@${collector.url.replace(/^http:\/\//, '')}/1`,
-      `  data ${resolved.dataDir}, retention ${resolved.retentionDays}d${resolved.token ? ', token required' : ''}${resolved.fault ? `, fault ${formatFault(resolved.fault)}` : ''}`,
-    ].join('\n'),
-  );
-
+  // Handlers first: a Ctrl-C right after the banner must find them installed.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -55,6 +43,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  if (resolved.token === undefined && !isLoopbackHost(resolved.host)) {
+    console.warn(`kira-collector: WARNING: listening on ${resolved.host} without a token (--allow-unauthenticated): anyone who can reach it can read all stored telemetry`);
+  }
+  // One write, so a parent process reading stdout sees the whole banner at once.
+  console.log(
+    [
+      `kira-collector listening on ${collector.url}`,
+      `  OTLP/HTTP  ${collector.url}/v1/traces | /v1/metrics | /v1/logs`,
+      `  Sentry DSN http://<key>@${collector.url.replace(/^http:\/\//, '')}/1`,
+      `  data ${resolved.dataDir}, retention ${resolved.retentionDays}d${resolved.token ? ', token required' : ''}${resolved.fault ? `, fault ${formatFault(resolved.fault)}` : ''}`,
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

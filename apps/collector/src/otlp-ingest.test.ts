@@ -11,6 +11,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '@kira/test-utils';
 import { startCollector } from './start-collector';
 import type { Collector } from './types';
 
@@ -112,7 +113,10 @@ describe('OTLP ingestion from the real exporters', () => {
     for (let i = 0; i < 50; i++) duration.record(50, { tool_name: 'seedream' });
     for (let i = 0; i < 50; i++) duration.record(500, { tool_name: 'seedream' });
     await provider.forceFlush();
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Cumulative values become increases by their timestamps (ms): the second export must be
+    // stamped after the first one, so wait until the clock has passed it.
+    const firstExportDone = Date.now();
+    await waitUntil(() => Date.now() > firstExportDone, 5_000, 'the clock to pass the first export');
     utilization = 0.75;
     executions.add(30, { tool_name: 'seedream', success: 'true' });
     for (let i = 0; i < 100; i++) duration.record(5000, { tool_name: 'seedream' });
@@ -132,7 +136,7 @@ describe('OTLP ingestion from the real exporters', () => {
     expect(counter.body.rows).toHaveLength(1);
     expect(counter.body.rows[0].tool).toBe('seedream');
     expect(counter.body.rows[0].total).toBe(40);
-    // two rates averaged: 10 over the first window and 30 over ~1.1 s
+    // two rates averaged: 10 over the first window and 30 over the time between the exports
     expect(counter.body.rows[0].rate).toBeGreaterThan(0);
 
     const histogram = await query(

@@ -61,6 +61,12 @@ async function runOnce(stack: DemoStack, log: (line: string) => void): Promise<n
 }
 
 async function runForever(stack: DemoStack, log: (line: string) => void): Promise<number> {
+  // Installed before "Ctrl-C stops everything" is printed, and never removed: Ctrl-C can arrive
+  // twice (from the terminal and forwarded by pnpm), and a second one must not kill the stop.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
   const traffic = await startTraffic(stack.serviceUrl);
   const simulator = createImgproxySimulator({ endpoint: stack.collectorUrl });
   // The simulator cycles 6 calm minutes and 8 overloaded ones, so the 5-minute alerts fire and recover.
@@ -85,10 +91,7 @@ async function runForever(stack: DemoStack, log: (line: string) => void): Promis
     else console.log(line);
   }, interactive ? 1000 : 15_000);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   console.log('\n[demo] stopping …');
   clearInterval(progress);
   clearInterval(simulatorTimer);

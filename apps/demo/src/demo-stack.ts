@@ -110,7 +110,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         child.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
       }
     }
-    const [, port, cacheKind] = (await service.waitForLine(/"event":"ready","port":(\d+),"cache":"(\w+)"/, 30_000)) as unknown as [string, string, 'redis' | 'memory'];
+    const [, port, cacheKind] = (await service.waitForLine(/"event":"ready","port":(\d+),"cache":"(\w+)"/, 90_000)) as unknown as [string, string, 'redis' | 'memory'];
     const serviceUrl = `http://127.0.0.1:${port}`;
     log(`service     ${serviceUrl} (kira-be, cache: ${cacheKind})`);
 

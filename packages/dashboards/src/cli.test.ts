@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,19 +96,28 @@ describe('kira-dashboards (built)', () => {
     expect(result.stdout).toMatch(/^(\d+)\/\1 queries ok, 0 model errors$/m);
   });
 
-  it('validate says how to install chdb when it cannot be loaded', async () => {
-    // A copy of the built CLI outside the workspace has no chdb to resolve.
-    const dir = mkdtempSync(join(tmpdir(), 'kira-cli-'));
-    temporary.push(dir);
-    writeFileSync(join(dir, 'cli.mjs'), readFileSync(CLI));
+  it('validate says how to install chdb, with the range from package.json, when it is not installed', async () => {
+    // The package as a project installs it without its optional peer: package.json and dist/ in a
+    // node_modules outside the workspace, where no chdb can be resolved.
+    const project = mkdtempSync(join(tmpdir(), 'kira-cli-'));
+    temporary.push(project);
+    const installed = join(project, 'node_modules', '@kira', 'dashboards');
+    mkdirSync(installed, { recursive: true });
+    cpSync(join(PACKAGE, 'package.json'), join(installed, 'package.json'));
+    cpSync(join(PACKAGE, 'dist'), join(installed, 'dist'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
+    expect(manifest.peerDependenciesMeta.chdb.optional).toBe(true);
+
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(dir, 'cli.mjs'), 'validate'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [join(installed, 'dist', 'cli.js'), 'validate'], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('close', (code) => resolve({ code, stderr }));
     });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('pnpm add -D chdb@3.4.0');
+    expect(result.stderr).toContain(`pnpm add -D 'chdb@${manifest.peerDependencies.chdb}'`);
+    expect(result.stderr).toContain(`npm i -D 'chdb@${manifest.peerDependencies.chdb}'`);
+    expect(result.stderr).toContain('optional peer dependency');
   });
 
   it('test runs the built-in scenarios, or a directory given, and fails on a broken expectation', async () => {

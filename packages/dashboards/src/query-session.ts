@@ -1,13 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSchemaStatements, insertMetricPointsSql, SeriesMemory, type MetricPointInput } from './schema';
 
-/** chdb is a devDependency: thrown when it can't be loaded, saying how to install it. */
+// The chdb range this package is tested with, from its own package.json (one directory up from
+// both src/ and dist/), so the install hint follows every upgrade. Undefined if unreadable.
+function chdbRange(): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { peerDependencies?: Record<string, unknown> };
+    const range = manifest.peerDependencies?.chdb;
+    return typeof range === 'string' && range !== '' ? range : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** chdb is an optional peer dependency: thrown when it can't be loaded, saying how to install it. */
 export class ChdbMissingError extends Error {
   override readonly name = 'ChdbMissingError';
   constructor(cause: unknown) {
-    super('chdb (embedded ClickHouse) is not installed. Install it next to @kira/dashboards with `pnpm add -D chdb@3.4.0` (or `npm i -D chdb@3.4.0`), then run `kira-dashboards validate` again.', { cause });
+    const range = chdbRange();
+    const spec = range === undefined ? 'chdb' : `'chdb@${range}'`;
+    super(
+      `chdb (embedded ClickHouse) is not installed; it is an optional peer dependency of @kira/dashboards, needed only by \`kira-dashboards validate\` and openQuerySession(). Install it next to @kira/dashboards with \`pnpm add -D ${spec}\` (or \`npm i -D ${spec}\`), then run \`kira-dashboards validate\` again.`,
+      { cause },
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 // No createTestSdk here: the globals are the API's no-op providers, as in development.
-import { metrics, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { createTestSdk } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTERNAL_REQUEST_DURATION_METRIC, createTracedFetch, tracedFetch } from './index';
@@ -17,11 +17,15 @@ afterAll(async () => {
 describe('without an SDK', () => {
   it('runs the request, returns the response, adds no trace header and never throws', async () => {
     expect(trace.getTracerProvider().getTracer('probe').startSpan('probe').isRecording()).toBe(false);
-    expect(metrics.getMeterProvider().getMeter('probe')).toBeDefined();
 
+    const plain = await fetch(`${server.url}/ok`);
     const response = await tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'chat' });
-    expect(await response.json()).toEqual({ ok: true });
-    expect(server.requests[0]?.headers['traceparent']).toBeUndefined();
+    expect({ status: response.status, type: response.headers.get('content-type'), body: await response.json() }).toEqual({
+      status: plain.status,
+      type: plain.headers.get('content-type'),
+      body: await plain.json(),
+    });
+    expect(server.requests.map((request) => request.headers['traceparent'])).toEqual([undefined, undefined]);
 
     const streamed = await createTracedFetch({ endSpanOn: 'body' })(`${server.url}/stream`, undefined, { service: 'fal', operation: 'x' });
     expect(await streamed.text()).toBe(STREAM_CHUNKS.join(''));
@@ -47,6 +51,24 @@ describe('injected providers', () => {
       const metric = await sdk.metric(EXTERNAL_REQUEST_DURATION_METRIC);
       expect(metric?.dataPoints[0]?.attributes).toEqual({ external_service: 'replicate', external_operation: 'predict', outcome: 'ok' });
       expect(trace.getTracerProvider().getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+    } finally {
+      await sdk.shutdown();
+    }
+  });
+});
+
+describe('an SDK started later', () => {
+  it('records none of the calls made before it and every call made after it', async () => {
+    await (await tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'before' })).text();
+    const sdk = createTestSdk();
+    try {
+      await (await tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'after' })).text();
+      expect(sdk.spans().map((span) => span.name)).toEqual(['openai after']);
+      const metric = await sdk.metric(EXTERNAL_REQUEST_DURATION_METRIC);
+      expect(metric?.dataPoints.map((point) => point.attributes['external_operation'])).toEqual(['after']);
+      const traceparents = server.requests.slice(-2).map((request) => request.headers['traceparent']);
+      expect(traceparents[0]).toBeUndefined();
+      expect(traceparents[1]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     } finally {
       await sdk.shutdown();
     }

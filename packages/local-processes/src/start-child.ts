@@ -19,8 +19,10 @@ const MAX_KEPT_OUTPUT = 1_000_000;
 const running = new Set<Child>();
 
 /** Spawns a child whose output is kept; every child is remembered so {@link stopAllChildren} can stop it by PID. */
-export function startChild(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+export function startChild(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; detached?: boolean } = {}): Child {
+  // `detached` makes the child lead its own process group, so a test can signal the group as a
+  // terminal's Ctrl-C does: `process.kill(-child.pid, 'SIGINT')`.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd, detached: options.detached ?? false });
   if (child.pid === undefined) throw new Error(`${name} could not be spawned`);
   // Output is kept for waitForLine and error messages, capped so a long-running child (the demo
   // runs until Ctrl-C) cannot grow the parent's memory without bound.

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DemoStack, PLANTED, startDemoStack } from '@kira/demo/dist/index.js';
+import { type DemoStack, PLANTED, startDemoStack } from '@kira/demo';
 import { waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -86,15 +86,23 @@ describe('no planted secret reaches the store', () => {
     // The tool failure reaches Sentry (captureToolError) with the user from the JWT.
     await waitUntil(async () => (await count(`SELECT count() AS n FROM sentry_events WHERE user = 'user-bob'`)) >= 1, 20_000, 'the Sentry event of user-bob stored');
     const exitCode = await stack.stopService();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const evidence = {
-      serverSpans: await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND name LIKE '% /api/%'`),
-      clientSpans: await count(`SELECT count() AS n FROM spans WHERE kind = 3 AND JSONExtractString(raw, 'attributes', 'external.service') != ''`),
-      toolSpans: await count(`SELECT count() AS n FROM spans WHERE name LIKE 'execute_tool %'`),
-      logs: await count(`SELECT count() AS n FROM logs`),
-      metricRows: await count(`SELECT count() AS n FROM metrics WHERE name IN ('ai_tool_executions', 'http_request_duration_ms', 'external_request_duration_ms')`),
-      sentryEvents: await count(`SELECT count() AS n FROM sentry_events`),
+    // The service flushed everything before it exited; the collector writes what it received in
+    // batches, so wait until every package's output is queryable.
+    const evidenceQueries = {
+      serverSpans: `SELECT count() AS n FROM spans WHERE kind = 2 AND name LIKE '% /api/%'`,
+      clientSpans: `SELECT count() AS n FROM spans WHERE kind = 3 AND JSONExtractString(raw, 'attributes', 'external.service') != ''`,
+      toolSpans: `SELECT count() AS n FROM spans WHERE name LIKE 'execute_tool %'`,
+      logs: `SELECT count() AS n FROM logs`,
+      metricRows: `SELECT count() AS n FROM metrics WHERE name IN ('ai_tool_executions', 'http_request_duration_ms', 'external_request_duration_ms')`,
+      sentryEvents: `SELECT count() AS n FROM sentry_events`,
     };
+    let evidence: Record<keyof typeof evidenceQueries, number> = { serverSpans: 0, clientSpans: 0, toolSpans: 0, logs: 0, metricRows: 0, sentryEvents: 0 };
+    const everyOutputStored = async () => {
+      const counts = await Promise.all(Object.entries(evidenceQueries).map(async ([what, sql]) => [what, await count(sql)] as const));
+      evidence = Object.fromEntries(counts) as typeof evidence;
+      return Object.values(evidence).every((n) => n > 0);
+    };
+    await waitUntil(everyOutputStored, 20_000, "every package's output in the store").catch(() => undefined);
     await stack.stop();
     stack = undefined;
 

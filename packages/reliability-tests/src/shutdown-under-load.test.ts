@@ -52,13 +52,24 @@ describe('SIGTERM under load', () => {
     ]);
     const exitMs = exit ? exit.atMs - sigtermAt : Number.NaN;
 
-    // The collector buffers writes for ~200 ms.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const beforeSpans = await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/work/before-sigterm'`);
-    const beforeLogs = await count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'attributes', 'phase') = 'before-sigterm'`);
-    const inFlightServerSpans = await count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/slow/${SLOW_MS}'`);
-    const inFlightToolSpans = await count(`SELECT count() AS n FROM spans WHERE name = 'execute_tool slowTool'`);
-    const inFlightLogs = await count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'body') = 'slow done'`);
+    // The collector writes what it received in batches: wait until all the expected telemetry is
+    // queryable (or the wait ends and the assertions below show what is missing).
+    let beforeSpans = 0;
+    let beforeLogs = 0;
+    let inFlightServerSpans = 0;
+    let inFlightToolSpans = 0;
+    let inFlightLogs = 0;
+    const allStored = async () => {
+      [beforeSpans, beforeLogs, inFlightServerSpans, inFlightToolSpans, inFlightLogs] = await Promise.all([
+        count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/work/before-sigterm'`),
+        count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'attributes', 'phase') = 'before-sigterm'`),
+        count(`SELECT count() AS n FROM spans WHERE kind = 2 AND JSONExtractString(raw, 'attributes', 'url.path') = '/slow/${SLOW_MS}'`),
+        count(`SELECT count() AS n FROM spans WHERE name = 'execute_tool slowTool'`),
+        count(`SELECT count() AS n FROM logs WHERE JSONExtractString(raw, 'body') = 'slow done'`),
+      ]);
+      return beforeSpans >= before.sent && beforeLogs >= before.sent && inFlightServerSpans >= IN_FLIGHT && inFlightToolSpans >= IN_FLIGHT && inFlightLogs >= IN_FLIGHT;
+    };
+    await waitUntil(allStored, 10_000, 'the telemetry of every request in the store').catch(() => undefined);
     const ok = answers.filter((answer) => answer.status === 200).length;
 
     console.log(

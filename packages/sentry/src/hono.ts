@@ -1,2 +1,3 @@
+export { sentryRouteErrors } from './route-errors';
 export { sentryUser } from './sentry-user';
 export type { SentryUserOptions } from './types';

@@ -65,7 +65,7 @@ function start(options: InitSentryOptions, env: NodeJS.ProcessEnv): SentryInitRe
         ...(beforeSend === undefined ? {} : { beforeSend }),
       },
       (defaults) => [
-        ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name)),
+        ...defaults.filter((integration) => !REPLACED_INTEGRATIONS.has(integration.name) && (options.dedupe !== false || integration.name !== 'Dedupe')),
         // Keep request isolation and breadcrumbs, drop spans and sentry-trace/baggage injection.
         Sentry.httpIntegration({ spans: false, tracePropagation: false }),
         Sentry.nativeNodeFetchIntegration({ spans: false, tracePropagation: false }),

@@ -1,6 +1,15 @@
-import { isInitialized, withIsolationScope } from '@sentry/node';
-import type { MiddlewareHandler } from 'hono';
+import { isInitialized, withIsolationScope, type User } from '@sentry/node';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { SentryUserOptions } from './types';
+
+// The user each request was given, for `sentryRouteErrors`: it resumes after `next()` has
+// returned, outside the isolation scope forked below, and must still name the user.
+const requestUsers = new WeakMap<Context, User>();
+
+/** The Sentry user `sentryUser` set for this request, if any. */
+export function requestUser(c: Context): User | undefined {
+  return requestUsers.get(c);
+}
 
 interface JwtPayloadLike {
   sub?: unknown;
@@ -24,8 +33,10 @@ export function sentryUser(options: SentryUserOptions | null = {}): MiddlewareHa
     const id = payload?.sub;
     if (typeof id !== 'string' && typeof id !== 'number') return next();
     const email = typeof payload?.email === 'string' ? payload.email : undefined;
+    const user: User = email === undefined ? { id: String(id) } : { id: String(id), email };
+    requestUsers.set(c, user);
     return withIsolationScope((scope) => {
-      scope.setUser(email === undefined ? { id: String(id) } : { id: String(id), email });
+      scope.setUser(user);
       return next();
     });
   };

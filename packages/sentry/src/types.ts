@@ -34,7 +34,17 @@ export interface InitSentryOptions {
    */
   beforeSend?: NodeOptions['beforeSend'];
   /**
-   * Any other `Sentry.init` options, applied last.
+   * Sentry's default Dedupe integration drops an event identical to the one sent just before it
+   * (same message, exception type, value and stack trace), so a route failing the same way twice
+   * in a row is one event. `false` sends every one. Default `true`.
+   * @example initSentry({ dedupe: false })
+   */
+  dedupe?: boolean;
+  /**
+   * Any other `Sentry.init` options, applied last — except that hooks (`beforeSend`,
+   * `beforeSendTransaction`, `beforeSendSpan`, `beforeBreadcrumb`, `beforeSendLog`) run after the
+   * built-in scrubbing instead of replacing it, and `integrations` is merged with ours by name (an
+   * array replaces same-named ones and adds the rest; a function receives our list).
    * @example initSentry({ sentryOptions: { sampleRate: 0.5 } })
    */
   sentryOptions?: Partial<NodeOptions>;
