@@ -119,6 +119,21 @@ describe('tracedFetch: spans and metrics', () => {
     expect(onlySpan().attributes['http.request.method']).toBe('PUT');
   });
 
+  it('records the method fetch sends under the contract rule: post → POST, patch and PURGE → _OTHER with the original', async () => {
+    const methodOf = async (method: string) => {
+      sdk.reset();
+      await (await tracedFetch(`${server.url}/ok`, { method }, { service: 'openai', operation: 'call' })).text();
+      const { attributes } = onlySpan();
+      return [attributes['http.request.method'], attributes['http.method'], attributes['http.request.method_original']];
+    };
+    expect(await methodOf('post')).toEqual(['POST', 'POST', undefined]);
+    expect(server.requests.at(-1)?.method).toBe('POST');
+    expect(await methodOf('PURGE')).toEqual(['_OTHER', '_OTHER', 'PURGE']);
+    expect(server.requests.at(-1)?.method).toBe('PURGE');
+    // fetch sends a lowercase `patch` as it is (Node's server rejects it), so it is not PATCH.
+    expect(await methodOf('patch')).toEqual(['_OTHER', '_OTHER', 'patch']);
+  });
+
   it('4xx: not an error by default, http_error outcome; errorOnStatus can make it one', async () => {
     await (await tracedFetch(`${server.url}/status/404`, undefined, { service: 'google', operation: 'lookup' })).text();
     const span = onlySpan();

@@ -45,8 +45,9 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
     const kiraMetrics = createKiraMetrics({ meterProvider: sdk.meterProvider });
     const record = kiraMetrics.createHttpRequestRecorder();
     record('GET', '/users/:id', 200, 3);
-    record('get', '/users/:id', 200, 7);
+    record('GET', '/users/:id', 200, 7);
     record('BREW', '/pot', 418, 1);
+    record('patch', '/pot', 418, 1); // case-sensitive, as semantic conventions say: _OTHER
     kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 20 });
 
     const histogram = await sdk.metric('http_request_duration_ms');
@@ -59,6 +60,7 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
       ]),
     );
     expect(points).toHaveLength(2);
+    expect(points.find((point) => point.attributes['http_route'] === '/pot')?.value.count).toBe(2);
     const users = points.find((point) => point.attributes['http_route'] === '/users/:id');
     expect(users?.value.count).toBe(3);
     expect(users?.value.sum).toBe(30);

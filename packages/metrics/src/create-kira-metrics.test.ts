@@ -90,15 +90,17 @@ describe('instruments', () => {
   });
 
   it('recordHttpRequest records http_request_duration_ms with method, route template and status code', async () => {
-    kiraMetrics.recordHttpRequest({ method: 'get', route: '/users/:id', statusCode: 200, durationMs: 3 });
+    kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 3 });
     kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 7 });
     kiraMetrics.recordHttpRequest({ method: 'BREW', route: '/pot', statusCode: 418, durationMs: 1 });
+    kiraMetrics.recordHttpRequest({ method: 'patch', route: '/pot', statusCode: 418, durationMs: 1 });
 
     const histogram = await sdk.metric('http_request_duration_ms');
     expect(histogram?.descriptor).toMatchObject({ name: 'http_request_duration_ms', unit: 'ms' });
     const byRoute = new Map(histogram?.dataPoints.map((point) => [point.attributes['http_route'], point]));
     expect(byRoute.get('/users/:id')?.attributes).toEqual({ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 });
     expect(byRoute.get('/pot')?.attributes).toEqual({ http_method: '_OTHER', http_route: '/pot', http_status_code: 418 });
+    expect(histogramValue(byRoute.get('/pot') as MetricPoint).count).toBe(2); // lowercase `patch` is _OTHER too
     const value = histogramValue(byRoute.get('/users/:id') as MetricPoint);
     expect(value.buckets.boundaries).toEqual([...HTTP_DURATION_BUCKETS_MS]);
     expect(value.count).toBe(2);
@@ -108,7 +110,7 @@ describe('instruments', () => {
 });
 
 describe('logAIToolExecuted', () => {
-  it('emits the AI tool log record of DESIGN.md', () => {
+  it('emits the AI tool log record of the telemetry contract', () => {
     kiraMetrics.logAIToolExecuted('generateImage', 'user-1', 'thread-9', 1500);
     const [record] = sdk.logs();
     expect(sdk.logs()).toHaveLength(1);

@@ -1,4 +1,4 @@
-export const FOLDED_TOOL_NAME = 'other';
+import { FOLDED_TOOL_NAME } from '@kira/conventions';
 
 /**
  * Caps the distinct `tool_name` metric values: the first `max` names are kept, later new names

@@ -2,7 +2,7 @@ import { enableRuleCases } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
 
-describe('resolveSentryEnabled follows the same table as @kira/otel-core', () => {
+describe('resolveSentryEnabled applies the contract on/off rule (the table @kira/otel-core runs too)', () => {
   it('has cases to run', () => {
     expect(enableRuleCases.length).toBeGreaterThan(10);
   });

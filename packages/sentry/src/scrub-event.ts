@@ -1,5 +1,5 @@
 import type { ErrorEvent } from '@sentry/node';
-import { isSecretHeader, isSecretQueryParam, redactUrl } from '@kira/external-tracing';
+import { isSecretHeader, isSecretQueryParam, redactUrl } from '@kira/conventions';
 
 const REDACTED = 'REDACTED';
 

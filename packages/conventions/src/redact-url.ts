@@ -1,3 +1,5 @@
+import { LEGACY_SPAN_ATTRIBUTES, SPAN_ATTRIBUTES } from './spans';
+
 /**
  * Query parameters whose values are replaced by `REDACTED` in `url.full` / `http.url` (compared
  * case-insensitively): API keys, OAuth tokens and codes, sessions and the signatures of
@@ -108,3 +110,14 @@ function decodeKey(rawKey: string): string {
     return spaced;
   }
 }
+
+/**
+ * Span attributes that hold a URL (or its query) and are redacted with {@link redactUrl} on every
+ * span before export, whichever instrumentation set them.
+ */
+export const URL_ATTRIBUTES_REDACTED: readonly string[] = Object.freeze([
+  SPAN_ATTRIBUTES.urlFull,
+  SPAN_ATTRIBUTES.urlQuery,
+  LEGACY_SPAN_ATTRIBUTES.httpUrl,
+  LEGACY_SPAN_ATTRIBUTES.httpTarget,
+]);
