@@ -50,7 +50,7 @@ const onlySpan = () => {
 };
 
 describe('tracedFetch: spans and metrics', () => {
-  it('200: CLIENT span with the DESIGN.md attributes, response untouched, ok outcome in the histogram', async () => {
+  it('200: CLIENT span with the contract attributes, response untouched, ok outcome in the histogram', async () => {
     const observed = observedFetch();
     const response = await tracedFetch(
       `${server.url}/ok?q=cat`,
