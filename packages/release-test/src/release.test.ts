@@ -11,6 +11,7 @@ import { startVerdaccio, type RunningVerdaccio } from './start-verdaccio';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PUBLISH_SCRIPT = path.join(REPO_ROOT, 'scripts', 'publish.mjs');
 const PUBLISHED = [
+  '@kira/conventions',
   '@kira/dashboards',
   '@kira/external-tracing',
   '@kira/metrics',
@@ -159,7 +160,7 @@ afterAll(async () => {
 });
 
 describe('packed shape', () => {
-  it('publishes exactly the six @kira packages; everything else is private', () => {
+  it('publishes exactly the seven @kira packages; everything else is private', () => {
     expect(packages.filter((pkg) => !pkg.private).map((pkg) => pkg.name).sort()).toEqual(PUBLISHED);
   });
 
@@ -196,7 +197,7 @@ describe('pnpm release', () => {
     expect((await packument('@kira/metrics')).status).toBe(404);
   });
 
-  it('versions pending changesets and publishes all six packages to the registry from the environment', async () => {
+  it('versions pending changesets and publishes all seven packages to the registry from the environment', async () => {
     const pending = fs.readdirSync(path.join(work, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');
     // `pnpm version-packages` first, as a maintainer would, when the repository has changesets.
     if (pending.length > 0) await changeset(['version']);
@@ -229,7 +230,7 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
     await install(client, project, '@kira/external-tracing');
   });
 
-  it('gets only @kira/external-tracing and its peers: no other @kira package, no SDK', () => {
+  it('gets only @kira/external-tracing, the dependency-free @kira/conventions and its peers: no other @kira package, no SDK', () => {
     const manifest = readManifest(path.join(project, 'node_modules', '@kira', 'external-tracing')) as {
       peerDependencies?: Record<string, string>;
       peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -239,8 +240,8 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
     );
     expect(requiredPeers).toContain('@opentelemetry/api');
     const names = installedPackages(project, client).map((pkg) => pkg.name);
-    expect(names).toEqual(['@kira/external-tracing', ...requiredPeers].sort());
-    expect(names.filter((name) => name.startsWith('@kira/'))).toEqual(['@kira/external-tracing']);
+    expect(names).toEqual(['@kira/conventions', '@kira/external-tracing', ...requiredPeers].sort());
+    expect(names.filter((name) => name.startsWith('@kira/'))).toEqual(['@kira/conventions', '@kira/external-tracing']);
     expect(names.filter((name) => name.startsWith('@opentelemetry/') && name !== '@opentelemetry/api')).toEqual([]);
   });
 
