@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,10 +92,13 @@ describe('kira-dashboards (built)', () => {
   });
 
   it('validate says how to install chdb when it cannot be loaded', async () => {
-    // A copy of the built CLI outside the workspace has no chdb to resolve.
+    // A copy of the built CLI outside the workspace, with its runtime dependency but no chdb.
     const dir = mkdtempSync(join(tmpdir(), 'kira-cli-'));
     temporary.push(dir);
     writeFileSync(join(dir, 'cli.mjs'), readFileSync(CLI));
+    const conventions = realpathSync(join(PACKAGE, 'node_modules', '@kira', 'conventions'));
+    mkdirSync(join(dir, 'node_modules', '@kira'), { recursive: true });
+    symlinkSync(conventions, join(dir, 'node_modules', '@kira', 'conventions'), 'dir');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [join(dir, 'cli.mjs'), 'validate'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
