@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretHeader, isSecretQueryParam, redactUrl } from './index';
 
 describe('redactUrl', () => {
+  it('ignores extra parameter lists that are not arrays instead of throwing', () => {
+    const notALists = ['', 'token', 42, { length: 1 }, null] as unknown as string[][];
+    for (const extra of notALists) {
+      expect(redactUrl('https://h/p?key=a&x=b', extra as unknown as string[])).toBe('https://h/p?key=REDACTED&x=b');
+      expect(isSecretQueryParam('x', extra as unknown as string[])).toBe(false);
+    }
+  });
+
   it.each(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name]))('redacts the value of %s', (name) => {
     expect(redactUrl(`https://api.example.com/v1/run?model=flux&${name}=s3cr3t%2Fvalue&n=2`)).toBe(
       `https://api.example.com/v1/run?model=flux&${name}=REDACTED&n=2`,

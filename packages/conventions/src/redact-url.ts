@@ -49,7 +49,7 @@ const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
  */
 export function redactUrl(url: string | URL, extraParams?: readonly string[]): string {
   const sensitive =
-    extraParams && extraParams.length > 0
+    Array.isArray(extraParams) && extraParams.length > 0
       ? new Set([...DEFAULT_SET, ...extraParams.filter((name) => typeof name === 'string').map((name) => name.toLowerCase())])
       : DEFAULT_SET;
   const text = typeof url === 'string' ? url : String(url);
@@ -87,7 +87,7 @@ export function redactUrl(url: string | URL, extraParams?: readonly string[]): s
 export function isSecretQueryParam(name: string, extraParams?: readonly string[]): boolean {
   if (typeof name !== 'string') return false;
   const key = decodeKey(name).toLowerCase();
-  return DEFAULT_SET.has(key) || (extraParams ?? []).some((extra) => typeof extra === 'string' && extra.toLowerCase() === key);
+  return DEFAULT_SET.has(key) || (Array.isArray(extraParams) ? extraParams : []).some((extra) => typeof extra === 'string' && extra.toLowerCase() === key);
 }
 
 function redactQuery(query: string, sensitive: ReadonlySet<string>): string {
