@@ -3,7 +3,7 @@ import { INSTRUMENTATION_SCOPES, METRICS } from '@kira/conventions';
 import { version } from '../package.json';
 
 /** Name of the histogram this package records. */
-export const EXTERNAL_REQUEST_DURATION_METRIC: 'external_request_duration_ms' = METRICS.externalRequestDuration.name;
+export const EXTERNAL_REQUEST_DURATION_METRIC: typeof METRICS.externalRequestDuration.name = METRICS.externalRequestDuration.name;
 
 const SCOPE_NAME = INSTRUMENTATION_SCOPES.externalTracing;
 
