@@ -13,7 +13,13 @@ export {
   type MetricContract,
 } from './metrics';
 export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
-export { DEFAULT_REDACTED_QUERY_PARAMS, isSecretQueryParam, redactUrl, URL_ATTRIBUTES_REDACTED } from './redact-url';
+export {
+  DEFAULT_REDACTED_QUERY_PARAMS,
+  isSecretQueryParam,
+  redactUrl,
+  redactUrlCredentialsInText,
+  URL_ATTRIBUTES_REDACTED,
+} from './redact-url';
 export { createReportOnce, logLevelIsDebug, type ReportOnce, type ReportOnceOptions } from './report-once';
 export {
   resolveTelemetryEnabled,

@@ -121,3 +121,20 @@ export const URL_ATTRIBUTES_REDACTED: readonly string[] = Object.freeze([
   LEGACY_SPAN_ATTRIBUTES.httpUrl,
   LEGACY_SPAN_ATTRIBUTES.httpTarget,
 ]);
+
+// Bounded quantifiers and a capped input: an unbounded pattern went quadratic on long non-URL
+// strings (a 100 kB message blocked the event loop for a minute).
+const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@]{1,512}@/gi;
+const MAX_SCANNED_TEXT = 4096;
+
+/**
+ * Free text (an error message, a stack) made safe to record: cut to 4096 characters (marked `…`)
+ * and every `scheme://user:password@` credential in it replaced by `REDACTED:REDACTED`.
+ *
+ * @example redactUrlCredentialsInText('cannot fetch https://bot:s3cr3t@api.example.com/x') // 'cannot fetch https://REDACTED:REDACTED@api.example.com/x'
+ */
+export function redactUrlCredentialsInText(text: string): string {
+  const value = typeof text === 'string' ? text : String(text);
+  const capped = value.length > MAX_SCANNED_TEXT ? `${value.slice(0, MAX_SCANNED_TEXT)}…` : value;
+  return capped.replace(USERINFO_IN_TEXT, `$1${REDACTED}:${REDACTED}@`);
+}

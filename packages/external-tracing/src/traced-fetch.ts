@@ -20,6 +20,7 @@ import {
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
+  redactUrlCredentialsInText,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
@@ -243,15 +244,9 @@ function requestUrl(input: FetchInput): string {
   return typeof input === 'string' ? input : isRequest(input) ? input.url : String(input);
 }
 
-// Bounded quantifiers and a capped input: an unbounded pattern went quadratic on long non-URL
-// strings (a 100 kB message blocked the event loop for a minute).
-const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@]{1,512}@/gi;
-const MAX_SCRUBBED_TEXT = 4096;
-
 function scrubSecrets(text: string, rawUrl: string | undefined, safeUrl: string | undefined): string {
   const withSafeUrl = rawUrl && safeUrl && rawUrl !== safeUrl ? text.split(rawUrl).join(safeUrl) : text;
-  const capped = withSafeUrl.length > MAX_SCRUBBED_TEXT ? `${withSafeUrl.slice(0, MAX_SCRUBBED_TEXT)}…` : withSafeUrl;
-  return capped.replace(USERINFO_IN_TEXT, '$1REDACTED:REDACTED@');
+  return redactUrlCredentialsInText(withSafeUrl);
 }
 
 function scrubbedException(error: unknown, scrub: (text: string) => string): Exception {
