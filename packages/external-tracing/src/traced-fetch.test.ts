@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createTestSdk, freePort, type TestSdk } from '@kira/test-utils';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
   EXTERNAL_REQUEST_DURATION_METRIC,
@@ -8,17 +8,10 @@ import {
   createTracedFetch,
   tracedFetch,
 } from './index';
-import { STREAM_CHUNKS, startLocalTestServer, type LocalTestServer } from './local-test-server';
+import { STREAM_CHUNKS, useLocalTestServer } from './local-test-server';
 
-let server: LocalTestServer;
+const server = useLocalTestServer();
 let sdk: TestSdk;
-
-beforeAll(async () => {
-  server = await startLocalTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(() => {
   sdk = createTestSdk();
   server.requests.length = 0;

@@ -1,21 +1,20 @@
-import { DiagLogLevel, diag, metrics, type Attributes, type Histogram } from '@opentelemetry/api';
+import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
 import { createTestSdk, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpRequestRecorder } from './create-http-request-recorder';
 import { HTTP_DURATION_BUCKETS_MS, createKiraMetrics } from './index';
+import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
-let warnings: string[];
+let warnings: DiagWarnings;
 
 beforeEach(() => {
   sdk = createTestSdk();
-  warnings = [];
-  const collect = (message: string) => warnings.push(message);
-  diag.setLogger({ error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  warnings = captureDiagWarnings();
 });
 
 afterEach(async () => {
-  diag.disable();
+  warnings.stop();
   await sdk.shutdown();
 });
 
@@ -89,7 +88,7 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
     record('GET', '/a', 200, Number.POSITIVE_INFINITY);
     record(undefined as never, undefined as never, undefined as never, undefined as never);
     expect(await sdk.metric('http_request_duration_ms')).toBeUndefined();
-    expect(warnings.filter((message) => message.startsWith('@kira/metrics:'))).toHaveLength(1);
+    expect(warnings.ours()).toHaveLength(1);
 
     // A combination that is cached stays valid only for valid durations.
     record('GET', '/a', 200, 1);

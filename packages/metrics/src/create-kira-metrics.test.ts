@@ -1,4 +1,4 @@
-import { DiagLogLevel, SpanKind, SpanStatusCode, context, diag, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { createTestSdk, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,10 +8,11 @@ import {
   createKiraMetrics,
   type KiraMetrics,
 } from './index';
+import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
 let kiraMetrics: KiraMetrics;
-let warnings: string[];
+let warnings: DiagWarnings;
 
 beforeEach(() => {
   // Global registration gives the AsyncLocalStorage context manager that parent/child tests need;
@@ -22,13 +23,11 @@ beforeEach(() => {
     tracerProvider: sdk.tracerProvider,
     loggerProvider: sdk.loggerProvider,
   });
-  warnings = [];
-  const collect = (message: string) => warnings.push(message);
-  diag.setLogger({ error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  warnings = captureDiagWarnings();
 });
 
 afterEach(async () => {
-  diag.disable();
+  warnings.stop();
   await sdk.shutdown();
 });
 
@@ -43,7 +42,7 @@ function histogramValue(point: MetricPoint | undefined): { count: number; sum: n
   return point?.value as never;
 }
 
-const kiraWarnings = () => warnings.filter((message) => message.startsWith('@kira/metrics:'));
+const kiraWarnings = () => warnings.ours();
 
 describe('instruments', () => {
   it('exports the contract names and bucket boundaries', () => {
