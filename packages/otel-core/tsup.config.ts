@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/register.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  // register.ts resolves the loader hook relative to import.meta.url, which CommonJS lacks.
-  shims: true,
-});
+// register.ts resolves the loader hook relative to import.meta.url, which CommonJS lacks.
+export default defineConfig(libraryBuild(['src/index.ts', 'src/register.ts'], { shims: true }));

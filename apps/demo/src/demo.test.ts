@@ -1,6 +1,6 @@
 // End to end: the fixed scenario against real processes (collector on chdb, redis, the service
 // under --import @kira/otel-core/register, provider stand-ins, imgproxy simulator), then every
-// name of the DESIGN.md contract is looked up in what the collector stored.
+// name of the telemetry contract (docs/telemetry-contract.md) is looked up in what the collector stored.
 import { builtInAlerts, builtInDashboards, renderPanelSql } from '@kira/dashboards';
 import { launchChromium } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

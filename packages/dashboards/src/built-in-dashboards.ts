@@ -1,6 +1,7 @@
+import { IMGPROXY_METRIC_NAMES as I, METRIC_ATTRIBUTES as A, METRIC_NAMES as M } from '@kira/conventions';
 import type { Dashboard } from './types';
 
-/** The imgproxy dashboard exactly as the team runs it (reference/kira-observability-notes.zh.md). */
+/** The imgproxy dashboard exactly as the team runs it (the queries of the team's observability notes). */
 const imgproxyDashboard: Dashboard = {
   id: 'kira-imgproxy',
   title: 'kira-imgproxy',
@@ -11,7 +12,7 @@ const imgproxyDashboard: Dashboard = {
       title: 'Worker 利用率 (%)',
       unit: '%',
       queries: [
-        { kind: 'gauge', metric: 'workers_utilization', aggregation: 'avg', scale: 100, series: 'utilization', legacyAlias: 'utilization' },
+        { kind: 'gauge', metric: I.workersUtilization, aggregation: 'avg', scale: 100, series: 'utilization', legacyAlias: 'utilization' },
       ],
     },
     {
@@ -28,14 +29,14 @@ const imgproxyDashboard: Dashboard = {
       title: '处理中图片 / 请求',
       unit: '1',
       queries: [
-        { kind: 'gauge', metric: 'images_in_progress', aggregation: 'max', series: 'images', legacyAlias: 'images' },
-        { kind: 'gauge', metric: 'requests_in_progress', aggregation: 'max', series: 'requests', legacyAlias: 'requests' },
+        { kind: 'gauge', metric: I.imagesInProgress, aggregation: 'max', series: 'images', legacyAlias: 'images' },
+        { kind: 'gauge', metric: I.requestsInProgress, aggregation: 'max', series: 'requests', legacyAlias: 'requests' },
       ],
     },
   ],
 };
 
-/** kira-be: AI tools, HTTP and external providers, from the metric names in DESIGN.md. */
+/** kira-be: AI tools, HTTP and external providers, from the metric names of the telemetry contract. */
 const kiraBeDashboard: Dashboard = {
   id: 'kira-be',
   title: 'kira-be',
@@ -45,14 +46,14 @@ const kiraBeDashboard: Dashboard = {
       id: 'ai-tool-executions',
       title: 'AI tool executions per minute by tool',
       unit: '1/min',
-      queries: [{ kind: 'rate', metric: 'ai_tool_executions', groupBy: 'tool_name' }],
+      queries: [{ kind: 'rate', metric: M.aiToolExecutions, groupBy: A.toolName }],
     },
     {
       id: 'ai-tool-success-rate',
       title: 'AI tool success rate (%) by tool',
       unit: '%',
       queries: [
-        { kind: 'ratio', metric: 'ai_tool_executions', match: [{ label: 'success', operator: '=', value: 'true' }], groupBy: 'tool_name' },
+        { kind: 'ratio', metric: M.aiToolExecutions, match: [{ label: A.success, operator: '=', value: 'true' }], groupBy: A.toolName },
       ],
     },
     {
@@ -60,15 +61,15 @@ const kiraBeDashboard: Dashboard = {
       title: 'AI tool duration p50 / p95 (ms)',
       unit: 'ms',
       queries: [
-        { kind: 'quantile', metric: 'ai_tool_duration_ms', quantile: 0.5, series: 'p50' },
-        { kind: 'quantile', metric: 'ai_tool_duration_ms', quantile: 0.95, series: 'p95' },
+        { kind: 'quantile', metric: M.aiToolDuration, quantile: 0.5, series: 'p50' },
+        { kind: 'quantile', metric: M.aiToolDuration, quantile: 0.95, series: 'p95' },
       ],
     },
     {
       id: 'http-p95-by-route',
       title: 'HTTP p95 by route (ms)',
       unit: 'ms',
-      queries: [{ kind: 'quantile', metric: 'http_request_duration_ms', quantile: 0.95, groupBy: 'http_route' }],
+      queries: [{ kind: 'quantile', metric: M.httpRequestDuration, quantile: 0.95, groupBy: A.httpRoute }],
     },
     {
       id: 'http-5xx-rate',
@@ -77,8 +78,8 @@ const kiraBeDashboard: Dashboard = {
       queries: [
         {
           kind: 'ratio',
-          metric: 'http_request_duration_ms',
-          match: [{ label: 'http_status_code', operator: '>=', value: 500 }],
+          metric: M.httpRequestDuration,
+          match: [{ label: A.httpStatusCode, operator: '>=', value: 500 }],
           series: '5xx',
         },
       ],
@@ -87,7 +88,7 @@ const kiraBeDashboard: Dashboard = {
       id: 'external-latency-by-service',
       title: 'External provider p95 latency by service (ms)',
       unit: 'ms',
-      queries: [{ kind: 'quantile', metric: 'external_request_duration_ms', quantile: 0.95, groupBy: 'external_service' }],
+      queries: [{ kind: 'quantile', metric: M.externalRequestDuration, quantile: 0.95, groupBy: A.externalService }],
     },
     {
       id: 'external-error-rate-by-service',
@@ -96,9 +97,9 @@ const kiraBeDashboard: Dashboard = {
       queries: [
         {
           kind: 'ratio',
-          metric: 'external_request_duration_ms',
-          match: [{ label: 'outcome', operator: '!=', value: 'ok' }],
-          groupBy: 'external_service',
+          metric: M.externalRequestDuration,
+          match: [{ label: A.outcome, operator: '!=', value: 'ok' }],
+          groupBy: A.externalService,
         },
       ],
     },

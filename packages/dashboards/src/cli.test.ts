@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,9 @@ describe('kira-dashboards (built)', () => {
     cpSync(join(PACKAGE, 'dist'), join(installed, 'dist'), { recursive: true });
     const manifest = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
     expect(manifest.peerDependenciesMeta.chdb.optional).toBe(true);
+
+    // Its one runtime dependency, linked as an install would place it.
+    symlinkSync(realpathSync(join(PACKAGE, 'node_modules', '@kira', 'conventions')), join(project, 'node_modules', '@kira', 'conventions'), 'dir');
 
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [join(installed, 'dist', 'cli.js'), 'validate'], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,13 +1,26 @@
+import { IMGPROXY_METRIC_NAMES, METRICS } from '@kira/conventions';
 import { METRIC_NAMES } from '@kira/metrics';
 import { describe, expect, it } from 'vitest';
 import { builtInAlerts } from './built-in-alerts';
 import { KIRA_BE_METRIC_NAMES, metricDefinitions } from './metric-definitions';
 
 describe('metric definitions', () => {
-  it('re-declares exactly the metric names @kira/metrics emits', () => {
+  it('model every kira-be metric exactly as the contract defines it, the names @kira/metrics emits', () => {
     expect(KIRA_BE_METRIC_NAMES).toEqual(METRIC_NAMES);
-    for (const name of Object.values(METRIC_NAMES)) {
-      expect(metricDefinitions.find((metric) => metric.name === name)?.service).toBe('kira-be');
+    for (const metric of Object.values(METRICS)) {
+      expect(metricDefinitions.find((definition) => definition.name === metric.name)).toMatchObject({
+        service: 'kira-be',
+        type: metric.type,
+        unit: metric.unit,
+        attributes: [...metric.attributes],
+      });
+    }
+    expect(metricDefinitions.filter((definition) => definition.service === 'kira-be')).toHaveLength(Object.keys(METRICS).length);
+  });
+
+  it('models every imgproxy metric of the contract as a gauge', () => {
+    for (const name of Object.values(IMGPROXY_METRIC_NAMES)) {
+      expect(metricDefinitions.find((definition) => definition.name === name)).toMatchObject({ service: 'kira-imgproxy', type: 'gauge' });
     }
   });
 

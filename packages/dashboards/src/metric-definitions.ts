@@ -1,149 +1,92 @@
-import type { MetricDefinition } from './types';
+import { IMGPROXY_METRIC_NAMES, METRIC_NAMES, METRICS, type MetricContract } from '@kira/conventions';
+import type { GaugeAggregation, MetricDefinition } from './types';
 
 const MIB = 1048576;
 
-/**
- * Metric names of kira-be, re-declared here because @kira/dashboards has no runtime dependencies
- * (DESIGN.md); `metric-definitions.test.ts` checks them against `METRIC_NAMES` of @kira/metrics.
- */
-export const KIRA_BE_METRIC_NAMES = {
-  aiToolExecutions: 'ai_tool_executions',
-  aiToolDuration: 'ai_tool_duration_ms',
-  httpRequestDuration: 'http_request_duration_ms',
-  externalRequestDuration: 'external_request_duration_ms',
-} as const;
+/** Metric names of kira-be: the contract's `METRIC_NAMES` (`@kira/conventions`). */
+export const KIRA_BE_METRIC_NAMES = METRIC_NAMES;
 
-/** Metrics imgproxy exports over OTLP (not our code; names as imgproxy emits them). */
-export const IMGPROXY_METRIC_NAMES = {
-  workersUtilization: 'workers_utilization',
-  requestsInProgress: 'requests_in_progress',
-  imagesInProgress: 'images_in_progress',
-  vipsMemoryBytes: 'vips_memory_bytes',
-  processResidentMemoryBytes: 'process_resident_memory_bytes',
-  goGoroutines: 'go_goroutines',
-  goHeapInuseBytes: 'go_memstats_heap_inuse_bytes',
-} as const;
+/** Metrics imgproxy exports over OTLP (not our code), from `@kira/conventions`. */
+export { IMGPROXY_METRIC_NAMES };
+
+const IMGPROXY = 'kira-imgproxy';
+const { workersUtilization, requestsInProgress, imagesInProgress, vipsMemoryBytes, processResidentMemoryBytes, goGoroutines, goHeapInuseBytes } =
+  IMGPROXY_METRIC_NAMES;
+
+interface GaugeSpec {
+  unit: string;
+  description: string;
+  aggregation: GaugeAggregation;
+  /** The legacy wide table has a column of this name holding this aggregate. */
+  legacy?: 'avg' | 'max';
+  derivedFrom?: MetricDefinition['derivedFrom'];
+}
+
+function imgproxyGauge(name: string, spec: GaugeSpec): MetricDefinition {
+  return {
+    name,
+    type: 'gauge',
+    unit: spec.unit,
+    service: IMGPROXY,
+    description: spec.description,
+    defaultAggregation: spec.aggregation,
+    ...(spec.derivedFrom ? { derivedFrom: spec.derivedFrom } : {}),
+    ...(spec.legacy ? { legacy: { column: name, aggregation: spec.legacy } } : {}),
+  };
+}
+
+/** A kira-be metric exactly as the contract defines it (name, type, unit, attributes). */
+function kiraBeMetric(metric: MetricContract): MetricDefinition {
+  return {
+    name: metric.name,
+    type: metric.type,
+    unit: metric.unit,
+    service: 'kira-be',
+    description: metric.description,
+    attributes: metric.attributes,
+  };
+}
 
 /** Every metric panels and alerts may reference, emitted and derived. */
 export const metricDefinitions: readonly MetricDefinition[] = [
-  {
-    name: 'workers_utilization',
-    type: 'gauge',
-    unit: 'ratio',
-    service: 'kira-imgproxy',
-    description: 'Share of busy imgproxy workers (0–1).',
-    defaultAggregation: 'avg',
-    legacy: { column: 'workers_utilization', aggregation: 'avg' },
-  },
-  {
-    name: 'requests_in_progress',
-    type: 'gauge',
-    unit: '1',
-    service: 'kira-imgproxy',
-    description: 'Requests being processed.',
-    defaultAggregation: 'max',
-    legacy: { column: 'requests_in_progress', aggregation: 'max' },
-  },
-  {
-    name: 'images_in_progress',
-    type: 'gauge',
-    unit: '1',
-    service: 'kira-imgproxy',
-    description: 'Images being processed.',
-    defaultAggregation: 'max',
-    legacy: { column: 'images_in_progress', aggregation: 'max' },
-  },
-  { name: 'vips_memory_bytes', type: 'gauge', unit: 'By', service: 'kira-imgproxy', description: 'libvips memory.', defaultAggregation: 'max' },
-  {
-    name: 'process_resident_memory_bytes',
-    type: 'gauge',
-    unit: 'By',
-    service: 'kira-imgproxy',
-    description: 'Resident memory of the imgproxy process.',
-    defaultAggregation: 'max',
-  },
-  { name: 'go_goroutines', type: 'gauge', unit: '1', service: 'kira-imgproxy', description: 'Go goroutines.', defaultAggregation: 'max' },
-  {
-    name: 'go_memstats_heap_inuse_bytes',
-    type: 'gauge',
-    unit: 'By',
-    service: 'kira-imgproxy',
-    description: 'Go heap in use.',
-    defaultAggregation: 'max',
-  },
-  {
-    name: 'process_mb',
-    type: 'gauge',
+  imgproxyGauge(workersUtilization, { unit: 'ratio', description: 'Share of busy imgproxy workers (0–1).', aggregation: 'avg', legacy: 'avg' }),
+  imgproxyGauge(requestsInProgress, { unit: '1', description: 'Requests being processed.', aggregation: 'max', legacy: 'max' }),
+  imgproxyGauge(imagesInProgress, { unit: '1', description: 'Images being processed.', aggregation: 'max', legacy: 'max' }),
+  imgproxyGauge(vipsMemoryBytes, { unit: 'By', description: 'libvips memory.', aggregation: 'max' }),
+  imgproxyGauge(processResidentMemoryBytes, { unit: 'By', description: 'Resident memory of the imgproxy process.', aggregation: 'max' }),
+  imgproxyGauge(goGoroutines, { unit: '1', description: 'Go goroutines.', aggregation: 'max' }),
+  imgproxyGauge(goHeapInuseBytes, { unit: 'By', description: 'Go heap in use.', aggregation: 'max' }),
+  // Derived at query time (bytes → MiB, renames): the names the team's existing alerts use.
+  imgproxyGauge('process_mb', {
     unit: 'MiB',
-    service: 'kira-imgproxy',
     description: 'Resident memory of the imgproxy process in MiB.',
-    derivedFrom: { metric: 'process_resident_memory_bytes', divideBy: MIB },
-    defaultAggregation: 'max',
-    legacy: { column: 'process_mb', aggregation: 'max' },
-  },
-  {
-    name: 'vips_mb',
-    type: 'gauge',
+    aggregation: 'max',
+    legacy: 'max',
+    derivedFrom: { metric: processResidentMemoryBytes, divideBy: MIB },
+  }),
+  imgproxyGauge('vips_mb', {
     unit: 'MiB',
-    service: 'kira-imgproxy',
     description: 'libvips memory in MiB.',
-    derivedFrom: { metric: 'vips_memory_bytes', divideBy: MIB },
-    defaultAggregation: 'max',
-    legacy: { column: 'vips_mb', aggregation: 'max' },
-  },
-  {
-    name: 'heap_mb',
-    type: 'gauge',
+    aggregation: 'max',
+    legacy: 'max',
+    derivedFrom: { metric: vipsMemoryBytes, divideBy: MIB },
+  }),
+  // The team's notes don't show a query for heap_mb/goroutines; same max form as process_mb assumed.
+  imgproxyGauge('heap_mb', {
     unit: 'MiB',
-    service: 'kira-imgproxy',
     description: 'Go heap in use in MiB.',
-    derivedFrom: { metric: 'go_memstats_heap_inuse_bytes', divideBy: MIB },
-    defaultAggregation: 'max',
-    // The team's notes don't show a query for heap_mb/goroutines; same max form as process_mb assumed.
-    legacy: { column: 'heap_mb', aggregation: 'max' },
-  },
-  {
-    name: 'goroutines',
-    type: 'gauge',
+    aggregation: 'max',
+    legacy: 'max',
+    derivedFrom: { metric: goHeapInuseBytes, divideBy: MIB },
+  }),
+  imgproxyGauge('goroutines', {
     unit: '1',
-    service: 'kira-imgproxy',
     description: 'Go goroutines (go_goroutines renamed).',
-    derivedFrom: { metric: 'go_goroutines' },
-    defaultAggregation: 'max',
-    legacy: { column: 'goroutines', aggregation: 'max' },
-  },
-  {
-    name: 'ai_tool_executions',
-    type: 'counter',
-    unit: '1',
-    service: 'kira-be',
-    description: 'AI tool executions.',
-    attributes: ['tool_name', 'success'],
-  },
-  {
-    name: 'ai_tool_duration_ms',
-    type: 'histogram',
-    unit: 'ms',
-    service: 'kira-be',
-    description: 'AI tool execution duration.',
-    attributes: ['tool_name'],
-  },
-  {
-    name: 'http_request_duration_ms',
-    type: 'histogram',
-    unit: 'ms',
-    service: 'kira-be',
-    description: 'Inbound HTTP request duration.',
-    attributes: ['http_method', 'http_route', 'http_status_code'],
-  },
-  {
-    name: 'external_request_duration_ms',
-    type: 'histogram',
-    unit: 'ms',
-    service: 'kira-be',
-    description: 'Duration of calls to AI providers and other external APIs.',
-    attributes: ['external_service', 'external_operation', 'outcome'],
-  },
+    aggregation: 'max',
+    legacy: 'max',
+    derivedFrom: { metric: goGoroutines },
+  }),
+  ...Object.values(METRICS).map(kiraBeMetric),
 ];
 
 /** Looks a metric up by name; `undefined` when unknown. */

@@ -6,8 +6,8 @@ import { renderAlertSql, renderPanelSql } from './render-sql';
 import type { Panel } from './types';
 
 /**
- * The team's queries today, verbatim from reference/kira-observability-notes.zh.md ("imgproxy
- * Dashboard": Worker 利用率, 内存使用, 处理中图片).
+ * The team's queries today, verbatim from the team's observability notes ("imgproxy Dashboard":
+ * Worker 利用率, 内存使用, 处理中图片).
  */
 const TEAM_QUERIES: Record<string, string> = {
   'worker-utilization': `SELECT

@@ -18,6 +18,8 @@
  *   ONLY way points enter `metrics` (see {@link toMetricRows} / {@link insertMetricPointsSql}).
  */
 
+import { RESOURCE_ATTRIBUTES } from '@kira/conventions';
+
 /** Table names of the unified schema. */
 export const TABLES = {
   logs: 'logs',
@@ -65,7 +67,7 @@ export function createSchemaStatements(options: { retentionDays?: number } = {})
   raw String,
   trace_id String DEFAULT JSONExtractString(raw, 'traceId'),
   span_id String DEFAULT JSONExtractString(raw, 'spanId'),
-  service LowCardinality(String) DEFAULT JSONExtractString(raw, 'resource', 'service.name'),
+  service LowCardinality(String) DEFAULT JSONExtractString(raw, 'resource', '${RESOURCE_ATTRIBUTES.serviceName}'),
   severity_number UInt8 DEFAULT toUInt8(JSONExtractUInt(raw, 'severityNumber')),
   severity_text LowCardinality(String) DEFAULT JSONExtractString(raw, 'severityText'),
   INDEX logs_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 4
@@ -82,7 +84,7 @@ ${settings}`,
   parent_span_id String DEFAULT JSONExtractString(raw, 'parentSpanId'),
   name String DEFAULT JSONExtractString(raw, 'name'),
   kind UInt8 DEFAULT toUInt8(JSONExtractUInt(raw, 'kind')),
-  service LowCardinality(String) DEFAULT JSONExtractString(raw, 'resource', 'service.name'),
+  service LowCardinality(String) DEFAULT JSONExtractString(raw, 'resource', '${RESOURCE_ATTRIBUTES.serviceName}'),
   duration_ms Float64 DEFAULT (toInt64OrZero(JSONExtractString(raw, 'endTimeUnixNano')) - toInt64OrZero(JSONExtractString(raw, 'startTimeUnixNano'))) / 1e6,
   status_code UInt8 DEFAULT toUInt8(JSONExtractUInt(raw, 'status', 'code')),
   INDEX spans_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 4

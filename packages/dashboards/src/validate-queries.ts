@@ -1,3 +1,4 @@
+import { METRIC_ATTRIBUTES as A, METRIC_NAMES as M } from '@kira/conventions';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
 import { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from './legacy-table';
@@ -61,12 +62,12 @@ export function validationSeed(start: number): { points: MetricPointInput[]; leg
     for (const tool of ['generateImageWithAI', 'editImage']) {
       for (const success of ['true', 'false']) {
         const key = `${tool}/${success}`;
-        points.push({ name: 'ai_tool_executions', kind: 'sum', tags: { tool_name: tool, success }, startTime, time, value: bump(key, success === 'true' ? 9 : 1) });
+        points.push({ name: M.aiToolExecutions, kind: 'sum', tags: { [A.toolName]: tool, [A.success]: success }, startTime, time, value: bump(key, success === 'true' ? 9 : 1) });
       }
       points.push({
-        name: 'ai_tool_duration_ms',
+        name: M.aiToolDuration,
         kind: 'histogram',
-        tags: { tool_name: tool },
+        tags: { [A.toolName]: tool },
         startTime,
         time,
         bounds: [1000, 10000, 60000],
@@ -79,9 +80,9 @@ export function validationSeed(start: number): { points: MetricPointInput[]; leg
       ['/images', '502'],
     ] as const) {
       points.push({
-        name: 'http_request_duration_ms',
+        name: M.httpRequestDuration,
         kind: 'histogram',
-        tags: { http_method: 'GET', http_route: route, http_status_code: status },
+        tags: { [A.httpMethod]: 'GET', [A.httpRoute]: route, [A.httpStatusCode]: status },
         startTime,
         time,
         bounds: [10, 100, 1000],
@@ -94,9 +95,9 @@ export function validationSeed(start: number): { points: MetricPointInput[]; leg
       ['openai', 'ok'],
     ] as const) {
       points.push({
-        name: 'external_request_duration_ms',
+        name: M.externalRequestDuration,
         kind: 'histogram',
-        tags: { external_service: service, external_operation: 'generate', outcome },
+        tags: { [A.externalService]: service, [A.externalOperation]: 'generate', [A.outcome]: outcome },
         startTime,
         time,
         bounds: [100, 1000, 10000],

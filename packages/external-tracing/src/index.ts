@@ -1,10 +1,6 @@
-export { EXTERNAL_REQUEST_DURATION_BUCKETS_MS } from './bucket-boundaries';
 export { createTracedFetch } from './create-traced-fetch';
 export { ExternalService } from './external-service';
-export { EXTERNAL_REQUEST_DURATION_METRIC } from './metric-name';
-export { isSecretHeader } from './header-attributes';
-export { DEFAULT_REDACTED_QUERY_PARAMS, isSecretQueryParam, redactUrl } from './redact-url';
-export { isTelemetryDestination, isTelemetryOrigin, registerTelemetryDestination, sentryIngestPrefix } from './telemetry-destinations';
+export { EXTERNAL_REQUEST_DURATION_METRIC } from './telemetry-handles';
 export { tracedFetch } from './traced-fetch';
 export type {
   EndSpanOn,
@@ -16,3 +12,12 @@ export type {
   TracedFetchDefaults,
   TracedFetchOptions,
 } from './types';
+// The secret rules and the bucket boundaries live in @kira/conventions; re-exported so existing
+// imports keep working.
+export {
+  DEFAULT_REDACTED_QUERY_PARAMS,
+  EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
+  isSecretHeader,
+  isSecretQueryParam,
+  redactUrl,
+} from '@kira/conventions';

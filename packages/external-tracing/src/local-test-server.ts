@@ -1,6 +1,7 @@
 // Test-only (not exported, not bundled): a real HTTP server on 127.0.0.1:0 playing an AI provider.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { listenOnLoopback } from '@kira/test-utils';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface ReceivedRequest {
   method: string;
@@ -76,5 +77,35 @@ export async function startLocalTestServer(): Promise<LocalTestServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * One server for all tests of a file: started before them, closed after them. The returned object
+ * reads through to the running server.
+ */
+export function useLocalTestServer(): LocalTestServer {
+  let running: LocalTestServer | undefined;
+  beforeAll(async () => {
+    running = await startLocalTestServer();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const current = (): LocalTestServer => {
+    if (running === undefined) throw new Error('the local test server is not running (use it inside tests)');
+    return running;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get port() {
+      return current().port;
+    },
+    get requests() {
+      return current().requests;
+    },
+    close: () => current().close(),
   };
 }

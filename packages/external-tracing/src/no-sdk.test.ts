@@ -1,18 +1,11 @@
 // No createTestSdk here: the globals are the API's no-op providers, as in development.
 import { trace } from '@opentelemetry/api';
 import { createTestSdk } from '@kira/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXTERNAL_REQUEST_DURATION_METRIC, createTracedFetch, tracedFetch } from './index';
-import { STREAM_CHUNKS, startLocalTestServer, type LocalTestServer } from './local-test-server';
+import { STREAM_CHUNKS, useLocalTestServer } from './local-test-server';
 
-let server: LocalTestServer;
-
-beforeAll(async () => {
-  server = await startLocalTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useLocalTestServer();
 
 describe('without an SDK', () => {
   it('runs the request, returns the response, adds no trace header and never throws', async () => {

@@ -1,7 +1,11 @@
 import { metrics, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { EXTERNAL_REQUEST_DURATION_BUCKETS_MS } from './bucket-boundaries';
-import { EXTERNAL_REQUEST_DURATION_METRIC } from './metric-name';
-import { SCOPE_NAME, SCOPE_VERSION } from './scope';
+import { INSTRUMENTATION_SCOPES, METRICS } from '@kira/conventions';
+import { version } from '../package.json';
+
+/** Name of the histogram this package records. */
+export const EXTERNAL_REQUEST_DURATION_METRIC: typeof METRICS.externalRequestDuration.name = METRICS.externalRequestDuration.name;
+
+const SCOPE_NAME = INSTRUMENTATION_SCOPES.externalTracing;
 
 // Keyed by provider because the metrics API has no proxy meter: a histogram created before the SDK
 // registers its MeterProvider would stay a no-op forever. Looking the provider up per call costs
@@ -13,7 +17,7 @@ export function tracerFor(provider: TracerProvider | undefined): Tracer {
   const resolved = provider ?? trace.getTracerProvider();
   let tracer = tracers.get(resolved);
   if (!tracer) {
-    tracer = resolved.getTracer(SCOPE_NAME, SCOPE_VERSION);
+    tracer = resolved.getTracer(SCOPE_NAME, version);
     tracers.set(resolved, tracer);
   }
   return tracer;
@@ -23,10 +27,11 @@ export function durationHistogramFor(provider: MeterProvider | undefined): Histo
   const resolved = provider ?? metrics.getMeterProvider();
   let histogram = histograms.get(resolved);
   if (!histogram) {
-    histogram = resolved.getMeter(SCOPE_NAME, SCOPE_VERSION).createHistogram(EXTERNAL_REQUEST_DURATION_METRIC, {
-      description: 'Duration of calls to external services (AI providers and other APIs), by service, operation and outcome.',
-      unit: 'ms',
-      advice: { explicitBucketBoundaries: [...EXTERNAL_REQUEST_DURATION_BUCKETS_MS] },
+    const metric = METRICS.externalRequestDuration;
+    histogram = resolved.getMeter(SCOPE_NAME, version).createHistogram(metric.name, {
+      description: metric.description,
+      unit: metric.unit,
+      advice: { explicitBucketBoundaries: [...metric.buckets] },
     });
     histograms.set(resolved, histogram);
   }

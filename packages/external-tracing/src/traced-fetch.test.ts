@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createTestSdk, freePort, type TestSdk } from '@kira/test-utils';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
   EXTERNAL_REQUEST_DURATION_METRIC,
@@ -8,17 +8,10 @@ import {
   createTracedFetch,
   tracedFetch,
 } from './index';
-import { STREAM_CHUNKS, startLocalTestServer, type LocalTestServer } from './local-test-server';
+import { STREAM_CHUNKS, useLocalTestServer } from './local-test-server';
 
-let server: LocalTestServer;
+const server = useLocalTestServer();
 let sdk: TestSdk;
-
-beforeAll(async () => {
-  server = await startLocalTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(() => {
   sdk = createTestSdk();
   server.requests.length = 0;
@@ -50,7 +43,7 @@ const onlySpan = () => {
 };
 
 describe('tracedFetch: spans and metrics', () => {
-  it('200: CLIENT span with the DESIGN.md attributes, response untouched, ok outcome in the histogram', async () => {
+  it('200: CLIENT span with the contract attributes, response untouched, ok outcome in the histogram', async () => {
     const observed = observedFetch();
     const response = await tracedFetch(
       `${server.url}/ok?q=cat`,
@@ -117,6 +110,21 @@ describe('tracedFetch: spans and metrics', () => {
     expect(server.requests[0]?.headers['x-custom']).toBe('yes');
     expect(server.requests[0]?.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(onlySpan().attributes['http.request.method']).toBe('PUT');
+  });
+
+  it('records the method fetch sends under the contract rule: post → POST, patch and PURGE → _OTHER with the original', async () => {
+    const methodOf = async (method: string) => {
+      sdk.reset();
+      await (await tracedFetch(`${server.url}/ok`, { method }, { service: 'openai', operation: 'call' })).text();
+      const { attributes } = onlySpan();
+      return [attributes['http.request.method'], attributes['http.method'], attributes['http.request.method_original']];
+    };
+    expect(await methodOf('post')).toEqual(['POST', 'POST', undefined]);
+    expect(server.requests.at(-1)?.method).toBe('POST');
+    expect(await methodOf('PURGE')).toEqual(['_OTHER', '_OTHER', 'PURGE']);
+    expect(server.requests.at(-1)?.method).toBe('PURGE');
+    // fetch sends a lowercase `patch` as it is (Node's server rejects it), so it is not PATCH.
+    expect(await methodOf('patch')).toEqual(['_OTHER', '_OTHER', 'patch']);
   });
 
   it('4xx: not an error by default, http_error outcome; errorOnStatus can make it one', async () => {

@@ -3,7 +3,6 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
-  createContextKey,
   propagation,
   trace,
   type Attributes,
@@ -12,23 +11,27 @@ import {
   type Span,
   type TextMapSetter,
 } from '@opentelemetry/api';
+import {
+  errorType,
+  fetchWireMethod,
+  HEADER_ATTRIBUTE_PREFIXES,
+  LEGACY_SPAN_ATTRIBUTES,
+  METRIC_ATTRIBUTES,
+  normalizeHttpMethod,
+  OTHER_VALUE,
+  redactUrl,
+  redactUrlCredentialsInText,
+  SPAN_ATTRIBUTES,
+} from '@kira/conventions';
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
-import { networkErrorMessage, networkErrorType } from './network-error-type';
-import { redactUrl } from './redact-url';
+import { networkErrorMessage } from './network-error-message';
+import { suppressTracing } from './opentelemetry-internals';
 import { durationHistogramFor, tracerFor } from './telemetry-handles';
 import type { EndSpanOn, ExternalRequestOutcome, TracedFetchOptions } from './types';
 import { undiciInjectsTraceHeaders } from './undici-propagation';
 import { wrapResponseBody, type BodyEnd } from './wrap-response-body';
 import { warnOnce } from './warn-once';
 
-// Same key as @opentelemetry/core's suppressTracing(): the API's createContextKey is
-// Symbol.for(description), so this needs no SDK dependency. Suppressed context stops the undici
-// instrumentation from starting a span and the W3C propagator from injecting headers.
-const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY',
-]);
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 const UNKNOWN = 'unknown';
 
@@ -62,7 +65,7 @@ export async function tracedFetch(input: FetchInput, init: RequestInit | undefin
     call = startCall(input, init, settings, fetchContext);
     fetchContext = trace.setSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
-      fetchContext = fetchContext.setValue(SUPPRESS_TRACING_KEY, true);
+      fetchContext = suppressTracing(fetchContext);
     } else if (!undiciInjectsTraceHeaders()) {
       fetchInit = withTraceHeaders(input, init, fetchContext);
     }
@@ -129,7 +132,7 @@ function startCall(
 
   const attributes = requestAttributes(input, init, service, operation, settings.redactQueryParams);
   if (headerAllowlist.length > 0) {
-    Object.assign(attributes, headerAttributes('http.request.header.', requestHeaders(input, init), headerAllowlist));
+    Object.assign(attributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.request, requestHeaders(input, init), headerAllowlist));
   }
   let span: Span;
   try {
@@ -142,9 +145,9 @@ function startCall(
   let outcome: ExternalRequestOutcome = 'ok';
   let finished = false;
   const metricAttributes = (): Attributes => ({
-    external_service: service,
-    external_operation: operation,
-    outcome,
+    [METRIC_ATTRIBUTES.externalService]: service,
+    [METRIC_ATTRIBUTES.externalOperation]: operation,
+    [METRIC_ATTRIBUTES.outcome]: outcome,
   });
   const finish = (durationMs: number): void => {
     if (finished) return;
@@ -157,8 +160,8 @@ function startCall(
       span.end();
     }
   };
-  const rawUrl = attributes['url.full'] === undefined ? undefined : requestUrl(input);
-  const safeUrl = attributes['url.full'] as string | undefined;
+  const rawUrl = attributes[SPAN_ATTRIBUTES.urlFull] === undefined ? undefined : requestUrl(input);
+  const safeUrl = attributes[SPAN_ATTRIBUTES.urlFull] as string | undefined;
   // Errors quote the URL they failed on (undici: "Request cannot be constructed from a URL that
   // includes credentials: …"), so the recorded copy gets the same redaction as url.full.
   const scrub = (text: string): string => scrubSecrets(text, rawUrl, safeUrl);
@@ -166,7 +169,7 @@ function startCall(
     outcome = 'network_error';
     try {
       span.recordException(scrubbedException(error, scrub));
-      span.setAttribute('error.type', networkErrorType(error));
+      span.setAttribute(SPAN_ATTRIBUTES.errorType, errorType(error));
       span.setStatus({ code: SpanStatusCode.ERROR, message: scrub(networkErrorMessage(error)) });
     } catch (telemetryError) {
       warnOnce('failure-failed', 'recording the request failure failed', telemetryError);
@@ -180,14 +183,14 @@ function startCall(
       const status = response.status;
       outcome = status >= 400 ? 'http_error' : 'ok';
       const responseAttributes: Attributes = {
-        'http.response.status_code': status,
-        'http.status_code': status,
+        [SPAN_ATTRIBUTES.httpResponseStatusCode]: status,
+        [LEGACY_SPAN_ATTRIBUTES.httpStatusCode]: status,
       };
       if (headerAllowlist.length > 0) {
-        Object.assign(responseAttributes, headerAttributes('http.response.header.', response.headers, headerAllowlist));
+        Object.assign(responseAttributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.response, response.headers, headerAllowlist));
       }
       if (isErrorStatus(status, settings.errorOnStatus)) {
-        responseAttributes['error.type'] = String(status);
+        responseAttributes[SPAN_ATTRIBUTES.errorType] = String(status);
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
       span.setAttributes(responseAttributes);
@@ -211,26 +214,26 @@ function requestAttributes(
   operation: string,
   redactQueryParams: readonly string[] | undefined,
 ): Attributes {
-  const rawMethod = init?.method ?? (isRequest(input) ? input.method : undefined) ?? 'GET';
-  const upperMethod = String(rawMethod).toUpperCase();
-  const method = KNOWN_METHODS.has(upperMethod) ? upperMethod : '_OTHER';
+  // The method fetch puts on the wire (it upper-cases `post`, not `patch`), under the contract's rule.
+  const wireMethod = fetchWireMethod(String(init?.method ?? (isRequest(input) ? input.method : undefined) ?? 'GET'));
+  const method = normalizeHttpMethod(wireMethod);
   const attributes: Attributes = {
-    'external.service': service,
-    'external.operation': operation,
-    'http.request.method': method,
-    'http.method': method,
+    [SPAN_ATTRIBUTES.externalService]: service,
+    [SPAN_ATTRIBUTES.externalOperation]: operation,
+    [SPAN_ATTRIBUTES.httpRequestMethod]: method,
+    [LEGACY_SPAN_ATTRIBUTES.httpMethod]: method,
   };
-  if (method === '_OTHER') attributes['http.request.method_original'] = String(rawMethod);
+  if (method === OTHER_VALUE) attributes[SPAN_ATTRIBUTES.httpRequestMethodOriginal] = wireMethod;
 
   const rawUrl = requestUrl(input);
   const safeUrl = redactUrl(rawUrl, redactQueryParams);
-  attributes['url.full'] = safeUrl;
-  attributes['http.url'] = safeUrl;
+  attributes[SPAN_ATTRIBUTES.urlFull] = safeUrl;
+  attributes[LEGACY_SPAN_ATTRIBUTES.httpUrl] = safeUrl;
   try {
     const url = new URL(rawUrl);
-    attributes['server.address'] = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    attributes[SPAN_ATTRIBUTES.serverAddress] = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = url.port === '' ? DEFAULT_PORTS[url.protocol] : Number(url.port);
-    if (port !== undefined) attributes['server.port'] = port;
+    if (port !== undefined) attributes[SPAN_ATTRIBUTES.serverPort] = port;
   } catch {
     // fetch itself rejects the URL; the span records that failure.
   }
@@ -241,22 +244,16 @@ function requestUrl(input: FetchInput): string {
   return typeof input === 'string' ? input : isRequest(input) ? input.url : String(input);
 }
 
-// Bounded quantifiers and a capped input: an unbounded pattern went quadratic on long non-URL
-// strings (a 100 kB message blocked the event loop for a minute).
-const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@]{1,512}@/gi;
-const MAX_SCRUBBED_TEXT = 4096;
-
 function scrubSecrets(text: string, rawUrl: string | undefined, safeUrl: string | undefined): string {
   const withSafeUrl = rawUrl && safeUrl && rawUrl !== safeUrl ? text.split(rawUrl).join(safeUrl) : text;
-  const capped = withSafeUrl.length > MAX_SCRUBBED_TEXT ? `${withSafeUrl.slice(0, MAX_SCRUBBED_TEXT)}…` : withSafeUrl;
-  return capped.replace(USERINFO_IN_TEXT, '$1REDACTED:REDACTED@');
+  return redactUrlCredentialsInText(withSafeUrl);
 }
 
 function scrubbedException(error: unknown, scrub: (text: string) => string): Exception {
   if (typeof error !== 'object' || error === null) return scrub(safeString(error));
   const { name, message, stack, code } = error as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
   const exception: { name: string; message?: string; stack?: string; code?: string | number } = {
-    name: typeof name === 'string' ? name : '_OTHER',
+    name: typeof name === 'string' ? name : OTHER_VALUE,
   };
   if (typeof message === 'string') exception.message = scrub(message);
   if (typeof stack === 'string') exception.stack = scrub(stack);

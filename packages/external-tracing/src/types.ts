@@ -1,4 +1,5 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { EXTERNAL_REQUEST_OUTCOMES } from '@kira/conventions';
 import type { ExternalService } from './external-service';
 
 /** A known service from {@link ExternalService}, or any other name. */
@@ -6,7 +7,7 @@ import type { ExternalService } from './external-service';
 export type ExternalServiceName = (typeof ExternalService)[keyof typeof ExternalService] | (string & {});
 
 /** `outcome` of `external_request_duration_ms`. */
-export type ExternalRequestOutcome = 'ok' | 'http_error' | 'network_error';
+export type ExternalRequestOutcome = (typeof EXTERNAL_REQUEST_OUTCOMES)[number];
 
 /** When the CLIENT span (and the duration measurement) ends. */
 export type EndSpanOn = 'headers' | 'body';

@@ -3,20 +3,13 @@
 import { SpanKind } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tracedFetch } from './index';
-import { startLocalTestServer, type LocalTestServer } from './local-test-server';
+import { useLocalTestServer } from './local-test-server';
 
-let server: LocalTestServer;
+const server = useLocalTestServer();
 let sdk: TestSdk;
 let instrumentation: UndiciInstrumentation;
-
-beforeAll(async () => {
-  server = await startLocalTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(() => {
   sdk = createTestSdk();
   // The constructor enables it (subscribes to undici's diagnostics channels).

@@ -1,15 +1,8 @@
 import { diag } from '@opentelemetry/api';
+import { createReportOnce, INSTRUMENTATION_SCOPES } from '@kira/conventions';
 
-const PREFIX = '@kira/external-tracing:';
-const seen = new Set<string>();
-
-/** Reports each kind of problem once per process, so a hot path cannot flood the diag logger. */
-export function warnOnce(key: string, message: string, ...args: unknown[]): void {
-  if (seen.has(key)) return;
-  seen.add(key);
-  try {
-    diag.warn(`${PREFIX} ${message}`, ...args);
-  } catch {
-    // A broken diag logger must not break the caller either.
-  }
-}
+/** This package's reporter: the contract's report-once policy, through `diag`. */
+export const warnOnce = createReportOnce({
+  prefix: `${INSTRUMENTATION_SCOPES.externalTracing}:`,
+  write: (message, ...details) => diag.warn(message, ...details),
+});

@@ -1,21 +1,20 @@
-import { DiagLogLevel, diag, metrics, type Attributes, type Histogram } from '@opentelemetry/api';
+import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
 import { createTestSdk, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpRequestRecorder } from './create-http-request-recorder';
 import { HTTP_DURATION_BUCKETS_MS, createKiraMetrics } from './index';
+import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
-let warnings: string[];
+let warnings: DiagWarnings;
 
 beforeEach(() => {
   sdk = createTestSdk();
-  warnings = [];
-  const collect = (message: string) => warnings.push(message);
-  diag.setLogger({ error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  warnings = captureDiagWarnings();
 });
 
 afterEach(async () => {
-  diag.disable();
+  warnings.stop();
   await sdk.shutdown();
 });
 
@@ -45,8 +44,9 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
     const kiraMetrics = createKiraMetrics({ meterProvider: sdk.meterProvider });
     const record = kiraMetrics.createHttpRequestRecorder();
     record('GET', '/users/:id', 200, 3);
-    record('get', '/users/:id', 200, 7);
+    record('GET', '/users/:id', 200, 7);
     record('BREW', '/pot', 418, 1);
+    record('patch', '/pot', 418, 1); // case-sensitive, as semantic conventions say: _OTHER
     kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 20 });
 
     const histogram = await sdk.metric('http_request_duration_ms');
@@ -59,6 +59,7 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
       ]),
     );
     expect(points).toHaveLength(2);
+    expect(points.find((point) => point.attributes['http_route'] === '/pot')?.value.count).toBe(2);
     const users = points.find((point) => point.attributes['http_route'] === '/users/:id');
     expect(users?.value.count).toBe(3);
     expect(users?.value.sum).toBe(30);
@@ -87,7 +88,7 @@ describe('createHttpRequestRecorder (KiraMetrics)', () => {
     record('GET', '/a', 200, Number.POSITIVE_INFINITY);
     record(undefined as never, undefined as never, undefined as never, undefined as never);
     expect(await sdk.metric('http_request_duration_ms')).toBeUndefined();
-    expect(warnings.filter((message) => message.startsWith('@kira/metrics:'))).toHaveLength(1);
+    expect(warnings.ours()).toHaveLength(1);
 
     // A combination that is cached stays valid only for valid durations.
     record('GET', '/a', 200, 1);

@@ -1,5 +1,5 @@
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { normalizeHttpMethod } from './http-method';
+import { METRIC_ATTRIBUTES, normalizeHttpMethod } from '@kira/conventions';
 import { isNonEmptyString, isValidDuration } from './input-checks';
 import type { HttpRequestRecorder } from './types';
 
@@ -14,7 +14,7 @@ type StatusCache = Map<number, Readonly<Attributes>>;
 
 /**
  * `http_request_duration_ms` for a per-request hot path. The attribute object of each
- * method + route + status is built (validated, method normalised) once and then reused frozen,
+ * method + route + status is built (validated, method normalised by the contract's rule) once and then reused frozen,
  * so a request costs three map lookups and the histogram record — no validation, no allocation.
  */
 export function createHttpRequestRecorder(
@@ -34,9 +34,9 @@ export function createHttpRequestRecorder(
 
     if (!isNonEmptyString(method) || !isNonEmptyString(route) || !Number.isInteger(statusCode)) return undefined;
     const attributes: Readonly<Attributes> = Object.freeze({
-      http_method: normalizeHttpMethod(method),
-      http_route: route,
-      http_status_code: statusCode,
+      [METRIC_ATTRIBUTES.httpMethod]: normalizeHttpMethod(method),
+      [METRIC_ATTRIBUTES.httpRoute]: route,
+      [METRIC_ATTRIBUTES.httpStatusCode]: statusCode,
     });
     if (cached >= maxCached) return attributes;
     if (byMethod === undefined) {

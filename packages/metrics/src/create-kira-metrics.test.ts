@@ -1,4 +1,4 @@
-import { DiagLogLevel, SpanKind, SpanStatusCode, context, diag, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { createTestSdk, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,10 +8,11 @@ import {
   createKiraMetrics,
   type KiraMetrics,
 } from './index';
+import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
 let kiraMetrics: KiraMetrics;
-let warnings: string[];
+let warnings: DiagWarnings;
 
 beforeEach(() => {
   // Global registration gives the AsyncLocalStorage context manager that parent/child tests need;
@@ -22,13 +23,11 @@ beforeEach(() => {
     tracerProvider: sdk.tracerProvider,
     loggerProvider: sdk.loggerProvider,
   });
-  warnings = [];
-  const collect = (message: string) => warnings.push(message);
-  diag.setLogger({ error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  warnings = captureDiagWarnings();
 });
 
 afterEach(async () => {
-  diag.disable();
+  warnings.stop();
   await sdk.shutdown();
 });
 
@@ -43,7 +42,7 @@ function histogramValue(point: MetricPoint | undefined): { count: number; sum: n
   return point?.value as never;
 }
 
-const kiraWarnings = () => warnings.filter((message) => message.startsWith('@kira/metrics:'));
+const kiraWarnings = () => warnings.ours();
 
 describe('instruments', () => {
   it('exports the contract names and bucket boundaries', () => {
@@ -90,15 +89,17 @@ describe('instruments', () => {
   });
 
   it('recordHttpRequest records http_request_duration_ms with method, route template and status code', async () => {
-    kiraMetrics.recordHttpRequest({ method: 'get', route: '/users/:id', statusCode: 200, durationMs: 3 });
+    kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 3 });
     kiraMetrics.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 7 });
     kiraMetrics.recordHttpRequest({ method: 'BREW', route: '/pot', statusCode: 418, durationMs: 1 });
+    kiraMetrics.recordHttpRequest({ method: 'patch', route: '/pot', statusCode: 418, durationMs: 1 });
 
     const histogram = await sdk.metric('http_request_duration_ms');
     expect(histogram?.descriptor).toMatchObject({ name: 'http_request_duration_ms', unit: 'ms' });
     const byRoute = new Map(histogram?.dataPoints.map((point) => [point.attributes['http_route'], point]));
     expect(byRoute.get('/users/:id')?.attributes).toEqual({ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 });
     expect(byRoute.get('/pot')?.attributes).toEqual({ http_method: '_OTHER', http_route: '/pot', http_status_code: 418 });
+    expect(histogramValue(byRoute.get('/pot') as MetricPoint).count).toBe(2); // lowercase `patch` is _OTHER too
     const value = histogramValue(byRoute.get('/users/:id') as MetricPoint);
     expect(value.buckets.boundaries).toEqual([...HTTP_DURATION_BUCKETS_MS]);
     expect(value.count).toBe(2);
@@ -108,7 +109,7 @@ describe('instruments', () => {
 });
 
 describe('logAIToolExecuted', () => {
-  it('emits the AI tool log record of DESIGN.md', () => {
+  it('emits the AI tool log record of the telemetry contract', () => {
     kiraMetrics.logAIToolExecuted('generateImage', 'user-1', 'thread-9', 1500);
     const [record] = sdk.logs();
     expect(sdk.logs()).toHaveLength(1);

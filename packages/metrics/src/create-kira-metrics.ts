@@ -1,6 +1,6 @@
 import {
   INVALID_SPAN_CONTEXT,
-  SeverityNumber,
+  diag,
   SpanKind,
   SpanStatusCode,
   context,
@@ -10,19 +10,31 @@ import {
   type Attributes,
   type Context,
   type Exception,
+  type SeverityNumber,
   type Span,
 } from '@opentelemetry/api';
+import {
+  AI_TOOL_LOG,
+  AI_TOOL_OPERATION,
+  createReportOnce,
+  errorType,
+  INSTRUMENTATION_SCOPES,
+  LOG_ATTRIBUTES,
+  LOG_SEVERITIES,
+  METRIC_ATTRIBUTES,
+  SPAN_ATTRIBUTES,
+} from '@kira/conventions';
+import { version } from '../package.json';
 import { createHttpRequestRecorder } from './create-http-request-recorder';
-import { errorType } from './error-type';
 import { isNonEmptyString, isValidDuration } from './input-checks';
 import { createInstruments } from './instruments';
 import { memoizeByProvider } from './memoize-by-provider';
 import { payloadToString } from './payload-to-string';
-import { SCOPE_NAME, SCOPE_VERSION } from './scope';
 import { createToolNameGuard } from './tool-name-guard';
 import type { HttpRequestRecord, KiraMetrics, KiraMetricsOptions, TraceAIToolOptions } from './types';
-import { createWarnOnce } from './warn-once';
 
+const SCOPE_NAME = INSTRUMENTATION_SCOPES.metrics;
+const SCOPE_VERSION: string = version;
 const DEFAULT_MAX_TOOL_NAMES = 200;
 const DEFAULT_MAX_PAYLOAD_BYTES = 2048;
 const UNKNOWN_TOOL_NAME = 'unknown';
@@ -36,7 +48,8 @@ const UNKNOWN_TOOL_NAME = 'unknown';
  * await kiraMetrics.traceAITool('generateImage', { userId, threadId }, () => generate(prompt));
  */
 export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics {
-  const warnOnce = createWarnOnce();
+  // One memory per helper set: a test or a second set of providers reports its own problems.
+  const warnOnce = createReportOnce({ prefix: `${SCOPE_NAME}:`, write: (message, ...details) => diag.warn(message, ...details) });
   const getInstruments = memoizeByProvider(
     () => options.meterProvider ?? metrics.getMeterProvider(),
     (provider) => createInstruments(provider.getMeter(SCOPE_NAME, SCOPE_VERSION)),
@@ -74,23 +87,23 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     try {
       const { toolExecutions, toolDuration } = getInstruments();
       const metricToolName = foldToolName(toolName);
-      toolExecutions.add(1, { tool_name: metricToolName, success: success ? 'true' : 'false' });
-      toolDuration.record(durationMs, { tool_name: metricToolName });
+      toolExecutions.add(1, { [METRIC_ATTRIBUTES.toolName]: metricToolName, [METRIC_ATTRIBUTES.success]: success ? 'true' : 'false' });
+      toolDuration.record(durationMs, { [METRIC_ATTRIBUTES.toolName]: metricToolName });
     } catch (error) {
       warnOnce('recordAITool-failed', 'recording AI tool metrics failed', error);
     }
   }
 
   function emitToolLog(toolName: string, userId: unknown, threadId: unknown, durationMs: unknown, logContext: Context): void {
-    const attributes: Attributes = { 'ai.tool.name': toolName };
-    if (isNonEmptyString(userId)) attributes['user.id'] = userId;
-    if (isNonEmptyString(threadId)) attributes['thread.id'] = threadId;
-    if (isValidDuration(durationMs)) attributes['duration.ms'] = durationMs;
+    const attributes: Attributes = { [LOG_ATTRIBUTES.aiToolName]: toolName };
+    if (isNonEmptyString(userId)) attributes[LOG_ATTRIBUTES.userId] = userId;
+    if (isNonEmptyString(threadId)) attributes[LOG_ATTRIBUTES.threadId] = threadId;
+    if (isValidDuration(durationMs)) attributes[LOG_ATTRIBUTES.durationMs] = durationMs;
     try {
       getLogger().emit({
-        severityNumber: SeverityNumber.INFO,
-        severityText: 'INFO',
-        body: `AI tool executed: ${toolName}`,
+        severityNumber: LOG_SEVERITIES.info.number as SeverityNumber,
+        severityText: LOG_SEVERITIES.info.text,
+        body: AI_TOOL_LOG.body(toolName),
         attributes,
         context: logContext,
       });
@@ -138,7 +151,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     let spanContext: Context;
     try {
       span = getTracer().startSpan(
-        `execute_tool ${name}`,
+        `${AI_TOOL_OPERATION} ${name}`,
         { kind: SpanKind.INTERNAL, attributes: toolSpanAttributes(name, runOptions, maxPayloadBytes) },
         parentContext,
       );
@@ -157,11 +170,11 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
       try {
         if (success) {
           if (runOptions.recordOutput === true && output !== undefined) {
-            toolSpan.setAttribute('gen_ai.tool.call.result', payloadToString(output, maxPayloadBytes));
+            toolSpan.setAttribute(SPAN_ATTRIBUTES.genAiToolCallResult, payloadToString(output, maxPayloadBytes));
           }
         } else {
           toolSpan.recordException(toException(error));
-          toolSpan.setAttribute('error.type', errorType(error));
+          toolSpan.setAttribute(SPAN_ATTRIBUTES.errorType, errorType(error));
           toolSpan.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
           if (typeof runOptions.onError === 'function') {
             callErrorHook(runOptions.onError, error, name, toolSpan, toolContext);
@@ -243,15 +256,15 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
 
 function toolSpanAttributes(toolName: string, options: TraceAIToolOptions, maxPayloadBytes: number): Attributes {
   const attributes: Attributes = {
-    'gen_ai.operation.name': 'execute_tool',
-    'gen_ai.tool.name': toolName,
-    'ai.tool.name': toolName,
+    [SPAN_ATTRIBUTES.genAiOperationName]: AI_TOOL_OPERATION,
+    [SPAN_ATTRIBUTES.genAiToolName]: toolName,
+    [SPAN_ATTRIBUTES.aiToolName]: toolName,
   };
-  if (isNonEmptyString(options.userId)) attributes['user.id'] = options.userId;
-  if (isNonEmptyString(options.threadId)) attributes['thread.id'] = options.threadId;
-  if (isNonEmptyString(options.toolCallId)) attributes['gen_ai.tool.call.id'] = options.toolCallId;
+  if (isNonEmptyString(options.userId)) attributes[SPAN_ATTRIBUTES.userId] = options.userId;
+  if (isNonEmptyString(options.threadId)) attributes[SPAN_ATTRIBUTES.threadId] = options.threadId;
+  if (isNonEmptyString(options.toolCallId)) attributes[SPAN_ATTRIBUTES.genAiToolCallId] = options.toolCallId;
   if (options.recordInput === true && options.input !== undefined) {
-    attributes['gen_ai.tool.call.arguments'] = payloadToString(options.input, maxPayloadBytes);
+    attributes[SPAN_ATTRIBUTES.genAiToolCallArguments] = payloadToString(options.input, maxPayloadBytes);
   }
   return attributes;
 }

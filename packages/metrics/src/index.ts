@@ -1,7 +1,7 @@
-export { AI_TOOL_DURATION_BUCKETS_MS, HTTP_DURATION_BUCKETS_MS } from './bucket-boundaries';
 export { createKiraMetrics } from './create-kira-metrics';
 export { logAIToolExecuted, recordAITool, recordHttpRequest, traceAITool } from './default-metrics';
-export { METRIC_NAMES } from './metric-names';
+// Re-exported from @kira/conventions, where the contract lives, so existing imports keep working.
+export { AI_TOOL_DURATION_BUCKETS_MS, HTTP_DURATION_BUCKETS_MS, METRIC_NAMES } from '@kira/conventions';
 export type {
   AIToolErrorContext,
   HttpRequestRecord,

@@ -1,6 +1,5 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
-import { AI_TOOL_DURATION_BUCKETS_MS, HTTP_DURATION_BUCKETS_MS } from './bucket-boundaries';
-import { METRIC_NAMES } from './metric-names';
+import { METRICS, type MetricContract } from '@kira/conventions';
 
 export interface Instruments {
   toolExecutions: Counter;
@@ -10,19 +9,16 @@ export interface Instruments {
 
 export function createInstruments(meter: Meter): Instruments {
   return {
-    toolExecutions: meter.createCounter(METRIC_NAMES.aiToolExecutions, {
-      description: 'AI tool executions, by tool and outcome.',
-      unit: '1',
-    }),
-    toolDuration: meter.createHistogram(METRIC_NAMES.aiToolDuration, {
-      description: 'AI tool execution time.',
-      unit: 'ms',
-      advice: { explicitBucketBoundaries: [...AI_TOOL_DURATION_BUCKETS_MS] },
-    }),
-    httpDuration: meter.createHistogram(METRIC_NAMES.httpRequestDuration, {
-      description: 'Inbound HTTP request duration, by method, route template and status code.',
-      unit: 'ms',
-      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_MS] },
-    }),
+    toolExecutions: meter.createCounter(METRICS.aiToolExecutions.name, instrumentOptions(METRICS.aiToolExecutions)),
+    toolDuration: meter.createHistogram(METRICS.aiToolDuration.name, instrumentOptions(METRICS.aiToolDuration)),
+    httpDuration: meter.createHistogram(METRICS.httpRequestDuration.name, instrumentOptions(METRICS.httpRequestDuration)),
+  };
+}
+
+function instrumentOptions(metric: MetricContract) {
+  return {
+    description: metric.description,
+    unit: metric.unit,
+    ...(metric.buckets ? { advice: { explicitBucketBoundaries: [...metric.buckets] } } : {}),
   };
 }

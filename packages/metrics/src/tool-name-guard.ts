@@ -1,22 +1,19 @@
-export const FOLDED_TOOL_NAME = 'other';
+import { FOLDED_TOOL_NAME } from '@kira/conventions';
 
 /**
  * Caps the distinct `tool_name` metric values: the first `max` names are kept, later new names
  * fold into `other` so a bug that puts ids in tool names cannot explode the metric series.
+ * `onFold` runs at every fold; the caller's report-once policy decides what is printed.
  */
-export function createToolNameGuard(max: number, onFirstFold: (max: number) => void): (toolName: string) => string {
+export function createToolNameGuard(max: number, onFold: (max: number) => void): (toolName: string) => string {
   const known = new Set<string>();
-  let warned = false;
   return (toolName) => {
     if (known.has(toolName)) return toolName;
     if (known.size < max) {
       known.add(toolName);
       return toolName;
     }
-    if (!warned) {
-      warned = true;
-      onFirstFold(max);
-    }
+    onFold(max);
     return FOLDED_TOOL_NAME;
   };
 }

@@ -77,7 +77,7 @@ export interface TraceAIToolOptions {
 
 /** One finished HTTP request, recorded into `http_request_duration_ms`. */
 export interface HttpRequestRecord {
-  /** Request method; normalised to upper case, unknown methods become `_OTHER`. @example 'GET' */
+  /** Request method, as sent; known methods spelled exactly (`GET`, `PATCH`) are kept, anything else becomes `_OTHER`. @example 'GET' */
   method: string;
   /** Route template, never the raw path. @example '/users/:id' */
   route: string;

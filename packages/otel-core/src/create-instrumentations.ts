@@ -1,4 +1,4 @@
-import { isTelemetryDestination, isTelemetryOrigin } from '@kira/external-tracing';
+import { isTelemetryDestination, isTelemetryOrigin } from '@kira/conventions';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';

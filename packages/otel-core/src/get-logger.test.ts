@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('getLogger with telemetry on', () => {
-  it('emits DESIGN.md severities and the active span ids through the global logs API', () => {
+  it('emits the contract severities and the active span ids through the global logs API', () => {
     process.env.KIRA_TELEMETRY = 'on';
     // Created before any SDK exists, as module-level loggers are.
     const logger = getLogger('unit-logger');

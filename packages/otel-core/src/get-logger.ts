@@ -1,11 +1,11 @@
+import { LOG_SEVERITIES } from '@kira/conventions';
 import {
   type Attributes,
   context,
-  diag,
   isSpanContextValid,
   type Logger,
   logs,
-  SeverityNumber,
+  type SeverityNumber,
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
@@ -13,17 +13,9 @@ import { formatConsoleLine } from './format-console-line';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type LoggerMode } from './telemetry-state';
 import type { KiraLogger } from './types';
+import { reportOnce } from './warn-once';
 
-type Level = 'error' | 'warn' | 'info' | 'debug';
-
-const SEVERITY: Record<Level, { number: SeverityNumber; text: string }> = {
-  error: { number: SeverityNumber.ERROR, text: 'ERROR' },
-  warn: { number: SeverityNumber.WARN, text: 'WARN' },
-  info: { number: SeverityNumber.INFO, text: 'INFO' },
-  debug: { number: SeverityNumber.DEBUG, text: 'DEBUG' },
-};
-
-let reportedFailure = false;
+type Level = keyof typeof LOG_SEVERITIES;
 
 /**
  * A logger named after its component (the instrumentation scope of its records). Safe to create
@@ -39,7 +31,7 @@ export function getLogger(name: string): KiraLogger {
       if (level === 'debug' && process.env.NODE_ENV === 'production') return;
       const state = getTelemetryState();
       const mode = state.mode ?? modeBeforeStart();
-      const severity = SEVERITY[level];
+      const severity = LOG_SEVERITIES[level];
       if (mode === 'silent') return;
       if (mode === 'console') {
         const line = formatConsoleLine(new Date(), severity.text, name, body, attributes);
@@ -53,12 +45,9 @@ export function getLogger(name: string): KiraLogger {
       otelLogger ??= logs.getLogger(name);
       // No explicit context: the SDK takes the active one, which puts the current span's trace
       // and span id on the record.
-      otelLogger.emit({ severityNumber: severity.number, severityText: severity.text, body, attributes });
+      otelLogger.emit({ severityNumber: severity.number as SeverityNumber, severityText: severity.text, body, attributes });
     } catch (error) {
-      if (!reportedFailure) {
-        reportedFailure = true;
-        diag.error('@kira/otel-core: a log record could not be emitted', error);
-      }
+      reportOnce('log-emit-failed', '@kira/otel-core: a log record could not be emitted', error);
     }
   };
 

@@ -1,5 +1,4 @@
-import { diag } from '@opentelemetry/api';
-import { warnOnce } from './warn-once';
+import { reportOnce } from './warn-once';
 
 const PREFIX = '@kira/otel-core:';
 
@@ -7,15 +6,17 @@ const PREFIX = '@kira/otel-core:';
  * The SDK hands every failed export to the global error handler, whose default prints through
  * `diag` — silent unless OTEL_LOG_LEVEL is set, so a misconfigured token looked exactly like
  * "no traffic". This handler says why once per distinct reason (status code or error code, else
- * the start of the message), never once per batch, so an outage cannot flood the host's logs.
+ * the start of the message), never once per batch, so an outage cannot flood the host's logs;
+ * `OTEL_LOG_LEVEL=debug` prints every failure.
  */
 export function reportExportError(error: unknown): void {
   try {
-    warnOnce(
-      `${PREFIX} telemetry export failed (${describe(error)}); exports are retried where the OTLP spec allows, then dropped. ` +
+    const reason = describe(error);
+    reportOnce(
+      reason,
+      `${PREFIX} telemetry export failed (${reason}); exports are retried where the OTLP spec allows, then dropped. ` +
         'Further failures for this reason are not printed (OTEL_LOG_LEVEL=debug shows each).',
     );
-    diag.debug(`${PREFIX} telemetry export failed`, error);
   } catch {
     // Reporting must never break the host.
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
+import { RESOURCE_ATTRIBUTES } from '@kira/conventions';
 import { parseKeyValueList } from './parse-key-value-list';
 import type { Env } from './resolve-exporter-config';
 import type { TelemetryOptions } from './types';
@@ -8,7 +9,7 @@ import type { TelemetryOptions } from './types';
 const PREFIX = '@kira/otel-core:';
 
 /**
- * The resource every signal carries (DESIGN.md): `service.name`, `service.version`,
+ * The resource every signal carries (the telemetry contract): `service.name`, `service.version`,
  * `deployment.environment.name`, plus `OTEL_RESOURCE_ATTRIBUTES`. Precedence per attribute:
  * option > dedicated env variable (`OTEL_SERVICE_NAME`) > `OTEL_RESOURCE_ATTRIBUTES` > derived
  * default (package.json, `NODE_ENV`).
@@ -34,27 +35,28 @@ export function resolveResourceAttributes(
     const value = options.resourceAttributes?.[key];
     return typeof value === 'string' ? nonEmpty(value) : undefined;
   };
+  const { serviceName: SERVICE_NAME, serviceVersion: SERVICE_VERSION, deploymentEnvironmentName: ENVIRONMENT } = RESOURCE_ATTRIBUTES;
   const serviceName =
     nonEmpty(options.serviceName) ??
-    fromOption('service.name') ??
+    fromOption(SERVICE_NAME) ??
     nonEmpty(env.OTEL_SERVICE_NAME) ??
-    nonEmpty(fromEnv['service.name']) ??
+    nonEmpty(fromEnv[SERVICE_NAME]) ??
     nonEmpty(packageJson?.name) ??
     'unknown_service:node';
   const serviceVersion =
     nonEmpty(options.serviceVersion) ??
-    fromOption('service.version') ??
-    nonEmpty(fromEnv['service.version']) ??
+    fromOption(SERVICE_VERSION) ??
+    nonEmpty(fromEnv[SERVICE_VERSION]) ??
     nonEmpty(packageJson?.version);
   const environment =
     nonEmpty(options.environment) ??
-    fromOption('deployment.environment.name') ??
-    nonEmpty(fromEnv['deployment.environment.name']) ??
+    fromOption(ENVIRONMENT) ??
+    nonEmpty(fromEnv[ENVIRONMENT]) ??
     nonEmpty(env.NODE_ENV);
 
-  const attributes: Attributes = { ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName };
-  if (serviceVersion !== undefined) attributes['service.version'] = serviceVersion;
-  if (environment !== undefined) attributes['deployment.environment.name'] = environment;
+  const attributes: Attributes = { ...fromEnv, ...options.resourceAttributes, [SERVICE_NAME]: serviceName };
+  if (serviceVersion !== undefined) attributes[SERVICE_VERSION] = serviceVersion;
+  if (environment !== undefined) attributes[ENVIRONMENT] = environment;
   return attributes;
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 
 describe('resolveTelemetryEnabled', () => {
-  // The same table @kira/sentry runs, so the two copies of the rule cannot drift.
+  // The contract's table: otel-core applies the rule of @kira/conventions, prefixing its own warnings.
   it.each(enableRuleCases.map((row) => [row.name, row] as const))('%s', (_name, row) => {
     const decision = resolveTelemetryEnabled(row.env, row.option === undefined ? {} : { enabled: row.option });
     expect(decision.enabled).toBe(row.enabled);

@@ -17,7 +17,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { registerTelemetryDestination } from '@kira/external-tracing';
+import { registerTelemetryDestination } from '@kira/conventions';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { installExitHandlers } from './install-exit-handlers';
 import { PooledIdGenerator } from './pooled-id-generator';

@@ -128,14 +128,8 @@ export interface TelemetryHandle {
   forceFlush(): Promise<void>;
 }
 
-/** The outcome of the on/off rule. */
-export interface TelemetryDecision {
-  enabled: boolean;
-  /** Which input decided, e.g. `"KIRA_TELEMETRY=on"`. */
-  reason: string;
-  /** Warnings about ignored values (already prefixed); the caller prints them. */
-  warnings: string[];
-}
+/** The outcome of the on/off rule (`@kira/conventions`). */
+export type { TelemetryDecision } from '@kira/conventions';
 
 /** Options of {@link resolveTelemetryEnabled}. */
 export interface TelemetryEnableOptions {

@@ -1,15 +1,13 @@
-const printed = new Set<string>();
+import { createReportOnce } from '@kira/conventions';
 
 /**
- * Prints a configuration warning once per process. Configuration problems must be visible
- * without a diag logger (nobody installs one in production), so they go to stderr directly.
+ * otel-core's reporter, with the contract's report-once policy. It prints to stderr directly:
+ * configuration and export problems must be visible without a diag logger (nobody installs one
+ * in production). Messages carry their own `@kira/otel-core:` prefix.
  */
+export const reportOnce = createReportOnce();
+
+/** Prints a configuration warning once per process (every time at `OTEL_LOG_LEVEL=debug`). */
 export function warnOnce(message: string): void {
-  if (printed.has(message)) return;
-  printed.add(message);
-  try {
-    console.warn(message);
-  } catch {
-    // A closed stderr must not break the host.
-  }
+  reportOnce(message, message);
 }

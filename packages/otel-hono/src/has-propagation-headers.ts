@@ -1,17 +1,13 @@
 import { propagation } from '@opentelemetry/api';
+import { registeredGlobalPropagator } from './opentelemetry-internals';
 
 type HeaderRecord = Record<string, string | string[] | undefined>;
-
-// The API's registry of globals (the key every 1.x @opentelemetry/api shares); read only to
-// notice when the global propagator is replaced, so its `fields()` (a fresh array per call) is
-// asked once per propagator rather than once per request.
-const API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
 
 let cachedPropagator: unknown;
 let cachedFields: readonly string[] = [];
 
 function propagatorFields(): readonly string[] {
-  const propagator = (globalThis as Record<symbol, { propagation?: unknown } | undefined>)[API_GLOBALS]?.propagation;
+  const propagator = registeredGlobalPropagator();
   // Unknown registry layout: ask every time, which is always right.
   if (propagator === undefined) return lowerCased(propagation.fields());
   if (propagator !== cachedPropagator) {

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import {
   context,
-  createContextKey,
   SamplingDecision,
   SpanKind,
   SpanStatusCode,
@@ -9,6 +8,7 @@ import {
   type Sampler,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { createAdaptorServer } from '@hono/node-server';
 import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
 import { Hono } from 'hono';
@@ -65,7 +65,7 @@ async function durationPoints() {
 }
 
 describe('otelHono owning the SERVER span (no http instrumentation)', () => {
-  it('names the span by route template with the DESIGN.md attributes and legacy duplicates', async () => {
+  it('names the span by route template with the contract attributes and legacy duplicates', async () => {
     const app = new Hono();
     app.use(otelHono());
     app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
@@ -96,6 +96,26 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     const points = await durationPoints();
     expect(points).toHaveLength(1);
     expect(points[0]!.attributes).toEqual({ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 });
+  });
+
+  it('applies the contract method rule: lowercase and unknown methods are _OTHER, with the original kept', async () => {
+    const app = new Hono();
+    app.use(otelHono());
+    app.all('/items/:id', (c) => c.text('ok'));
+    for (const method of ['PATCH', 'patch', 'PURGE']) {
+      expect((await app.request('/items/1', { method })).status, method).toBe(200);
+    }
+    const byMethod = Object.fromEntries(
+      serverSpans().map((span) => [String(span.attributes['http.request.method_original'] ?? span.attributes['http.request.method']), span]),
+    );
+    expect(byMethod['PATCH']!.name).toBe('PATCH /items/:id');
+    expect(byMethod['PATCH']!.attributes['http.request.method_original']).toBeUndefined();
+    for (const original of ['patch', 'PURGE']) {
+      expect(byMethod[original]!.name, original).toBe('_OTHER /items/:id');
+      expect(byMethod[original]!.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.method': '_OTHER' });
+    }
+    const methods = (await durationPoints()).map((point) => [point.attributes.http_method, point.value.count]);
+    expect(methods.sort()).toEqual([['PATCH', 1], ['_OTHER', 2]]);
   });
 
   it('gives sub-app routes their full template wherever the middleware is registered', async () => {
@@ -401,9 +421,8 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
 });
 
 describe("otelHono beside the http instrumentation's SERVER span", () => {
-  // The same key and shape @opentelemetry/core's setRPCMetadata uses; the real instrumentation is
-  // exercised end to end in otel-core.test.ts.
-  const RPC_METADATA_KEY = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
+  // What the http instrumentation does for each inbound request, with the real @opentelemetry/core;
+  // the instrumentation itself is exercised end to end in otel-core-auto.test.ts.
 
   it('puts the route on the existing span instead of opening a second SERVER span', async () => {
     const app = new Hono();
@@ -415,7 +434,7 @@ describe("otelHono beside the http instrumentation's SERVER span", () => {
       type: 'http',
       span: instrumentationSpan,
     };
-    const requestContext = trace.setSpan(context.active(), instrumentationSpan).setValue(RPC_METADATA_KEY, rpcMetadata);
+    const requestContext = setRPCMetadata(trace.setSpan(context.active(), instrumentationSpan), rpcMetadata as RPCMetadata);
     await context.with(requestContext, () => app.request('/users/7?code=secret'));
     instrumentationSpan.end();
 
@@ -437,9 +456,7 @@ describe("otelHono beside the http instrumentation's SERVER span", () => {
     app.use(otelHono({ spanOwnership: 'middleware' }));
     app.get('/a', (c) => c.text('ok'));
     const outer = trace.getTracer('fake-http').startSpan('GET', { kind: SpanKind.SERVER });
-    const requestContext = trace
-      .setSpan(context.active(), outer)
-      .setValue(RPC_METADATA_KEY, { type: 'http', span: outer });
+    const requestContext = setRPCMetadata(trace.setSpan(context.active(), outer), { type: RPCType.HTTP, span: outer });
     await context.with(requestContext, () => app.request('/a'));
     outer.end();
     const own = sdk.spanByName('GET /a')!;

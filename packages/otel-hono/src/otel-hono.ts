@@ -11,30 +11,41 @@ import {
   type TextMapGetter,
   type Tracer,
 } from '@opentelemetry/api';
-import { redactUrl } from '@kira/external-tracing';
+import {
+  errorType,
+  INSTRUMENTATION_SCOPES,
+  LEGACY_SPAN_ATTRIBUTES,
+  normalizeHttpMethod,
+  OTHER_VALUE,
+  redactUrl,
+  SPAN_ATTRIBUTES,
+} from '@kira/conventions';
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
 import type { Context, MiddlewareHandler } from 'hono';
 import { version } from '../package.json';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-  ATTR_LEGACY_HTTP_METHOD,
-  ATTR_LEGACY_HTTP_STATUS_CODE,
-  ATTR_LEGACY_HTTP_URL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_URL_PATH,
-  ATTR_URL_SCHEME,
-} from './attribute-names';
-import { getHttpRpcMetadata, type HttpRpcMetadata } from './http-rpc-metadata';
+import { getHttpRpcMetadata, type HttpRpcMetadata } from './opentelemetry-internals';
 import { reportTelemetryError } from './report-telemetry-error';
 import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
-import { normalizeMethod, schemeOf, serverAddressOf } from './request-details';
+import { schemeOf, serverAddressOf } from './request-details';
 import { resolveRoute } from './resolve-route';
 import type { OtelHonoOptions } from './types';
 
-const INSTRUMENTATION_SCOPE = '@kira/otel-hono';
+const INSTRUMENTATION_SCOPE = INSTRUMENTATION_SCOPES.otelHono;
+const {
+  errorType: ATTR_ERROR_TYPE,
+  httpRequestMethod: ATTR_HTTP_REQUEST_METHOD,
+  httpRequestMethodOriginal: ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  httpResponseStatusCode: ATTR_HTTP_RESPONSE_STATUS_CODE,
+  httpRoute: ATTR_HTTP_ROUTE,
+  serverAddress: ATTR_SERVER_ADDRESS,
+  urlPath: ATTR_URL_PATH,
+  urlScheme: ATTR_URL_SCHEME,
+} = SPAN_ATTRIBUTES;
+const {
+  httpMethod: ATTR_LEGACY_HTTP_METHOD,
+  httpStatusCode: ATTR_LEGACY_HTTP_STATUS_CODE,
+  httpUrl: ATTR_LEGACY_HTTP_URL,
+} = LEGACY_SPAN_ATTRIBUTES;
 const DEFAULT_UNMATCHED_ROUTE = 'unmatched';
 
 /** What @hono/node-server puts in `c.env`; read structurally so other runtimes just skip it. */
@@ -114,7 +125,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
     if ((c as RecordedContext)[RECORDED] === true) return next();
     (c as RecordedContext)[RECORDED] = true;
     const startTime = performance.now();
-    const method = normalizeMethod(c.req.method);
+    const method = normalizeHttpMethod(c.req.method);
     const active = context.active();
     const rpcMetadata = alwaysOwnSpan ? undefined : getHttpRpcMetadata(active);
     let span: Span | undefined;
@@ -174,6 +185,7 @@ function startServerSpan(tracer: Tracer, c: Context, method: string, parent: Ote
       [ATTR_URL_SCHEME]: schemeOf(url),
       [ATTR_SERVER_ADDRESS]: serverAddressOf(url),
     };
+    if (method === OTHER_VALUE) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = c.req.method;
     if (legacy) {
       attributes[ATTR_LEGACY_HTTP_METHOD] = method;
       attributes[ATTR_LEGACY_HTTP_URL] = redactUrl(url);
@@ -251,7 +263,7 @@ function annotateSpan(
   }
   if (error !== undefined && error !== null) {
     span.recordException(error instanceof Error ? error : String(error));
-    span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
+    span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
   } else if (statusCode >= 500) {
     span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
   }
@@ -262,14 +274,4 @@ function annotateSpan(
       message: error instanceof Error ? error.message : undefined,
     });
   }
-}
-
-function errorTypeOf(error: unknown): string {
-  if (error instanceof Error) {
-    const constructorName = error.constructor?.name;
-    return constructorName !== undefined && constructorName !== '' && constructorName !== 'Error'
-      ? constructorName
-      : error.name;
-  }
-  return '_OTHER';
 }

@@ -1,10 +1,12 @@
 import { diag } from '@opentelemetry/api';
+import { createReportOnce, errorType, INSTRUMENTATION_SCOPES } from '@kira/conventions';
 
-let reported = false;
+const reportOnce = createReportOnce({
+  prefix: `${INSTRUMENTATION_SCOPES.otelHono}:`,
+  write: (message, ...details) => diag.warn(message, ...details),
+});
 
-/** Telemetry must never break a request: the first failure is reported through `diag`, later ones are dropped. */
+/** Telemetry must never break a request: each kind of failure is reported once through `diag`. */
 export function reportTelemetryError(error: unknown): void {
-  if (reported) return;
-  reported = true;
-  diag.warn('@kira/otel-hono: recording request telemetry failed; the request continues untouched', error);
+  reportOnce(errorType(error), 'recording request telemetry failed; the request continues untouched', error);
 }

@@ -1,12 +1,5 @@
 // Small string helpers kept allocation-free on the common path (no URL parsing per request).
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
-
-/** Semconv's `_OTHER` for unknown methods keeps span names and metric series bounded. */
-export function normalizeMethod(method: string): string {
-  return KNOWN_METHODS.has(method) ? method : '_OTHER';
-}
-
 /** Host of an absolute URL without the port (`server.address`). */
 export function serverAddressOf(url: string): string | undefined {
   const schemeEnd = url.indexOf('://');

@@ -306,7 +306,7 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
     await install(client, project, '@kira/external-tracing');
   });
 
-  it('gets only @kira/external-tracing and its peers: no other @kira package, no SDK', () => {
+  it('gets only @kira/external-tracing, the dependency-free @kira/conventions and its peers: no other @kira package, no SDK', () => {
     const manifest = readManifest(path.join(project, 'node_modules', '@kira', 'external-tracing')) as {
       peerDependencies?: Record<string, string>;
       peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -316,8 +316,8 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
     );
     expect(requiredPeers).toContain('@opentelemetry/api');
     const names = installedPackages(project, client).map((pkg) => pkg.name);
-    expect(names).toEqual(['@kira/external-tracing', ...requiredPeers].sort());
-    expect(names.filter((name) => name.startsWith('@kira/'))).toEqual(['@kira/external-tracing']);
+    expect(names).toEqual(['@kira/conventions', '@kira/external-tracing', ...requiredPeers].sort());
+    expect(names.filter((name) => name.startsWith('@kira/'))).toEqual(['@kira/conventions', '@kira/external-tracing']);
     expect(names.filter((name) => name.startsWith('@opentelemetry/') && name !== '@opentelemetry/api')).toEqual([]);
   });
 

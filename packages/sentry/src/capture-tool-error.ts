@@ -1,9 +1,9 @@
+import { createReportOnce, errorType, sanitize } from '@kira/conventions';
 import { diag } from '@opentelemetry/api';
 import { captureException, isInitialized } from '@sentry/node';
-import { sanitize } from './sanitize';
 import type { ToolErrorContext } from './types';
 
-let reported = false;
+const reportOnce = createReportOnce({ prefix: '@kira/sentry:', write: (message, ...details) => diag.warn(message, ...details) });
 
 /**
  * Sends an AI tool failure to Sentry with the `toolName` tag and the sanitized input as extra
@@ -23,10 +23,7 @@ export function captureToolError(error: unknown, toolContext: ToolErrorContext):
       extra: { input: sanitize(toolContext.input) },
     });
   } catch (failure) {
-    if (!reported) {
-      reported = true;
-      diag.warn('@kira/sentry: captureToolError failed; the error was not sent', failure);
-    }
+    reportOnce(`captureToolError-${errorType(failure)}`, 'captureToolError failed; the error was not sent', failure);
     return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { registerTelemetryDestination, sentryIngestPrefix } from '@kira/external-tracing';
+import { registerTelemetryDestination, sentryIngestPrefix } from '@kira/conventions';
 import * as Sentry from '@sentry/node';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
 import { composeSafeOptions } from './compose-safe-options';

@@ -1,6 +1,5 @@
 import type { Breadcrumb, Event, Log } from '@sentry/node';
-import { isSecretHeader, isSecretQueryParam, redactUrl } from '@kira/external-tracing';
-import { sanitize } from './sanitize';
+import { isSecretHeader, isSecretQueryParam, redactUrl, sanitize } from '@kira/conventions';
 import type { SpanJSON, StreamedSpanJSON } from './sentry-types';
 
 const REDACTED = 'REDACTED';

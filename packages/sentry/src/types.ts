@@ -58,40 +58,11 @@ export interface SentryInitResult {
   readonly reason: string;
 }
 
-/** Options of {@link sanitize}; all limits are optional. */
-export interface SanitizeOptions {
-  /**
-   * Nesting kept before a value becomes `"[MaxDepth]"`. Default 6.
-   * @example sanitize(input, { maxDepth: 3 })
-   */
-  maxDepth?: number;
-  /**
-   * Keys or items kept per object/array; the rest are summarised. Default 50.
-   * @example sanitize(input, { maxBreadth: 20 })
-   */
-  maxBreadth?: number;
-  /**
-   * Characters kept per string before a `…[truncated N chars]` marker. Default 1000.
-   * @example sanitize(input, { maxStringLength: 200 })
-   */
-  maxStringLength?: number;
-  /**
-   * Shortest run of base64 characters described instead of kept. Default 200.
-   * @example sanitize(input, { base64MinLength: 100 })
-   */
-  base64MinLength?: number;
-  /**
-   * Extra key names (exact, case-insensitive) or patterns to redact.
-   * @example sanitize(input, { redactKeys: ['ssn', /^card/i] })
-   */
-  redactKeys?: Array<string | RegExp>;
-}
-
 /** Context of {@link captureToolError}. */
 export interface ToolErrorContext {
   /** Sent as the `toolName` tag. @example { toolName: 'generateImageWithAI' } */
   toolName: string;
-  /** Sent as extra `input`, after {@link sanitize}. @example { input: { prompt, image } } */
+  /** Sent as extra `input`, after `sanitize` (`@kira/conventions`). @example { input: { prompt, image } } */
   input?: unknown;
 }
 

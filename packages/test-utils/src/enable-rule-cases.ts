@@ -1,7 +1,8 @@
 import type { EnableRuleCase } from './types';
 
 /**
- * The telemetry on/off rule (DESIGN.md) as a table both @kira/otel-core and @kira/sentry test:
+ * The telemetry on/off rule (docs/telemetry-contract.md, `resolveTelemetryEnabled` of
+ * @kira/conventions) as a table; @kira/conventions, @kira/otel-core and @kira/sentry run it:
  * OTEL_SDK_DISABLED=true (case-insensitive) wins → off; else the `enabled` option when given;
  * else KIRA_TELEMETRY=on|off; else on only when NODE_ENV=production. Invalid values are ignored.
  */

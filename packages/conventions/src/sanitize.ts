@@ -1,4 +1,31 @@
-import type { SanitizeOptions } from './types';
+/** Options of {@link sanitize}; all limits are optional. */
+export interface SanitizeOptions {
+  /**
+   * Nesting kept before a value becomes `"[MaxDepth]"`. Default 6.
+   * @example sanitize(input, { maxDepth: 3 })
+   */
+  maxDepth?: number;
+  /**
+   * Keys or items kept per object/array; the rest are summarised. Default 50.
+   * @example sanitize(input, { maxBreadth: 20 })
+   */
+  maxBreadth?: number;
+  /**
+   * Characters kept per string before a `…[truncated N chars]` marker. Default 1000.
+   * @example sanitize(input, { maxStringLength: 200 })
+   */
+  maxStringLength?: number;
+  /**
+   * Shortest run of base64 characters described instead of kept. Default 200.
+   * @example sanitize(input, { base64MinLength: 100 })
+   */
+  base64MinLength?: number;
+  /**
+   * Extra key names (exact, case-insensitive) or patterns to redact.
+   * @example sanitize(input, { redactKeys: ['ssn', /^card/i] })
+   */
+  redactKeys?: Array<string | RegExp>;
+}
 
 const REDACTED = '[REDACTED]';
 const DEFAULT_MAX_DEPTH = 6;
@@ -9,16 +36,24 @@ const DEFAULT_BASE64_MIN_LENGTH = 200;
 const MAX_NODES = 5000;
 const MAX_STACK_LINES = 10;
 
-// Whole words of a key (split on camelCase, `_`, `-`, `.`, spaces) that mark a secret.
-const SECRET_WORDS = new Set([
+/**
+ * Whole words of an object key (split on camelCase, `_`, `-`, `.`, spaces) that mark its value as
+ * secret: `apiKey`, `api_key`, `x-session-id` and `Authorization` are redacted, while `author`,
+ * `max_tokens` and `keyboard` are kept.
+ */
+export const SECRET_KEY_WORDS: readonly string[] = Object.freeze([
   'auth', 'authorization', 'token', 'secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd',
   'key', 'apikey', 'jwt', 'bearer', 'cookie', 'cookies', 'session', 'credential', 'credentials',
   'private', 'signature',
 ]);
+const SECRET_WORDS: ReadonlySet<string> = new Set(SECRET_KEY_WORDS);
 // Keys written as one lowercase word (`accesstoken`, `apikey`, `authheader`).
 const SECRET_COMPOUND = /(?:token|secret|passw(?:or)?d|apikey|credentials?|cookies?|jwt|bearer)$|^(?:auth(?!or)|private|session|secret)/;
 
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\b/g;
+// Every pattern starts only where a run of its characters starts (the lookbehinds), so each run
+// is scanned once: without them a long run of token characters made these quadratic.
+const JWT =
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g;
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const DATA_URL = /data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,([A-Za-z0-9+/]*={0,2})/g;
 
@@ -47,7 +82,8 @@ interface Walk {
 }
 
 /**
- * A copy of `value` that is safe to send to Sentry: secret-looking keys, JWTs and Bearer tokens
+ * A copy of `value` that is safe to send to a backend (Sentry extras, tool payloads, log
+ * attributes): secret-looking keys, JWTs and Bearer tokens
  * redacted, base64 blobs and data URLs replaced by a short description with their size, long
  * strings truncated, depth and breadth limited, cycles, Buffers, Maps, Sets and Errors handled.
  * Never throws.
@@ -64,7 +100,7 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
         maxDepth: positiveInteger(options.maxDepth, DEFAULT_MAX_DEPTH),
         maxBreadth: positiveInteger(options.maxBreadth, DEFAULT_MAX_BREADTH),
         maxStringLength: positiveInteger(options.maxStringLength, DEFAULT_MAX_STRING_LENGTH),
-        base64Run: new RegExp(`[A-Za-z0-9+/]{${base64MinLength},}={0,2}`, 'g'),
+        base64Run: new RegExp(`(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{${base64MinLength},}={0,2}`, 'g'),
         extraKeys: Array.isArray(options.redactKeys) ? options.redactKeys : [],
       },
       ancestors: new Set(),
@@ -172,6 +208,14 @@ function describeBinary(object: object): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether an object key names a secret: one of {@link SECRET_KEY_WORDS} as a whole word, a
+ * one-word compound such as `accesstoken`, or one of `extraKeys` (names compared
+ * case-insensitively, or patterns).
+ *
+ * @example isSecretKey('refreshToken') // true
+ * @example isSecretKey('max_tokens') // false
+ */
 export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegExp> = []): boolean {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')

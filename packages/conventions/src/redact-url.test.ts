@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretHeader, isSecretQueryParam, redactUrl } from './index';
+import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretHeader, isSecretQueryParam, redactUrl, redactUrlCredentialsInText } from './index';
 
 describe('redactUrl', () => {
+  it('ignores extra parameter lists that are not arrays instead of throwing', () => {
+    const notALists = ['', 'token', 42, { length: 1 }, null] as unknown as string[][];
+    for (const extra of notALists) {
+      expect(redactUrl('https://h/p?key=a&x=b', extra as unknown as string[])).toBe('https://h/p?key=REDACTED&x=b');
+      expect(isSecretQueryParam('x', extra as unknown as string[])).toBe(false);
+    }
+  });
+
   it.each(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name]))('redacts the value of %s', (name) => {
     expect(redactUrl(`https://api.example.com/v1/run?model=flux&${name}=s3cr3t%2Fvalue&n=2`)).toBe(
       `https://api.example.com/v1/run?model=flux&${name}=REDACTED&n=2`,
@@ -64,5 +72,22 @@ describe('isSecretHeader', () => {
     for (const name of ['Authorization', 'cookie', 'Set-Cookie', 'X-Api-Key', 'x-goog-api-key', 'api-key', 'X-Auth-Token']) expect(isSecretHeader(name)).toBe(true);
     for (const name of ['x-request-id', 'content-type', 'retry-after']) expect(isSecretHeader(name)).toBe(false);
     expect(isSecretHeader(undefined as unknown as string)).toBe(false);
+  });
+});
+
+describe('redactUrlCredentialsInText', () => {
+  it('redacts credentials of every URL in free text and caps the text', () => {
+    expect(redactUrlCredentialsInText('GET https://bot:s3cr3t@api.example.com/x failed; see ftp://u:p@h/')).toBe(
+      'GET https://REDACTED:REDACTED@api.example.com/x failed; see ftp://REDACTED:REDACTED@h/',
+    );
+    expect(redactUrlCredentialsInText('no url here')).toBe('no url here');
+    const long = redactUrlCredentialsInText(`${'x'.repeat(10_000)} https://a:b@h/`);
+    expect(long).toHaveLength(4097);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('stays linear on long strings that look almost like URLs (the test timeout bounds it)', () => {
+    const text = 'a://'.repeat(100_000);
+    expect(redactUrlCredentialsInText(text).length).toBe(4097);
   });
 });

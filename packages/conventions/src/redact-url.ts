@@ -1,3 +1,5 @@
+import { LEGACY_SPAN_ATTRIBUTES, SPAN_ATTRIBUTES } from './spans';
+
 /**
  * Query parameters whose values are replaced by `REDACTED` in `url.full` / `http.url` (compared
  * case-insensitively): API keys, OAuth tokens and codes, sessions and the signatures of
@@ -50,7 +52,7 @@ const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
  */
 export function redactUrl(url: string | URL, extraParams?: readonly string[]): string {
   const sensitive =
-    extraParams && extraParams.length > 0
+    Array.isArray(extraParams) && extraParams.length > 0
       ? new Set([...DEFAULT_SET, ...extraParams.filter((name) => typeof name === 'string').map((name) => name.toLowerCase())])
       : DEFAULT_SET;
   const text = typeof url === 'string' ? url : String(url);
@@ -88,7 +90,7 @@ export function redactUrl(url: string | URL, extraParams?: readonly string[]): s
 export function isSecretQueryParam(name: string, extraParams?: readonly string[]): boolean {
   if (typeof name !== 'string') return false;
   const key = decodeKey(name).toLowerCase();
-  return DEFAULT_SET.has(key) || (extraParams ?? []).some((extra) => typeof extra === 'string' && extra.toLowerCase() === key);
+  return DEFAULT_SET.has(key) || (Array.isArray(extraParams) ? extraParams : []).some((extra) => typeof extra === 'string' && extra.toLowerCase() === key);
 }
 
 function redactQuery(query: string, sensitive: ReadonlySet<string>): string {
@@ -110,4 +112,32 @@ function decodeKey(rawKey: string): string {
   } catch {
     return spaced;
   }
+}
+
+/**
+ * Span attributes that hold a URL (or its query) and are redacted with {@link redactUrl} on every
+ * span before export, whichever instrumentation set them.
+ */
+export const URL_ATTRIBUTES_REDACTED: readonly string[] = Object.freeze([
+  SPAN_ATTRIBUTES.urlFull,
+  SPAN_ATTRIBUTES.urlQuery,
+  LEGACY_SPAN_ATTRIBUTES.httpUrl,
+  LEGACY_SPAN_ATTRIBUTES.httpTarget,
+]);
+
+// Bounded quantifiers and a capped input: an unbounded pattern went quadratic on long non-URL
+// strings (a 100 kB message blocked the event loop for a minute).
+const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@]{1,512}@/gi;
+const MAX_SCANNED_TEXT = 4096;
+
+/**
+ * Free text (an error message, a stack) made safe to record: cut to 4096 characters (marked `…`)
+ * and every `scheme://user:password@` credential in it replaced by `REDACTED:REDACTED`.
+ *
+ * @example redactUrlCredentialsInText('cannot fetch https://bot:s3cr3t@api.example.com/x') // 'cannot fetch https://REDACTED:REDACTED@api.example.com/x'
+ */
+export function redactUrlCredentialsInText(text: string): string {
+  const value = typeof text === 'string' ? text : String(text);
+  const capped = value.length > MAX_SCANNED_TEXT ? `${value.slice(0, MAX_SCANNED_TEXT)}…` : value;
+  return capped.replace(USERINFO_IN_TEXT, `$1${REDACTED}:${REDACTED}@`);
 }

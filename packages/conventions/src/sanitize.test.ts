@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitize } from './sanitize';
+import { isSecretKey, sanitize, SECRET_KEY_WORDS } from './sanitize';
 
 const PNG_BASE64 = `iVBORw0KGgo${'A'.repeat(16_800)}`;
 
@@ -170,5 +170,33 @@ describe('sanitize', () => {
     expect(result.text.length).toBeLessThan(1100);
     expect(result.rows).toHaveLength(51);
     expect(JSON.stringify(result).length).toBeLessThan(50_000);
+  });
+
+  it('scans long runs of token characters once (inputs that made the JWT and base64 patterns quadratic)', () => {
+    // With patterns that could start inside a run, each of these took minutes; the test timeout bounds them.
+    const dashes = 'a-'.repeat(200_000);
+    expect(sanitize(dashes, { maxStringLength: 10 })).toBe(`a-a-a-a-a-…[truncated ${dashes.length - 10} chars]`);
+    const jwtLike = 'eyJ-'.repeat(100_000);
+    expect((sanitize(jwtLike) as string).startsWith('eyJ-eyJ-')).toBe(true);
+    const shortRuns = `${'A'.repeat(199)} `.repeat(5_000);
+    expect((sanitize(shortRuns) as string).startsWith('AAAA')).toBe(true);
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.${'s'.repeat(43)}`;
+    expect(sanitize(`${'x-'.repeat(50_000)} ${jwt}`, { maxStringLength: 200_000 })).toContain('[REDACTED jwt]');
+  });
+});
+
+describe('isSecretKey', () => {
+  it('matches every secret word as a whole word in any spelling', () => {
+    for (const word of SECRET_KEY_WORDS) {
+      expect(isSecretKey(word), word).toBe(true);
+      expect(isSecretKey(`user_${word}`), word).toBe(true);
+      expect(isSecretKey(`my${word[0]!.toUpperCase()}${word.slice(1)}`), word).toBe(true);
+    }
+  });
+
+  it('keeps look-alikes and honours extra names and patterns', () => {
+    for (const key of ['author', 'max_tokens', 'keyboard', 'monkey', 'tokenizer_model', 'prompt']) expect(isSecretKey(key), key).toBe(false);
+    expect(isSecretKey('SSN', ['ssn'])).toBe(true);
+    expect(isSecretKey('cardNumber', [/^card/i])).toBe(true);
   });
 });

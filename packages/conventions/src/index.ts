@@ -1,0 +1,41 @@
+export { errorType } from './error-type';
+export { AI_TOOL_LOG, INSTRUMENTATION_SCOPES, LOG_ATTRIBUTES, LOG_SEVERITIES, RESOURCE_ATTRIBUTES } from './logs';
+export {
+  AI_TOOL_DURATION_BUCKETS_MS,
+  EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
+  EXTERNAL_REQUEST_OUTCOMES,
+  FOLDED_TOOL_NAME,
+  HTTP_DURATION_BUCKETS_MS,
+  IMGPROXY_METRIC_NAMES,
+  METRIC_ATTRIBUTES,
+  METRIC_NAMES,
+  METRICS,
+  type MetricContract,
+} from './metrics';
+export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
+export {
+  DEFAULT_REDACTED_QUERY_PARAMS,
+  isSecretQueryParam,
+  redactUrl,
+  redactUrlCredentialsInText,
+  URL_ATTRIBUTES_REDACTED,
+} from './redact-url';
+export { createReportOnce, logLevelIsDebug, type ReportOnce, type ReportOnceOptions } from './report-once';
+export {
+  resolveTelemetryEnabled,
+  TELEMETRY_SWITCH_VARIABLES,
+  type TelemetryDecision,
+  type TelemetryEnableOptions,
+} from './resolve-telemetry-enabled';
+export { isSecretKey, sanitize, SECRET_KEY_WORDS, type SanitizeOptions } from './sanitize';
+export { isSecretHeader, SECRET_HEADERS } from './secret-headers';
+export { isTelemetryDestination, isTelemetryOrigin, registerTelemetryDestination, sentryIngestPrefix } from './telemetry-destinations';
+export {
+  AI_TOOL_OPERATION,
+  HEADER_ATTRIBUTE_PREFIXES,
+  LEGACY_SPAN_ATTRIBUTES,
+  OTHER_VALUE,
+  SPAN_ATTRIBUTES,
+  SPANS,
+  type SpanContract,
+} from './spans';
