@@ -353,6 +353,9 @@ describe('the page in headless Chromium', () => {
     await memory.locator('details.panel-sql summary').click();
     await memory.locator('details.panel-sql[open] .panel-sql-text').waitFor({ timeout: 10_000 });
     expect(await memory.locator('.panel-sql-text').textContent()).toBe(NOTES.get('内存使用'));
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+    await memory.locator('button.copy-sql').click();
+    await waitUntil(async () => (await page.evaluate(() => navigator.clipboard.readText())) === NOTES.get('内存使用'), 10_000, 'the SQL on the clipboard');
     const http = page.locator('[data-dashboard="kira-be"] .panel[data-panel="http-p95-by-route"]');
     await http.locator('details.panel-sql summary').click();
     const httpPanel = builtInDashboards.find((dashboard) => dashboard.id === 'kira-be')?.panels.find((panel) => panel.id === 'http-p95-by-route');
