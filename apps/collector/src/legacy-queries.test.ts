@@ -217,6 +217,16 @@ describe("the team's BetterStack queries on live OTLP data", () => {
     expect(await count('metrics_1m')).toBe((await count('metrics')) / 2);
   });
 
+  it('reads the rollup only for whole-minute ranges and steps', async () => {
+    // A row only the rollup has shows which table answered.
+    await collector.store.query(`INSERT INTO metrics_1m (dt, name, series_id, value_max) SELECT toDateTime(${(BASE + 3 * MINUTE) / 1000}, 'UTC'), 'rollup_probe', 1, maxState(toFloat64(42))`);
+    const probe = "SELECT {{time}} AS time, maxMerge(value_max) AS v FROM {{source}} WHERE dt BETWEEN {{start_time}} AND {{end_time}} AND name = 'rollup_probe' GROUP BY time";
+    expect((await post(probe, { intervalSeconds: 60 })).body.rows.map((row: { v: number }) => row.v)).toEqual([42]);
+    expect((await post(probe, { intervalSeconds: 30 })).body.rows).toEqual([]);
+    expect((await post(probe, { intervalSeconds: 60, start: new Date(BASE - MINUTE + 1000).toISOString() })).body.rows).toEqual([]);
+    expect((await post(probe, { intervalSeconds: 60, source: 'metrics' })).body.rows).toEqual([]);
+  });
+
   it('resolves {{source}}: legacy columns → the legacy table, anything else → metrics; an explicit source wins', async () => {
     const unified = await post('SELECT count() AS n FROM {{source}}');
     const metricRows = await collector.store.query('SELECT count() AS n FROM metrics');
