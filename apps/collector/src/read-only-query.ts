@@ -100,20 +100,7 @@ export function checkReadOnlyQuery(sql: unknown): string | undefined {
   if (sql.length > 100_000) return 'query is longer than 100000 characters';
   if (sql.includes('\0')) return 'query contains a NUL character';
 
-  let unterminated = false;
-  // Literals become '' and quoted identifiers their bare name, so `\`file\`(…)` is judged as file(…).
-  const skeleton = sql.replace(TOKEN, (match, doubleQuoted?: string, backQuoted?: string) => {
-    if (match === "'" || match === '"' || match === '`' || match === '/*') {
-      unterminated = true;
-      return match;
-    }
-    if (match.startsWith("'")) return "''";
-    if (doubleQuoted !== undefined || backQuoted !== undefined) {
-      const name = (doubleQuoted ?? backQuoted ?? '').trim();
-      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? ` ${name} ` : ' quoted_identifier ';
-    }
-    return ' '; // comment
-  });
+  const { skeleton, unterminated } = skeletonOf(sql);
   if (unterminated) return 'query has an unterminated string, identifier or comment';
 
   const body = skeleton.replace(/;\s*$/, '');
@@ -142,5 +129,80 @@ export function checkReadOnlyQuery(sql: unknown): string | undefined {
 
   const tableFunction = /\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_.]*)\s*\(/i.exec(body);
   if (tableFunction) return `table function ${tableFunction[1]}() is not allowed: query the tables directly`;
+  return undefined;
+}
+
+/**
+ * The query with literals emptied to `''`, quoted identifiers bare and comments blanked, so only
+ * what ClickHouse reads as SQL is left to judge.
+ */
+function skeletonOf(sql: string): { skeleton: string; unterminated: boolean } {
+  let unterminated = false;
+  // Quoted identifiers become their bare name, so `\`file\`(…)` is judged as file(…).
+  const skeleton = sql.replace(TOKEN, (match, doubleQuoted?: string, backQuoted?: string) => {
+    if (match === "'" || match === '"' || match === '`' || match === '/*') {
+      unterminated = true;
+      return match;
+    }
+    if (match.startsWith("'")) return "''";
+    if (doubleQuoted !== undefined || backQuoted !== undefined) {
+      const name = (doubleQuoted ?? backQuoted ?? '').trim();
+      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? ` ${name} ` : ' quoted_identifier ';
+    }
+    return ' '; // comment
+  });
+  return { skeleton, unterminated };
+}
+
+/**
+ * Every bare word the query uses outside literals, comments and placeholders (columns, aliases,
+ * functions, keywords), as written. `{{source}}` is resolved by which table's columns these name.
+ *
+ * @example queryIdentifiers("SELECT maxMerge(process_mb) FROM {{source}} WHERE x = 'y'") // Set { 'SELECT', 'maxMerge', 'process_mb', 'FROM', 'WHERE', 'x' }
+ */
+export function queryIdentifiers(sql: string): Set<string> {
+  const body = skeletonOf(sql).skeleton.replace(/\{\{[^}]*\}\}/g, ' ');
+  return new Set(body.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+}
+
+/**
+ * Coded columns: stored as OTLP numbers, so a comparison with the name of a value is answered
+ * with the number to write instead (`status_code = 'ERROR'` → use `status_code = 2`).
+ */
+export const CODED_COLUMNS: Readonly<Record<string, { readonly table: string; readonly type: string; readonly values: Readonly<Record<string, number>> }>> = {
+  status_code: { table: 'spans', type: 'UInt8', values: { UNSET: 0, OK: 1, ERROR: 2 } },
+  kind: { table: 'spans', type: 'UInt8', values: { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } },
+  severity_number: {
+    table: 'logs',
+    type: 'UInt8',
+    // OTLP SeverityNumber: each level spans four numbers (TRACE 1–4 … FATAL 21–24); the first is the plain level.
+    values: { UNSPECIFIED: 0, TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 },
+  },
+};
+
+/** A coded column compared with a string literal; literals, quoted names and comments are matched (and skipped) as wholes. */
+const CODED_COMPARISON = new RegExp(String.raw`\b(status_code|kind|severity_number)\s*(=|==|!=|<>)\s*'((?:[^'\\]|\\[\s\S]|'')*)'|${TOKEN.source}`, 'g');
+
+/**
+ * Why a comparison of a coded column with a name is refused, naming the number to use; or
+ * `undefined`. Numbers written as strings (`'2'`) are left to ClickHouse, which accepts them.
+ *
+ * @example checkCodedColumns("SELECT count() FROM {{source:spans}} WHERE status_code = 'ERROR'") // "spans.status_code is a UInt8 OTLP code …; write status_code = 2"
+ */
+export function checkCodedColumns(sql: string): string | undefined {
+  for (const match of sql.matchAll(CODED_COMPARISON)) {
+    const [, column, operator = '', text = ''] = match;
+    if (column === undefined || /^\s*\d+\s*$/.test(text)) continue;
+    const coded = CODED_COLUMNS[column];
+    if (coded === undefined) continue;
+    const known = Object.entries(coded.values).map(([name, value]) => `${value} = ${name}`).join(', ');
+    const name = text.trim().toUpperCase().replace(/^(STATUS_CODE_|SPAN_KIND_|SEVERITY_NUMBER_)/, '');
+    const value = coded.values[name];
+    let advice = value === undefined ? 'use one of the numbers' : `write ${column} ${operator} ${value}`;
+    if (column === 'severity_number' && value !== undefined && value > 0) {
+      advice = `write severity_number${operator === '=' || operator === '==' ? '' : ' NOT'} BETWEEN ${value} AND ${value + 3} (or severity_text ${operator} '${name}')`;
+    }
+    return `${coded.table}.${column} is a ${coded.type} OTLP code (${known}), not a string: ${advice} instead of '${text}'`;
+  }
   return undefined;
 }

@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
+import { createLegacySchemaStatements, LEGACY_METRICS_TABLE } from '@kira/dashboards';
 import {
   createSchemaStatements,
+  defaultIntervalSeconds,
   dtFromDate,
   expandQuery,
+  formatDateTimeLiteral,
   type MetricPointInput,
   metricRowsToJsonEachRow,
   type MetricRow,
@@ -12,7 +15,7 @@ import {
   TABLES,
   toMetricRow,
 } from '@kira/dashboards/schema';
-import { checkReadOnlyQuery } from './read-only-query';
+import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, Store } from './types';
 
 /** Options of {@link createStore}. */
@@ -66,24 +69,70 @@ export class QueryFailedError extends Error {
 
 const RECORD_TABLES: ReadonlySet<string> = new Set(['spans', 'logs', 'sentry_events']);
 
+/** `{{source}}` without a table name: the placeholder whose table the store picks. */
+const USES_PLAIN_SOURCE = /\{\{\s*source\s*\}\}/i;
+
+/** ClickHouse's "no such column" errors (analyzer and old-style wording), capturing the name. */
+const UNKNOWN_IDENTIFIER = /(?:Unknown expression(?: or function)? identifier|Missing columns:) [`']([^`']+)[`']/;
+
+/** Surface functions that expand to unified columns (`label()` → `tags`, `histogramQuantile()` → `bucket_quantiles`). */
+const UNIFIED_FUNCTIONS = ['label', 'metricTag', 'histogramQuantile'];
+
 /**
- * Opens (or creates) the chdb database in `dataDir`, applies the schema and returns the store.
- * chdb allows one data folder per process, so there is one store per process.
+ * Per-minute rollup of `metrics` (same columns and states, `dt` = the minute), filled by a view
+ * on `metrics`: a panel over 24 h merges a sixth of the states (points every 10 s) or less.
+ * Built from `metrics` itself, so it never drifts from the schema's definition.
+ */
+const ROLLUP_TABLE = 'metrics_1m';
+const ROLLUP_SELECT = `SELECT * REPLACE (toStartOfMinute(dt) AS dt) FROM ${TABLES.metrics}`;
+const ROLLUP_STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS ${ROLLUP_TABLE} AS ${TABLES.metrics}`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_TABLE}_mv TO ${ROLLUP_TABLE} AS ${ROLLUP_SELECT}`,
+];
+
+/**
+ * Whether `{{source}}` may read the rollup without changing the answer: the query buckets with
+ * `{{time}}` in whole minutes and the range starts and ends on a minute, so every bucket (and the
+ * `dt BETWEEN` filter) covers whole minutes.
+ */
+function readsWholeMinutes(sql: string, range: QueryRange): boolean {
+  if (!/\{\{\s*time\s*\}\}/i.test(sql)) return false;
+  const interval = range.intervalSeconds ?? defaultIntervalSeconds(range.startTime, range.endTime);
+  return interval % 60 === 0 && range.startTime.getTime() % 60_000 === 0 && range.endTime.getTime() % 60_000 === 0;
+}
+
+/** A table's share of the periodic retention delete (the schema's own tables' is in `retentionSteps`). */
+function extraRetentionStep(table: string, retentionDays: number): { countSql: string; deleteSql: string } {
+  const cutoff = formatDateTimeLiteral(new Date(Date.now() - retentionDays * 86_400_000));
+  return {
+    countSql: `SELECT count() AS n FROM ${table} WHERE dt < ${cutoff}`,
+    deleteSql: `ALTER TABLE ${table} DELETE WHERE dt < ${cutoff} SETTINGS mutations_sync = 1`,
+  };
+}
+
+/**
+ * Opens (or creates) the chdb database in `dataDir`, applies the schema (unified, legacy, rollup)
+ * and returns the store. chdb allows one data folder per process, so there is one store per process.
  */
 export async function createStore(options: StoreOptions): Promise<Store> {
   mkdirSync(options.dataDir, { recursive: true });
   const session = new Session(options.dataDir);
   try {
-    for (const statement of createSchemaStatements({ retentionDays: options.retentionDays })) {
+    const legacy = createLegacySchemaStatements({ retentionDays: options.retentionDays });
+    for (const statement of [...createSchemaStatements({ retentionDays: options.retentionDays }), ...legacy]) {
       await session.queryAsync(statement);
     }
+    const hadRollup = (await session.queryAsync(`EXISTS TABLE ${ROLLUP_TABLE}`, { format: 'TSV' })).text().trim() === '1';
+    for (const statement of ROLLUP_STATEMENTS) await session.queryAsync(statement);
+    // A data folder from before the rollup existed: fill it once from what is stored.
+    if (!hadRollup) await session.queryAsync(`INSERT INTO ${ROLLUP_TABLE} ${ROLLUP_SELECT}`);
   } catch (error) {
     session.close();
     throw error;
   }
   const columns = new Map<string, Set<string>>();
   const described = await session.queryAsync(
-    "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events') AND default_kind != 'MATERIALIZED' AND default_kind != 'ALIAS'",
+    `SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}', '${LEGACY_METRICS_TABLE}') AND default_kind != 'MATERIALIZED' AND default_kind != 'ALIAS' ORDER BY table, position`,
     { format: 'JSONEachRow' },
   );
   for (const line of described.text().split('\n')) {
@@ -169,17 +218,55 @@ class ChdbStore implements Store {
   }
 
   async readOnlyQuery(sql: string, range: QueryRange): Promise<QueryResult> {
-    const refusal = checkReadOnlyQuery(sql);
+    const refusal = checkReadOnlyQuery(sql) ?? checkCodedColumns(sql);
     if (refusal) throw new QueryRefusedError(refusal);
+    const source = range.source ?? this.metricsSourceOf(sql);
+    const table = range.source === undefined && source === TABLES.metrics && readsWholeMinutes(sql, range) ? ROLLUP_TABLE : source;
     let expanded: string;
     try {
-      expanded = expandQuery(sql, range);
+      expanded = expandQuery(sql, { ...range, source: table });
     } catch (error) {
       throw new QueryRefusedError((error as Error).message);
     }
     // Defence in depth: even a query that slipped past the check cannot write or change settings.
     const guarded = `${expanded.replace(/;\s*$/, '')}\nSETTINGS readonly = 1, max_execution_time = ${this.maxQuerySeconds}, max_result_rows = ${this.maxResultRows}, result_overflow_mode = 'break'`;
-    return this.serialize(() => this.run(guarded));
+    try {
+      return await this.serialize(() => this.run(guarded));
+    } catch (error) {
+      const unknown = error instanceof QueryFailedError && range.source === undefined && USES_PLAIN_SOURCE.test(sql) ? UNKNOWN_IDENTIFIER.exec(error.message)?.[1] : undefined;
+      if (unknown === undefined || this.tableColumns.get(source)?.has(unknown)) throw error;
+      const other = source === LEGACY_METRICS_TABLE ? TABLES.metrics : LEGACY_METRICS_TABLE;
+      if (this.tableColumns.get(other)?.has(unknown)) {
+        throw new QueryFailedError(
+          `column "${unknown}" belongs to ${this.describeShape(other, false)}, but the query also names columns of ${this.describeShape(source, false)}, which {{source}} was taken for; {{source}} stands for one table, so read one shape per query`,
+        );
+      }
+      throw new QueryFailedError(`column "${unknown}" fits neither metrics shape {{source}} can stand for: ${this.describeShape(TABLES.metrics, true)}; ${this.describeShape(LEGACY_METRICS_TABLE, true)}`);
+    }
+  }
+
+  /**
+   * The table `{{source}}` stands for: the legacy per-metric-column table when the query names one
+   * of its metric columns (`avgMerge(workers_utilization)`) and none of the unified shape's own
+   * (`value_avg`, `name`, `label()`, …), else the unified `metrics`.
+   */
+  private metricsSourceOf(sql: string): string {
+    const words = queryIdentifiers(sql);
+    const named = (columns: readonly string[]) => columns.some((column) => words.has(column));
+    if (!named(this.shapeOnlyColumns(LEGACY_METRICS_TABLE, TABLES.metrics))) return TABLES.metrics;
+    if (named([...this.shapeOnlyColumns(TABLES.metrics, LEGACY_METRICS_TABLE), ...UNIFIED_FUNCTIONS])) return TABLES.metrics;
+    return LEGACY_METRICS_TABLE;
+  }
+
+  private shapeOnlyColumns(table: string, other: string): string[] {
+    const theirs = this.tableColumns.get(other) ?? new Set<string>();
+    return [...(this.tableColumns.get(table) ?? [])].filter((column) => !theirs.has(column));
+  }
+
+  private describeShape(table: string, withColumns: boolean): string {
+    const name = table === LEGACY_METRICS_TABLE ? 'the legacy per-metric-column shape' : 'the unified shape';
+    if (!withColumns) return `${name} (table ${table})`;
+    return `${name} (table ${table}: ${[...(this.tableColumns.get(table) ?? [])].join(', ')})`;
   }
 
   flush(): Promise<void> {
@@ -203,7 +290,7 @@ class ChdbStore implements Store {
 
   async applyRetention(): Promise<void> {
     await this.serialize(async () => {
-      for (const step of retentionSteps(this.options.retentionDays)) {
+      for (const step of [...retentionSteps(this.options.retentionDays), ...[LEGACY_METRICS_TABLE, ROLLUP_TABLE].map((table) => extraRetentionStep(table, this.options.retentionDays))]) {
         const expired = (await this.session.queryAsync(step.countSql, { format: 'JSONEachRow' })).text();
         if (/"n":"?0"?\}/.test(expired)) continue;
         await this.session.queryAsync(step.deleteSql);

@@ -7,17 +7,22 @@ import { createServer, type Server } from 'node:http';
 import { inflateSync } from 'node:zlib';
 import { logs, metrics, SeverityNumber, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startTelemetry, type TelemetryHandle } from '@kira/otel-core';
-import { builtInDashboards } from '@kira/dashboards';
+import { builtInDashboards, renderPanelSql } from '@kira/dashboards';
 import { launchChromium, waitUntil } from '@kira/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from './start-collector';
+import { PANEL_OF_NOTES_QUERY, teamNotesQueries } from './testing/team-notes-queries';
 import { handleWebRequest } from './web-ui';
 import type { Collector } from './types';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
 const SCREENSHOT = 'reports/collector-page.png';
 const MINUTE = 60_000;
+const NOTES = teamNotesQueries();
+const NOTES_QUERY_OF_PANEL = new Map(Object.entries(PANEL_OF_NOTES_QUERY).map(([title, panel]) => [panel, title]));
+/** Seeded history: value of minute `index` (0 = oldest of 12). */
+const wave = (index: number, base: number, amplitude: number) => base + amplitude * Math.sin(index / 2);
 
 let collector: Collector;
 let dataDir: string;
@@ -128,7 +133,6 @@ async function seedMetricHistory(): Promise<void> {
       },
     };
   };
-  const wave = (index: number, base: number, amplitude: number) => base + amplitude * Math.sin(index / 2);
   const http = [25, 50, 100, 250, 500, 1000];
   const request = (service: string, metricsList: unknown[]) => ({
     resource: { attributes: attributes({ 'service.name': service }) },
@@ -206,6 +210,28 @@ describe('JSON endpoints', () => {
     const utilization = data.dashboards[0].panels.find((panel: { id: string }) => panel.id === 'worker-utilization');
     // avg(workers_utilization) * 100, seeded around 0.88.
     for (const [, value] of utilization.series[0].points) expect(value).toBeGreaterThan(80);
+  });
+
+  it("shows kira-imgproxy from the team's legacy SQL and kira-be from the unified SQL, each panel with its SQL", async () => {
+    const data = await api('/api/ui/dashboards?range=15m');
+    const imgproxy = data.dashboards.find((dashboard: { name: string }) => dashboard.name === 'kira-imgproxy');
+    expect(imgproxy.dialect).toBe('legacy');
+    for (const panel of imgproxy.panels) {
+      expect(panel.dialect).toBe('legacy');
+      expect(panel.sql, panel.id).toBe(NOTES.get(NOTES_QUERY_OF_PANEL.get(panel.id) ?? ''));
+    }
+    // The legacy columns hold what was sent: max per minute of the bytes / 1048576 (one point a minute).
+    const memory = imgproxy.panels.find((panel: { id: string }) => panel.id === 'memory');
+    expect(memory.series.map((series: { name: string }) => series.name)).toEqual(['process_mb', 'vips_mb']);
+    const processMb = memory.series[0].points.map(([, value]: [number, number]) => value);
+    expect(processMb.length).toBeGreaterThan(1);
+    const sent = Array.from({ length: 12 }, (_, index) => wave(index, 900, 120));
+    for (const [offset, value] of processMb.entries()) expect(value).toBeCloseTo(sent[sent.length - processMb.length + offset] as number, 6);
+
+    const kiraBe = data.dashboards.find((dashboard: { name: string }) => dashboard.name === 'kira-be');
+    expect(kiraBe.dialect).toBe('unified');
+    const definitions = builtInDashboards.find((dashboard) => dashboard.id === 'kira-be')?.panels ?? [];
+    expect(kiraBe.panels.map((panel: { sql: string }) => panel.sql)).toEqual(definitions.map((panel) => renderPanelSql(panel)));
   });
 
   it('evaluates the built-in alerts on their own queries', async () => {
@@ -316,6 +342,28 @@ describe('the page in headless Chromium', () => {
     expect(pointsPerPanel).toHaveLength(panelCount);
     for (const panel of pointsPerPanel) expect(panel.max, panel.id ?? '').toBeGreaterThan(1);
     expect(await page.locator('.alert-firing[data-alert="imgproxy-workers-critical"]').count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows each panel its SQL on demand, as BetterStack runs it, and the Chinese titles', async () => {
+    const panelCount = builtInDashboards.reduce((sum, dashboard) => sum + dashboard.panels.length, 0);
+    expect(await page.locator('.panel details.panel-sql').count()).toBe(panelCount);
+    const memory = page.locator('[data-dashboard="kira-imgproxy"] .panel[data-panel="memory"]');
+    expect(await memory.locator('h3').textContent()).toBe('内存使用 (MiB)');
+    await memory.locator('details.panel-sql summary').click();
+    await memory.locator('details.panel-sql[open] .panel-sql-text').waitFor({ timeout: 10_000 });
+    expect(await memory.locator('.panel-sql-text').textContent()).toBe(NOTES.get('内存使用'));
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+    await memory.locator('button.copy-sql').click();
+    await waitUntil(async () => (await page.evaluate(() => navigator.clipboard.readText())) === NOTES.get('内存使用'), 10_000, 'the SQL on the clipboard');
+    const http = page.locator('[data-dashboard="kira-be"] .panel[data-panel="http-p95-by-route"]');
+    await http.locator('details.panel-sql summary').click();
+    const httpPanel = builtInDashboards.find((dashboard) => dashboard.id === 'kira-be')?.panels.find((panel) => panel.id === 'http-p95-by-route');
+    expect(await http.locator('.panel-sql-text').textContent()).toBe(renderPanelSql(httpPanel as never));
+    // The open SQL survives the 5 s refresh, which rebuilds the panels.
+    const before = await memory.locator('details.panel-sql').elementHandle();
+    await waitUntil(async () => !(await before?.evaluate((element) => element.isConnected)), 20_000, 'panels rebuilt by the refresh');
+    expect(await memory.locator('details.panel-sql[open]').count()).toBe(1);
     expect(problems).toEqual([]);
   });
 

@@ -1,25 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
-import { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from './legacy-table';
+import { LEGACY_METRICS_TABLE } from './legacy-table';
 import { openQuerySession, type QuerySession } from './query-session';
 import { renderAlertSql, renderPanelSql } from './render-sql';
 import { expandQuery, type MetricPointInput } from './schema';
 import type { Panel } from './types';
 
 // Every built-in query runs against embedded ClickHouse (chdb) with the unified schema of
-// schema.ts, seeded through its insert helper; the expected numbers below are worked out by hand
-// from the seed.
+// schema.ts, seeded through its insert helper; the legacy per-metric-column table fills from the
+// same points through its view. The expected numbers below are worked out by hand from the seed.
 
 const MINUTE = 60_000;
 const MIB = 1048576;
 const B = Math.floor(Date.now() / MINUTE) * MINUTE - 60 * MINUTE;
 const range = { startTime: new Date(B - MINUTE), endTime: new Date(B + 5 * MINUTE), intervalSeconds: 60 };
-const LEGACY = 'legacy_imgproxy';
+const LEGACY = LEGACY_METRICS_TABLE;
 
-function seed(): { points: MetricPointInput[]; legacy: LegacySample[] } {
+function seed(): MetricPointInput[] {
   const points: MetricPointInput[] = [];
-  const legacy: LegacySample[] = [];
   const a = { 'service.instance.id': 'a' };
   const b = { 'service.instance.id': 'b' };
   const startTime = B - MINUTE;
@@ -91,22 +90,15 @@ function seed(): { points: MetricPointInput[]; legacy: LegacySample[] } {
     });
     points.push(external('byteplus', 'ok', [0, 8, 2, 0]), external('byteplus', 'http_error', [1, 1, 0, 0]), external('openai', 'ok', [5, 5, 0, 0]));
 
-    legacy.push(
-      { time: new Date(t), values: { workers_utilization: 0.2 + 0.1 * m, process_mb: 6000 + 100 * m, vips_mb: 512 * (m + 1), images_in_progress: 7 + 10 * m, requests_in_progress: 4, heap_mb: 100 + m, goroutines: 45 } },
-      { time: new Date(t30), values: { workers_utilization: 0.4 + 0.1 * m, process_mb: 5000, vips_mb: 100, images_in_progress: 1, requests_in_progress: 2, heap_mb: 10, goroutines: 1 } },
-    );
   }
-  return { points, legacy };
+  return points;
 }
 
 let session: QuerySession;
 
 beforeAll(async () => {
   session = await openQuerySession();
-  const { points, legacy } = seed();
-  session.insertPoints(points);
-  session.exec(createLegacyTableSql(LEGACY));
-  session.exec(insertLegacySamplesSql(LEGACY, legacy));
+  session.insertPoints(seed());
 });
 
 afterAll(() => {
@@ -239,7 +231,7 @@ describe('alert queries on the unified schema', () => {
   }
 });
 
-describe('legacy dialect on a legacy-shaped table', () => {
+describe('legacy dialect on the legacy table fed from the same points', () => {
   it('runs the imgproxy panels in the team form and returns the wide per-metric columns', () => {
     const imgproxy = builtInDashboards.find((d) => d.id === 'kira-imgproxy')!;
     const results = Object.fromEntries(
@@ -250,9 +242,10 @@ describe('legacy dialect on a legacy-shaped table', () => {
     );
     expect(results['worker-utilization']?.columns.map((c) => c.name)).toEqual(['time', 'utilization']);
     expect(results['worker-utilization']?.rows.map((row) => [minuteOf(row.time), row.utilization])).toEqual([
-      [0, expect.closeTo(30, 6)],
-      [1, expect.closeTo(40, 6)],
-      [2, expect.closeTo(50, 6)],
+      // avg over both instances and both samples of the minute: (0.2 + 0.4 + 0.6 + 0.8) / 4 + 0.1 m
+      [0, expect.closeTo(50, 6)],
+      [1, expect.closeTo(60, 6)],
+      [2, expect.closeTo(70, 6)],
     ]);
     expect(results.memory?.rows.map((row) => [row.process_mb, row.vips_mb])).toEqual([
       [6000, 512],
@@ -267,7 +260,7 @@ describe('legacy dialect on a legacy-shaped table', () => {
   });
 
   it('runs the imgproxy alerts against the legacy columns', () => {
-    expect(runAlert('imgproxy-workers-warning', 'legacy').map((v) => Math.round(v * 1000) / 1000)).toEqual([0.3, 0.4, 0.5]);
+    expect(runAlert('imgproxy-workers-warning', 'legacy').map((v) => Math.round(v * 1000) / 1000)).toEqual([0.5, 0.6, 0.7]);
     expect(runAlert('imgproxy-memory-critical', 'legacy')).toEqual([6000, 6100, 6200]);
     expect(runAlert('imgproxy-images-warning', 'legacy')).toEqual([7, 17, 27]);
     expect(runAlert('imgproxy-goroutines-critical', 'legacy')).toEqual([45, 45, 45]);

@@ -51,7 +51,18 @@ export {
   type ScenarioReport,
   type RunScenariosOptions,
 } from './run-scenarios';
-export { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from './legacy-table';
+export {
+  createLegacySchemaStatements,
+  createLegacyTableSql,
+  dashboardDialect,
+  insertLegacySamplesSql,
+  LEGACY_METRICS_TABLE,
+  LEGACY_METRICS_VIEW,
+  legacyColumns,
+  type LegacyColumn,
+  type LegacySample,
+  type LegacyTableOptions,
+} from './legacy-table';
 export { openQuerySession, loadChdb, ChdbMissingError, type QuerySession, type QueryResult } from './query-session';
 export { validateQueries, validationSeed, LEGACY_TABLE, type QueryCheck, type ValidateQueriesOptions } from './validate-queries';
 export { planPush, formatPushPlan, push, PushError, DEFAULT_API_URL, type PushRequest, type PushOptions, type PushResult } from './push';

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLegacySchemaStatements } from './legacy-table';
 import { createSchemaStatements, insertMetricPointsSql, SeriesMemory, type MetricPointInput } from './schema';
 
 // The chdb range this package is tested with, from its own package.json (one directory up from
@@ -53,20 +54,21 @@ export interface QueryResult {
   readonly rows: readonly Record<string, unknown>[];
 }
 
-/** An embedded ClickHouse in a temporary directory with the unified schema created. */
+/** An embedded ClickHouse in a temporary directory with the unified schema and the live legacy table (`legacy_metrics`) created. */
 export interface QuerySession {
   readonly path: string;
   /** Runs a statement that returns nothing (DDL, INSERT). */
   exec(sql: string): void;
   query(sql: string): QueryResult;
-  /** Seeds metric points through schema.ts' insert helper (one SeriesMemory per session). */
+  /** Seeds metric points through schema.ts' insert helper (one SeriesMemory per session); legacy columns fill from them too. */
   insertPoints(points: readonly MetricPointInput[]): void;
   /** Closes chdb and deletes the directory. */
   close(): void;
 }
 
 /**
- * Opens chdb on a fresh temporary directory and creates the unified schema. Retention is long
+ * Opens chdb on a fresh temporary directory and creates the unified schema, plus the legacy
+ * per-metric-column table the collector keeps (fed from the same points). Retention is long
  * (10 years) so seeded points are never dropped by TTL while a test or `validate` runs.
  *
  * @example const session = await openQuerySession(); try { session.query('SELECT 1') } finally { session.close() }
@@ -77,7 +79,7 @@ export async function openQuerySession(): Promise<QuerySession> {
   let session: ChdbSession;
   try {
     session = new Session(path);
-    for (const statement of createSchemaStatements({ retentionDays: 3650 })) session.query(statement);
+    for (const statement of [...createSchemaStatements({ retentionDays: 3650 }), ...createLegacySchemaStatements()]) session.query(statement);
   } catch (error) {
     rmSync(path, { recursive: true, force: true });
     throw error;

@@ -1,7 +1,7 @@
 import { METRIC_ATTRIBUTES as A, METRIC_NAMES as M } from '@kira/conventions';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
-import { createLegacyTableSql, insertLegacySamplesSql, type LegacySample } from './legacy-table';
+import { LEGACY_METRICS_TABLE, legacyColumns, type LegacySample } from './legacy-table';
 import { UnsupportedDialectError } from './model-validation-error';
 import type { QuerySession } from './query-session';
 import { renderAlertSql, renderPanelSql } from './render-sql';
@@ -10,13 +10,28 @@ import type { Alert, Dashboard } from './types';
 
 const MINUTE_MS = 60_000;
 const MIB = 1048576;
-/** Table name the legacy queries' `{{source}}` stands for during validation. */
-export const LEGACY_TABLE = 'legacy_metrics';
+/** Table name the legacy queries' `{{source}}` stands for during validation (the collector's too). */
+export const LEGACY_TABLE = LEGACY_METRICS_TABLE;
 
-/** Ten minutes of every built-in metric, starting at `start` (cumulative counters/histograms, two imgproxy instances). */
+/** What the legacy table receives from these points: one sample per point that feeds a legacy column. */
+function legacySamplesOf(points: readonly MetricPointInput[]): LegacySample[] {
+  const columns = legacyColumns();
+  return points.flatMap((point) => {
+    const values: Record<string, number> = {};
+    for (const { column, sourceMetric, divideBy } of columns) {
+      if (point.name === sourceMetric && point.value !== undefined) values[column] = point.value / (divideBy ?? 1);
+    }
+    return Object.keys(values).length === 0 ? [] : [{ time: new Date(point.time), values }];
+  });
+}
+
+/**
+ * Ten minutes of every built-in metric, starting at `start` (cumulative counters/histograms, two
+ * imgproxy instances). `legacy` is what the legacy table receives from the same points (the
+ * session's view fills it; it is returned for callers that seed another legacy-shaped table).
+ */
 export function validationSeed(start: number): { points: MetricPointInput[]; legacy: LegacySample[] } {
   const points: MetricPointInput[] = [];
-  const legacy: LegacySample[] = [];
   const counters = new Map<string, number>();
   const histograms = new Map<string, number[]>();
   const bump = (key: string, by: number): number => {
@@ -47,18 +62,6 @@ export function validationSeed(start: number): { points: MetricPointInput[]; leg
         { name: 'go_memstats_heap_inuse_bytes', kind: 'gauge', tags, time, value: (90 + minute) * load * MIB },
       );
     }
-    legacy.push({
-      time: new Date(time),
-      values: {
-        workers_utilization: 0.4 + minute * 0.02,
-        requests_in_progress: 20 + minute,
-        images_in_progress: 15 + minute,
-        process_mb: 3000 + minute * 50,
-        vips_mb: 800 + minute * 10,
-        heap_mb: 90 + minute,
-        goroutines: 30 + minute,
-      },
-    });
     for (const tool of ['generateImageWithAI', 'editImage']) {
       for (const success of ['true', 'false']) {
         const key = `${tool}/${success}`;
@@ -105,7 +108,7 @@ export function validationSeed(start: number): { points: MetricPointInput[]; leg
       });
     }
   }
-  return { points, legacy };
+  return { points, legacy: legacySamplesOf(points) };
 }
 
 export interface QueryCheck {
@@ -150,12 +153,8 @@ export function validateQueries(session: QuerySession, options: ValidateQueriesO
   const dashboards = options.dashboards ?? builtInDashboards;
   const alerts = options.alerts ?? builtInAlerts;
   const start = options.start?.getTime() ?? Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 30 * MINUTE_MS;
-  session.exec(createLegacyTableSql(LEGACY_TABLE));
-  if (options.seed !== false) {
-    const seed = validationSeed(start);
-    session.insertPoints(seed.points);
-    session.exec(insertLegacySamplesSql(LEGACY_TABLE, seed.legacy));
-  }
+  // The session's legacy table fills from the same points through its view.
+  if (options.seed !== false) session.insertPoints(validationSeed(start).points);
   const range = { startTime: new Date(start - MINUTE_MS), endTime: new Date(start + 11 * MINUTE_MS), intervalSeconds: 60 };
   const checks: QueryCheck[] = [];
   const run = (target: string, dialect: 'unified' | 'legacy', sql: string, expected: readonly [string, RegExp][]): void => {

@@ -16,6 +16,8 @@ const state = {
   scrollToFocus: false,
   /** Until the user opens or closes a trace, the newest one is shown open. */
   tracesTouched: false,
+  /** Panels whose SQL is shown (`dashboard/panel`), kept across refreshes. */
+  openSql: new Set(),
   timer: undefined,
 };
 
@@ -211,13 +213,14 @@ function renderDashboards(data) {
           const hasData = panel.series.some((s) => s.points.length > 0);
           return h(
             'article',
-            { className: 'panel', 'data-panel': panel.id, 'data-has-data': String(hasData) },
+            { className: 'panel', 'data-panel': panel.id, 'data-has-data': String(hasData), 'data-dialect': panel.dialect },
             h('header', {}, h('h3', {}, panel.title), panel.unit && panel.unit !== '1' ? h('span', { className: 'unit' }, panel.unit) : ''),
             panel.error
               ? h('p', { className: 'panel-error' }, panel.error)
               : hasData
                 ? [drawLineChart(panel.series, { start, end }), legend(panel.series)]
                 : h('p', { className: 'empty' }, 'No data in this range'),
+            panelSql(`${dashboard.name}/${panel.id}`, panel),
           );
         }),
       ),
@@ -225,6 +228,42 @@ function renderDashboards(data) {
   );
   if (blocks.length === 0) blocks.push(h('p', { className: 'empty' }, 'No dashboards defined.'));
   container.replaceChildren(...blocks);
+}
+
+/** The panel's BetterStack SQL behind a toggle, with a copy button; stays open across refreshes. */
+function panelSql(key, panel) {
+  const code = h('pre', { className: 'panel-sql-text' }, h('code', {}, panel.sql));
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      className: 'copy-sql',
+      onclick: async (event) => {
+        event.preventDefault();
+        try {
+          await navigator.clipboard.writeText(panel.sql);
+          copy.textContent = 'Copied';
+        } catch {
+          // No clipboard permission: select the text so Ctrl-C copies it.
+          getSelection()?.selectAllChildren(code);
+          copy.textContent = 'Selected — press Ctrl-C';
+        }
+      },
+    },
+    'Copy',
+  );
+  const details = h(
+    'details',
+    { className: 'panel-sql', open: state.openSql.has(key) },
+    h('summary', {}, `SQL (${panel.dialect === 'legacy' ? 'legacy per-metric columns' : 'unified'})`),
+    code,
+    copy,
+  );
+  details.addEventListener('toggle', () => {
+    if (details.open) state.openSql.add(key);
+    else state.openSql.delete(key);
+  });
+  return details;
 }
 
 function renderAlerts(data) {

@@ -1,4 +1,4 @@
-import { builtInAlerts, builtInDashboards, evaluateAlert, renderAlertSql, renderPanelSql } from '@kira/dashboards';
+import { builtInAlerts, builtInDashboards, dashboardDialect, evaluateAlert, renderAlertSql, renderPanelSql } from '@kira/dashboards';
 import type { CollectorContext } from '../context';
 import { parseClickHouseTime, type UiRange } from './ui-range';
 
@@ -13,6 +13,10 @@ export interface UiPanel {
   title: string;
   unit: string;
   series: UiSeries[];
+  /** The BetterStack SQL the panel ran, placeholders and all, ready to paste into BetterStack. */
+  sql: string;
+  /** `legacy`: the team's per-metric-column form (wide rows); `unified`: time/series/value rows. */
+  dialect: 'legacy' | 'unified';
   /** Set when the panel's query failed; the other panels are still drawn. */
   error?: string;
 }
@@ -21,7 +25,7 @@ export interface UiDashboards {
   range: string;
   start: string;
   end: string;
-  dashboards: Array<{ name: string; title: string; panels: UiPanel[] }>;
+  dashboards: Array<{ name: string; title: string; dialect: 'legacy' | 'unified'; panels: UiPanel[] }>;
 }
 
 export interface UiAlert {
@@ -42,26 +46,54 @@ const INTERVAL_SECONDS = 60;
 /** Alerts look back far enough to cover the longest confirmation period plus slack. */
 const ALERT_LOOKBACK_MS = 30 * 60_000;
 
-/** Runs every panel of every built-in dashboard through the store's query surface. */
+/**
+ * Runs every panel of every built-in dashboard through the store's query surface, as `/query`
+ * would, in the SQL the team runs it with in BetterStack (`dashboardDialect`): kira-imgproxy in
+ * its per-metric-column form, kira-be in the unified one.
+ */
 export async function dashboardsPayload(ctx: CollectorContext, range: UiRange): Promise<UiDashboards> {
   const dashboards = [];
   for (const dashboard of builtInDashboards) {
+    const dialect = dashboardDialect(dashboard);
     const panels: UiPanel[] = [];
     for (const panel of dashboard.panels) {
+      const panelSql = renderPanelSql(panel, { dialect });
+      const shown = { id: panel.id, title: panel.title, unit: panel.unit, sql: panelSql, dialect };
       try {
-        const result = await ctx.store.readOnlyQuery(renderPanelSql(panel), {
-          startTime: range.start,
-          endTime: range.end,
+        const result = await ctx.store.readOnlyQuery(panelSql, {
+          // Whole minutes (nothing exists past now), so the store can answer from its per-minute rollup.
+          startTime: new Date(Math.floor(range.start.getTime() / 60_000) * 60_000),
+          endTime: new Date(Math.ceil(range.end.getTime() / 60_000) * 60_000),
           intervalSeconds: INTERVAL_SECONDS,
         });
-        panels.push({ id: panel.id, title: panel.title, unit: panel.unit, series: toSeries(result.rows, panel.queries) });
+        panels.push({ ...shown, series: dialect === 'legacy' ? wideToSeries(result.rows) : toSeries(result.rows, panel.queries) });
       } catch (error) {
-        panels.push({ id: panel.id, title: panel.title, unit: panel.unit, series: [], error: (error as Error).message });
+        panels.push({ ...shown, series: [], error: (error as Error).message });
       }
     }
-    dashboards.push({ name: dashboard.id, title: dashboard.title, panels });
+    dashboards.push({ name: dashboard.id, title: dashboard.title, dialect, panels });
   }
   return { range: range.name, start: range.start.toISOString(), end: range.end.toISOString(), dashboards };
+}
+
+/** Wide rows (`time` + one column per metric, the legacy form) → one series per column, in column order. */
+function wideToSeries(rows: Record<string, unknown>[]): UiSeries[] {
+  const byName = new Map<string, Array<[number, number]>>();
+  for (const row of rows) {
+    const time = parseClickHouseTime(row.time);
+    if (time === undefined) continue;
+    for (const [name, raw] of Object.entries(row)) {
+      if (name === 'time') continue;
+      let points = byName.get(name);
+      if (!points) byName.set(name, (points = []));
+      // avgMerge of a minute without samples is nan (JSON null): a gap, not a zero.
+      const value = raw === null ? Number.NaN : Number(raw);
+      if (Number.isFinite(value)) points.push([time, value]);
+    }
+  }
+  return [...byName]
+    .filter(([, points]) => points.length > 0)
+    .map(([name, points]) => ({ name, points: points.sort((a, b) => a[0] - b[0]) }));
 }
 
 /** Long rows (`time`, `series`, `value`) → one series per name, in the order queries declare them. */
