@@ -12,7 +12,7 @@ const PREFIX = '@kira/otel-core:';
 export function reportExportError(error: unknown): void {
   try {
     warnOnce(
-      `${PREFIX} telemetry export failed (${describe(error)}); exports are retried where the OTLP spec allows, then dropped. ` +
+      `${PREFIX} telemetry export failed (${describe(error)}); exports that may be retried (network errors, timeouts, 429/502/503/504) are queued and sent when the backend answers again, others are dropped. ` +
         'Further failures for this reason are not printed (OTEL_LOG_LEVEL=debug shows each).',
     );
     diag.debug(`${PREFIX} telemetry export failed`, error);
