@@ -160,6 +160,21 @@ describe('spool', () => {
     expect(lines).toEqual([expect.stringMatching(/dropped the 6 oldest export\(s\) .* because the spool reached its cap/)]);
   });
 
+  it('stays under its cap when the three signals write at the same time', async () => {
+    const dir = await tempDir();
+    const dropped = new DroppedExports({ queueBytes: 0, spoolBytes: 2_000 });
+    const spool = new SpoolDirectory(dir, 2_000, dropped);
+    const signals = ['traces', 'metrics', 'logs'] as const;
+    await Promise.all(Array.from({ length: 30 }, (_, index) => spool.write(signals[index % 3] as (typeof signals)[number], 'pb', new Uint8Array(160))));
+    let bytes = 0;
+    for (const signal of signals) {
+      for (const name of await readdir(join(dir, signal))) bytes += (await import('node:fs/promises').then((fs) => fs.stat(join(dir, signal, name)))).size;
+    }
+    expect(bytes).toBeLessThanOrEqual(2_000);
+    // 200 bytes per file: 10 fit, the 20 oldest went.
+    expect(dropped.total).toBe(20);
+  });
+
   it('skips a corrupt or truncated file with one line and delivers the rest', async () => {
     const dir = await tempDir();
     const dropped = new DroppedExports({ queueBytes: 0, spoolBytes: 1_000_000 });

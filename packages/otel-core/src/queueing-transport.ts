@@ -119,6 +119,8 @@ export interface QueueingTransportOptions {
  */
 export class QueueingTransport implements ExportTransport {
   private reachable = true;
+  /** From the first retryable failure to the next body the backend takes. */
+  private outage = false;
   private timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
   private nextBackoffMillis = INITIAL_BACKOFF_MILLIS;
   private timer: NodeJS.Timeout | undefined;
@@ -147,6 +149,7 @@ export class QueueingTransport implements ExportTransport {
     this.timeoutMillis = timeoutMillis;
     if (!this.reachable && !this.closed) return this.enqueue(data);
     const response = await this.attempt(data, timeoutMillis);
+    if (response.status === 'success') this.delivered();
     if (response.status !== 'retryable' || this.closed) return response;
     this.markUnreachable(response);
     return this.enqueue(data);
@@ -202,8 +205,11 @@ export class QueueingTransport implements ExportTransport {
   private markUnreachable(response: Extract<ExportResponse, { status: 'retryable' }>): void {
     if (this.reachable) {
       this.reachable = false;
-      this.nextBackoffMillis = INITIAL_BACKOFF_MILLIS;
       reportExportError(response.error ?? new Error('the backend answered a retryable status (429, 502, 503 or 504)'));
+    }
+    if (!this.outage) {
+      this.outage = true;
+      this.nextBackoffMillis = INITIAL_BACKOFF_MILLIS;
     }
     this.schedule(this.backoff(response.retryInMillis));
   }
@@ -239,19 +245,21 @@ export class QueueingTransport implements ExportTransport {
     try {
       const entry = await this.backlog.take();
       if (entry === undefined) {
-        this.becameReachable();
+        // Nothing left to probe with (delivered, or dropped past the cap): the next export
+        // probes instead, and queues itself again if the backend is still away.
+        this.reachable = true;
         return false;
       }
       const response = await this.attempt(entry.body, this.timeoutMillis);
       if (response.status === 'retryable') {
         await entry.release();
-        this.reachable = false;
-        this.schedule(this.backoff(response.retryInMillis));
+        this.markUnreachable(response);
         return false;
       }
       await entry.remove();
+      this.reachable = true;
       if (response.status === 'failure') reportExportError(response.error);
-      this.becameReachable();
+      else this.delivered();
       return true;
     } catch (error) {
       diag.debug('@kira/otel-core: replaying the export backlog failed', error);
@@ -262,9 +270,10 @@ export class QueueingTransport implements ExportTransport {
     }
   }
 
-  private becameReachable(): void {
-    if (this.reachable) return;
-    this.reachable = true;
+  /** The backend took a body: the outage, if there was one, is over; say what it cost. */
+  private delivered(): void {
+    if (!this.outage) return;
+    this.outage = false;
     this.nextBackoffMillis = INITIAL_BACKOFF_MILLIS;
     this.dropped.report();
   }

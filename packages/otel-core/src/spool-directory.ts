@@ -46,6 +46,7 @@ export class SpoolDirectory {
   private lastScanAt = 0;
   private readonly created = new Set<string>();
   private readonly claimed = new Set<string>();
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly root: string,
@@ -54,7 +55,15 @@ export class SpoolDirectory {
   ) {}
 
   /** Publishes one body; the oldest files go first when the directory would pass its cap. */
-  async write(signal: SpoolSignal, encoding: SpoolEncoding, body: Uint8Array): Promise<void> {
+  write(signal: SpoolSignal, encoding: SpoolEncoding, body: Uint8Array): Promise<void> {
+    // One write at a time: the three signals' exporters write concurrently, and each must make
+    // room knowing what the others wrote, or together they would pass the cap.
+    const next = this.writing.then(() => this.writeNow(signal, encoding, body));
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeNow(signal: SpoolSignal, encoding: SpoolEncoding, body: Uint8Array): Promise<void> {
     const size = HEADER_BYTES + body.byteLength;
     if (size > this.limitBytes) {
       this.dropped.record(1, body.byteLength, 'spool');
