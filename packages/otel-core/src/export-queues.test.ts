@@ -247,6 +247,12 @@ describe('resolveSpoolSettings', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('warns about a spoolDir that is not a path and keeps the queue in memory', () => {
+    const warnings: string[] = [];
+    expect(resolveSpoolSettings({}, { spoolDir: 42 as unknown as string }, warnings).spoolDir).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/^@kira\/otel-core: option spoolDir must be a directory path/)]);
+  });
+
   it('warns about a bad cap and uses the default', () => {
     const warnings: string[] = [];
     expect(resolveSpoolSettings({ KIRA_TELEMETRY_SPOOL_SIZE_LIMIT_BYTES: '64MB' }, {}, warnings).spoolSizeLimitBytes).toBe(DEFAULT_SPOOL_SIZE_LIMIT_BYTES);

@@ -23,7 +23,11 @@ export interface SpoolSettings {
 
 /** `spoolDir` > `KIRA_TELEMETRY_SPOOL_DIR`; `spoolSizeLimitBytes` > `KIRA_TELEMETRY_SPOOL_SIZE_LIMIT_BYTES` > 64 MiB. */
 export function resolveSpoolSettings(env: Env, options: TelemetryOptions, warnings: string[]): SpoolSettings {
-  const rawDir = options.spoolDir ?? env.KIRA_TELEMETRY_SPOOL_DIR?.trim();
+  let rawDir = options.spoolDir ?? env.KIRA_TELEMETRY_SPOOL_DIR?.trim();
+  if (rawDir !== undefined && typeof rawDir !== 'string') {
+    warnings.push(`${PREFIX} option spoolDir must be a directory path (a string); exports are queued in memory only`);
+    rawDir = undefined;
+  }
   const spoolDir = rawDir === undefined || rawDir === '' ? undefined : isAbsolute(rawDir) ? rawDir : resolve(rawDir);
   let spoolSizeLimitBytes = DEFAULT_SPOOL_SIZE_LIMIT_BYTES;
   const fromOption = options.spoolSizeLimitBytes;
