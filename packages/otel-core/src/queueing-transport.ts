@@ -16,6 +16,8 @@ export interface ExportTransport {
 
 /** Where bodies wait while the backend is unreachable. */
 export interface Backlog {
+  /** Survives the process (the spool): no need to empty it at flush or shutdown. */
+  readonly persistent: boolean;
   add(body: Uint8Array): Promise<void>;
   /** The oldest body, left in place until `remove()`d; undefined when empty. */
   take(): Promise<SpooledBody | undefined>;
@@ -32,6 +34,7 @@ const DEFAULT_TIMEOUT_MILLIS = 10_000;
 
 /** Bodies in memory, oldest dropped (and counted) past `limitBytes`. */
 export class MemoryBacklog implements Backlog {
+  readonly persistent = false;
   private readonly bodies: Uint8Array[] = [];
   private bytes = 0;
 
@@ -80,6 +83,8 @@ export class MemoryBacklog implements Backlog {
 
 /** Bodies on disk in a {@link SpoolDirectory}; nothing is lost at shutdown. */
 export class SpoolBacklog implements Backlog {
+  readonly persistent = true;
+
   constructor(
     private readonly spool: SpoolDirectory,
     private readonly signal: SpoolSignal,
@@ -161,23 +166,23 @@ export class QueueingTransport implements ExportTransport {
   }
 
   /**
-   * Delivers the backlog now if the backend is reachable (no rate limit: the process is
-   * stopping), then stops the loop. Returns what could not be kept.
+   * Delivers an in-memory backlog now if the backend is reachable (no rate limit: the process
+   * is stopping), then stops the loop. A spool is left as it is, for the next process. Returns
+   * what could not be kept.
    */
   async close(): Promise<{ bodies: number; bytes: number }> {
     if (this.closed) return { bodies: 0, bytes: 0 };
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.reachable && !this.draining) {
-      if (!(await this.drainOne())) break;
-    }
+    await this.flush();
     this.closed = true;
     clearTimeout(this.timer);
     return this.backlog.close();
   }
 
-  /** Sends what is in the backlog now (forceFlush), if the backend is reachable. */
+  /** Sends an in-memory backlog now (forceFlush), if the backend is reachable. */
   async flush(): Promise<void> {
+    if (this.backlog.persistent) return;
     while (this.reachable && !this.closed && !this.draining) {
       if (!(await this.drainOne())) break;
     }
