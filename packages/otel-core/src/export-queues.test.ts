@@ -140,6 +140,21 @@ describe('spool', () => {
     await second.close();
   });
 
+  it('fails the export (and does not throw) when the spool cannot be written', async () => {
+    const dir = await tempDir();
+    const notADirectory = join(dir, 'file');
+    await writeFile(notADirectory, 'x');
+    const queues = new ExportQueues({ spoolDir: notADirectory, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    const exporter = queues.wrap(new OTLPTraceExporter({ url: `http://127.0.0.1:${await freePort()}/v1/traces`, timeoutMillis: 2_000 }), 'traces');
+    const memory = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+    provider.getTracer('queue-test').startSpan('unspoolable').end();
+    const result = await new Promise<ExportResult>((resolve) => exporter.export(memory.getFinishedSpans(), resolve));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect((result.error as NodeJS.ErrnoException).code).toMatch(/ENOTDIR|EEXIST/);
+    await queues.close();
+  });
+
   it('deletes the oldest files past its cap, counts them, and stays under the cap', async () => {
     const dir = await tempDir();
     const lines: string[] = [];

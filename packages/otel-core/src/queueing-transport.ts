@@ -191,12 +191,12 @@ export class QueueingTransport implements ExportTransport {
   private async enqueue(data: Uint8Array): Promise<ExportResponse> {
     try {
       await this.backlog.add(data);
+      return { status: 'success' };
     } catch (error) {
-      // The spool could not be written (disk full, permissions): this body is lost, say why once.
-      reportExportError(error);
-      this.dropped.record(1, data.byteLength, 'spool');
+      // The spool could not be written (disk full, permissions): this batch fails like an
+      // ordinary export, and the SDK's error handler says why once.
+      return { status: 'failure', error: error instanceof Error ? error : new Error(String(error)) };
     }
-    return { status: 'success' };
   }
 
   private async attempt(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
