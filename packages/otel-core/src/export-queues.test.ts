@@ -53,10 +53,12 @@ describe('retry queue (no spool)', () => {
   it('keeps batches that got 503 and delivers every one, in order, once the backend answers', async () => {
     let down = true;
     const accepted: unknown[] = [];
+    const acceptedAt: number[] = [];
     const backend = await capture({
       respond: (request) => {
         if (down) return { status: 503 };
         accepted.push(request.body);
+        acceptedAt.push(performance.now());
         return undefined;
       },
     });
@@ -73,6 +75,8 @@ describe('retry queue (no spool)', () => {
     await waitUntil(() => new Set(delivered()).size === ids.length, 20_000, 'every queued span delivered');
     // Oldest first: the order of first delivery is the order of creation.
     expect([...new Set(delivered())]).toEqual(ids);
+    // Replayed at no more than 20 requests per second: 12 bodies span at least 11 intervals of 50 ms.
+    expect((acceptedAt.at(-1) as number) - (acceptedAt[0] as number)).toBeGreaterThanOrEqual(11 * 50 - 20);
     await queues.close();
   });
 
