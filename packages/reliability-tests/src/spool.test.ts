@@ -182,10 +182,9 @@ describe('outage longer than the spool cap allows', () => {
   });
 });
 
-describe('SIGTERM during an outage, then the next process', () => {
+describe('SIGTERM during an outage, then the next processes', () => {
   let dir: string;
   let sent = 0;
-  let secondStderr = '';
 
   it('exits within the shutdown bound and leaves the outage on disk', { timeout: 120_000 }, async () => {
     dir = await spoolDir();
@@ -206,14 +205,16 @@ describe('SIGTERM during an outage, then the next process', () => {
     expect(await countDelivery(collector, 'sigterm-outage')).toMatchObject({ uniqueSpans: 0, uniqueLogs: 0 });
   });
 
-  it('a second process with the same directory delivers all of it and skips a corrupt file with one line', { timeout: 120_000 }, async () => {
+  it('two next processes sharing the directory deliver all of it once, and skip a corrupt file with one line', { timeout: 120_000 }, async () => {
     expect(sent).toBeGreaterThan(0);
     // A truncated body and a file of garbage, named like spool files.
     await mkdir(join(dir, 'logs'), { recursive: true });
+    await mkdir(join(dir, 'traces'), { recursive: true });
     await writeFile(join(dir, 'traces', '000000000000001-1-000000001.pb'), Buffer.from('KSP1\u0000\u0000\u0010\u0000truncated'));
     await writeFile(join(dir, 'logs', '000000000000001-1-000000002.pb'), 'not a spool file at all');
     await collector.setFault('off');
-    const second = await startServiceProcess(spoolEnv(dir));
+    // Both start on the same directory at once; each file must be claimed by exactly one.
+    const next = await Promise.all([startServiceProcess(spoolEnv(dir)), startServiceProcess(spoolEnv(dir))]);
     await waitUntil(
       async () => {
         const delivery = await countDelivery(collector, 'sigterm-outage');
@@ -224,15 +225,20 @@ describe('SIGTERM during an outage, then the next process', () => {
     ).catch(() => undefined);
     await waitUntil(async () => (await spoolSize(dir)).files === 0, 30_000, 'spool emptied').catch(() => undefined);
     const delivery = await countDelivery(collector, 'sigterm-outage');
-    secondStderr = second.child.stderr();
-    const skipped = secondStderr.split('\n').filter((text) => /@kira\/otel-core: skipping a telemetry spool file/.test(text));
-    console.log(`second process: ${formatDelivery('delivered from the spool', delivery, sent)}; lines about skipped files: ${skipped.length}; files left ${(await spoolSize(dir)).files}`);
-    expect(second.child.isRunning()).toBe(true);
-    expect(crashLines(secondStderr)).toEqual([]);
+    const stderr = next.map((service) => service.child.stderr()).join('\n');
+    const skipped = stderr.split('\n').filter((text) => /@kira\/otel-core: skipping a telemetry spool file/.test(text));
+    console.log(
+      `two next processes: ${formatDelivery('delivered from the spool', delivery, sent)}; lines about skipped files: ${skipped.length}; files left ${(await spoolSize(dir)).files}`,
+    );
+    for (const service of next) expect(service.child.isRunning()).toBe(true);
+    expect(crashLines(stderr)).toEqual([]);
     expect(delivery.uniqueSpans).toBe(sent);
     expect(delivery.uniqueLogs).toBe(sent);
+    // Nothing failed during the replay, so nothing may arrive twice.
+    expect(delivery.spans).toBe(delivery.uniqueSpans);
+    expect(delivery.logs).toBe(delivery.uniqueLogs);
     expect(skipped).toHaveLength(2);
     expect((await spoolSize(dir)).files).toBe(0);
-    await second.child.stop();
+    for (const service of next) await service.child.stop();
   });
 });
