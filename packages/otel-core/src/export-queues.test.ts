@@ -8,7 +8,7 @@ import { flattenSpans, freePort, type OtlpCaptureServer, startOtlpCaptureServer,
 import { afterEach, describe, expect, it } from 'vitest';
 import { DroppedExports } from './dropped-exports';
 import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } from './export-queues';
-import { MemoryBacklog } from './queueing-transport';
+import { MemoryBacklog, QueueingTransport } from './queueing-transport';
 import { SpoolDirectory } from './spool-directory';
 
 // The real OTLP/protobuf trace exporter against a real OTLP receiver on loopback; the outage is
@@ -105,6 +105,38 @@ describe('retry queue (no spool)', () => {
     dropped.report();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^@kira\/otel-core: .*dropped the 2 oldest export\(s\).*in-memory retry queue/);
+  });
+});
+
+describe('ExportQueues.wrap', () => {
+  it('leaves an exporter without the known transport field as it is, with a warning', () => {
+    const lines: string[] = [];
+    const original = console.warn;
+    console.warn = (line: string) => lines.push(line);
+    try {
+      const exporter = { export: () => {}, shutdown: async () => {} };
+      const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+      expect(queues.wrap(exporter, 'traces')).toBe(exporter);
+      expect(exporter).toEqual({ export: expect.any(Function), shutdown: expect.any(Function) });
+    } finally {
+      console.warn = original;
+    }
+    expect(lines).toEqual([expect.stringMatching(/^@kira\/otel-core: this OTLP exporter version keeps its transport elsewhere/)]);
+  });
+
+  it('finds the transport in each of the three OTLP exporters this package uses', async () => {
+    const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    for (const [exporter, signal] of [
+      [new OTLPTraceExporter({ url: 'http://127.0.0.1:1/v1/traces' }), 'traces'],
+      [new OTLPMetricExporter({ url: 'http://127.0.0.1:1/v1/metrics' }), 'metrics'],
+      [new OTLPLogExporter({ url: 'http://127.0.0.1:1/v1/logs' }), 'logs'],
+    ] as const) {
+      queues.wrap(exporter, signal);
+      expect((exporter as unknown as { _delegate: { _transport: unknown } })._delegate._transport).toBeInstanceOf(QueueingTransport);
+    }
+    await queues.close();
   });
 });
 
