@@ -14,7 +14,7 @@ export function reportExportError(error: unknown): void {
     const reason = describe(error);
     reportOnce(
       reason,
-      `${PREFIX} telemetry export failed (${reason}); exports are retried where the OTLP spec allows, then dropped. ` +
+      `${PREFIX} telemetry export failed (${reason}); exports that may be retried (network errors, timeouts, 429/502/503/504) are queued and sent when the backend answers again, others are dropped. ` +
         'Further failures for this reason are not printed (OTEL_LOG_LEVEL=debug shows each).',
     );
   } catch {

@@ -30,6 +30,7 @@ import type { TelemetryHandle, TelemetryOptions } from './types';
 import { warnOnce } from './warn-once';
 import { RedactUrlAttributesProcessor } from './redact-url-attributes';
 import { reportExportError } from './report-export-error';
+import { ExportQueues, resolveSpoolSettings } from './export-queues';
 
 const PREFIX = '@kira/otel-core:';
 
@@ -79,6 +80,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const settings = resolveSettings(env, options, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
   const instrumentationOptions = applyHttpInboundEnv(options.instrumentations, env, warnings);
+  const spoolSettings = resolveSpoolSettings(env, options, warnings);
   for (const warning of warnings) warnOnce(warning);
   if (!exporter.ok) {
     warnOnce(exporter.message);
@@ -94,6 +96,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
   const json = exporter.protocol === 'http/json';
+  // Retryable failures wait in a bounded queue (or the spool) instead of being dropped.
+  const queues = new ExportQueues(spoolSettings, exporter.protocol);
 
   const tracerProvider = new TracerProvider({
     resource,
@@ -103,9 +107,12 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     spanProcessors: [
       new RedactUrlAttributesProcessor(),
       new BatchSpanProcessor({
-        exporter: json
-          ? new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces))
-          : new OTLPTraceExporterProto(exporterConfig(exporter.urls.traces)),
+        exporter: queues.wrap(
+          json
+            ? new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces))
+            : new OTLPTraceExporterProto(exporterConfig(exporter.urls.traces)),
+          'traces',
+        ),
       }),
     ],
   });
@@ -113,9 +120,12 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     resource,
     readers: [
       new PeriodicExportingMetricReader({
-        exporter: json
-          ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
-          : new OTLPMetricExporterProto(exporterConfig(exporter.urls.metrics)),
+        exporter: queues.wrap(
+          json
+            ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
+            : new OTLPMetricExporterProto(exporterConfig(exporter.urls.metrics)),
+          'metrics',
+        ),
         exportIntervalMillis: settings.metricExportIntervalMillis,
         exportTimeoutMillis: settings.metricExportTimeoutMillis,
       }),
@@ -125,9 +135,12 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     resource,
     processors: [
       new BatchLogRecordProcessor({
-        exporter: json
-          ? new OTLPLogExporterJson(exporterConfig(exporter.urls.logs))
-          : new OTLPLogExporterProto(exporterConfig(exporter.urls.logs)),
+        exporter: queues.wrap(
+          json
+            ? new OTLPLogExporterJson(exporterConfig(exporter.urls.logs))
+            : new OTLPLogExporterProto(exporterConfig(exporter.urls.logs)),
+          'logs',
+        ),
       }),
     ],
   });
@@ -171,6 +184,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       loggerProvider.forceFlush(),
     ]);
     reportFailures('flush', results);
+    await queues.flush();
   };
 
   let uninstallExitHandlers: () => void = () => {};
@@ -185,6 +199,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
         loggerProvider.shutdown(),
       ]);
       reportFailures('shutdown', results);
+      // After the providers' last exports: what the backend cannot take now stays in the spool.
+      await queues.close();
       try {
         disableInstrumentations();
       } catch (error) {

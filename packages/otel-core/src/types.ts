@@ -116,6 +116,19 @@ export interface TelemetryOptions {
    * @example { shutdownOnExit: false }
    */
   shutdownOnExit?: boolean;
+  /**
+   * Directory where encoded export bodies are kept while the backend is unreachable, so a long
+   * outage or a restart loses nothing; default `KIRA_TELEMETRY_SPOOL_DIR`, else no spool
+   * (bodies wait in a bounded in-memory queue). Shared safely by several processes.
+   * @example { spoolDir: '/var/lib/kira-be/telemetry-spool' }
+   */
+  spoolDir?: string;
+  /**
+   * Cap of the spool directory in bytes, all signals together; past it the oldest bodies are
+   * deleted and counted. Default `KIRA_TELEMETRY_SPOOL_SIZE_LIMIT_BYTES`, then 64 MiB.
+   * @example { spoolSizeLimitBytes: 256 * 1024 * 1024 }
+   */
+  spoolSizeLimitBytes?: number;
 }
 
 /** What {@link startTelemetry} returns; a frozen no-op when telemetry is off. */

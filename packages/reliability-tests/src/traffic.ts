@@ -26,7 +26,7 @@ export async function runTraffic(baseUrl: string, options: { phase: string; dura
     const sentAt = performance.now();
     stats.sent += 1;
     inFlight.push(
-      fetch(`${baseUrl}/work/${options.phase}${planned ? '?fail=1' : ''}`, { signal: AbortSignal.timeout(5_000) }).then(
+      fetch(`${baseUrl}/work/${options.phase}?id=${index}${planned ? '&fail=1' : ''}`, { signal: AbortSignal.timeout(5_000) }).then(
         async (response) => {
           await response.arrayBuffer();
           stats.latenciesMs.push(performance.now() - sentAt);
