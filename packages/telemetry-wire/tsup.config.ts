@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  // The CommonJS build finds the .proto folder through import.meta.url too.
-  shims: true,
-});
+// The CommonJS build finds the .proto folder through import.meta.url too.
+export default defineConfig(libraryBuild(['src/index.ts'], { shims: true }));

@@ -31,6 +31,10 @@ function legacySamplesOf(points: readonly MetricPointInput[]): LegacySample[] {
  * session's view fills it; it is returned for callers that seed another legacy-shaped table).
  */
 export function validationSeed(start: number): { points: MetricPointInput[]; legacy: LegacySample[] } {
+  // A non-number would be concatenated into every timestamp (a long string, hundreds of times).
+  if (typeof start !== 'number' || !Number.isFinite(start)) {
+    throw new TypeError(`validationSeed: start must be epoch milliseconds (a finite number), got ${start === null ? 'null' : typeof start}`);
+  }
   const points: MetricPointInput[] = [];
   const counters = new Map<string, number>();
   const histograms = new Map<string, number[]>();
