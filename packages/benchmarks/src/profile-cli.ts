@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { summarizeProfile } from './profile-summary.ts';
 
 const directory = path.resolve(process.argv[2] ?? fileURLToPath(new URL('../../../bench-results/profiles', import.meta.url)));
-for (const file of readdirSync(directory).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+// Profiles sit in one directory per server (hono-<setup>/), one file per thread of that server.
+const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.cpuprofile'))
+  .sort();
+for (const file of files) {
   const summary = summarizeProfile(path.join(directory, file));
   console.log(`\n== ${file}: ${summary.busyMs.toFixed(0)} ms busy`);
   for (const entry of summary.byPackage.slice(0, 15)) console.log(`${(entry.share * 100).toFixed(1).padStart(5)} %  ${entry.name}`);
