@@ -13,13 +13,11 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { registerTelemetryDestination } from '@kira/external-tracing';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { installExitHandlers } from './install-exit-handlers';
+import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
 import { type Env, resolveExporterConfig } from './resolve-exporter-config';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
@@ -95,9 +93,10 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
   const json = exporter.protocol === 'http/json';
 
-  const tracerProvider = new TracerProvider({
+  // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
+  const tracerProvider = new ParentBasedTracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
+    sampleRatio: settings.sampleRatio,
     // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
     idGenerator: new PooledIdGenerator(),
     spanProcessors: [
