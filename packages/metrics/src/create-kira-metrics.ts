@@ -12,10 +12,13 @@ import {
   type Exception,
   type Span,
 } from '@opentelemetry/api';
-import { createHttpRequestRecorder } from './create-http-request-recorder';
+import { HTTP_DURATION_BUCKETS_MS } from './bucket-boundaries';
+import { createHttpRequestRecorder, MAX_CACHED_HTTP_SERIES } from './create-http-request-recorder';
+import { httpDurationCellsFor } from './histogram-cells';
 import { errorType } from './error-type';
 import { isNonEmptyString, isValidDuration } from './input-checks';
-import { createInstruments } from './instruments';
+import { createInstruments, HTTP_DURATION_DESCRIPTION } from './instruments';
+import { METRIC_NAMES } from './metric-names';
 import { memoizeByProvider } from './memoize-by-provider';
 import { payloadToString } from './payload-to-string';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope';
@@ -26,6 +29,13 @@ import { createWarnOnce } from './warn-once';
 const DEFAULT_MAX_TOOL_NAMES = 200;
 const DEFAULT_MAX_PAYLOAD_BYTES = 2048;
 const UNKNOWN_TOOL_NAME = 'unknown';
+const HTTP_DURATION_CELLS_DESCRIPTOR = Object.freeze({
+  scope: Object.freeze({ name: SCOPE_NAME, version: SCOPE_VERSION }),
+  name: METRIC_NAMES.httpRequestDuration,
+  description: HTTP_DURATION_DESCRIPTION,
+  unit: 'ms',
+  boundaries: HTTP_DURATION_BUCKETS_MS,
+});
 
 /**
  * Creates the AI tool and HTTP helpers bound to the given providers (each defaults to the global
@@ -217,7 +227,12 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
   }
 
   const getHttpDuration = () => getInstruments().httpDuration;
-  const newHttpRequestRecorder = () => createHttpRequestRecorder(getHttpDuration, warnOnce);
+  // Cells instead of the SDK instrument when @kira/otel-core's reader collects them for this provider.
+  const getHttpDurationCells = memoizeByProvider(
+    () => options.meterProvider ?? metrics.getMeterProvider(),
+    (provider) => httpDurationCellsFor(provider, HTTP_DURATION_CELLS_DESCRIPTOR),
+  );
+  const newHttpRequestRecorder = () => createHttpRequestRecorder(getHttpDuration, warnOnce, MAX_CACHED_HTTP_SERIES, getHttpDurationCells);
   const recordHttpDuration = newHttpRequestRecorder();
 
   function recordHttpRequest(request: HttpRequestRecord): void {

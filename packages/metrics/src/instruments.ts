@@ -2,6 +2,8 @@ import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { AI_TOOL_DURATION_BUCKETS_MS, HTTP_DURATION_BUCKETS_MS } from './bucket-boundaries';
 import { METRIC_NAMES } from './metric-names';
 
+export const HTTP_DURATION_DESCRIPTION = 'Inbound HTTP request duration, by method, route template and status code.';
+
 export interface Instruments {
   toolExecutions: Counter;
   toolDuration: Histogram;
@@ -20,7 +22,7 @@ export function createInstruments(meter: Meter): Instruments {
       advice: { explicitBucketBoundaries: [...AI_TOOL_DURATION_BUCKETS_MS] },
     }),
     httpDuration: meter.createHistogram(METRIC_NAMES.httpRequestDuration, {
-      description: 'Inbound HTTP request duration, by method, route template and status code.',
+      description: HTTP_DURATION_DESCRIPTION,
       unit: 'ms',
       advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_MS] },
     }),

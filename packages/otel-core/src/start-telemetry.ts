@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { registerTelemetryDestination } from '@kira/external-tracing';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
+import { HistogramCellsProducer } from './histogram-cells-producer';
 import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
@@ -108,10 +109,13 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       }),
     ],
   });
+  // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
+  const histogramCells = new HistogramCellsProducer(resource);
   const meterProvider = new MeterProvider({
     resource,
     readers: [
       new PeriodicExportingMetricReader({
+        metricProducers: [histogramCells],
         exporter: json
           ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
           : new OTLPMetricExporterProto(exporterConfig(exporter.urls.metrics)),
@@ -120,6 +124,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       }),
     ],
   });
+  histogramCells.attach(meterProvider, env);
   const loggerProvider = new LoggerProvider({
     resource,
     processors: [
@@ -184,6 +189,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
         loggerProvider.shutdown(),
       ]);
       reportFailures('shutdown', results);
+      // After the final collection, which still reads the cells.
+      histogramCells.stop();
       try {
         disableInstrumentations();
       } catch (error) {
