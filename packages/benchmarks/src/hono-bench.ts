@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
 import { honoServerLaunch, type HonoSetup } from './hono-setups.ts';
@@ -91,9 +92,12 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
       servers.set(setup, { child: started.child, url: `${started.ready.url}${BENCH_PATH}` });
     }
 
+    // Every request a server answered, warm-up included: what a whole-life profile divides by.
+    const served = new Map<HonoSetup, number>();
     for (const [setup, server] of servers) {
       log(`hono: warm-up ${setup}`);
-      await runLoad({ url: server.url, connections: options.connections, durationSeconds: options.warmupSeconds });
+      const warmup = await runLoad({ url: server.url, connections: options.connections, durationSeconds: options.warmupSeconds });
+      served.set(setup, warmup.requests);
     }
     // Spans of the warm-up still sit in the batch processors; send them before counting starts.
     for (const server of servers.values()) await server.child.call('flush');
@@ -130,6 +134,11 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     );
 
     for (const server of servers.values()) await server.child.call('flush');
+    if (options.profileDir !== undefined) {
+      for (const [setup, measured] of rounds) served.set(setup as HonoSetup, (served.get(setup as HonoSetup) ?? 0) + measured.reduce((sum, round) => sum + round.requests, 0));
+      mkdirSync(options.profileDir, { recursive: true });
+      writeFileSync(`${options.profileDir}/requests.json`, `${JSON.stringify(Object.fromEntries(served), null, 2)}\n`);
+    }
     const counts = await sink.child.call<{ spans: Record<string, number> }>('counts');
 
     const bare = rounds.get('bare');
