@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { suppressTracing, TraceState } from '@opentelemetry/core';
+import { suppressTracing, TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   InMemorySpanExporter,
   ParentBasedSampler,
@@ -110,6 +110,11 @@ describe('ParentBasedTracerProvider', () => {
     const exported = ourSpans.getFinishedSpans().find((span) => span.name === 'child');
     expect(exported?.parentSpanContext?.spanId).toBe(sampledParent.spanContext().spanId);
     expect(exported?.spanContext().traceId).toBe(sampledParent.spanContext().traceId);
+
+    // A dropped request span still propagates its trace to the services it calls.
+    const headers: Record<string, string> = {};
+    new W3CTraceContextPropagator().inject(trace.setSpan(ROOT_CONTEXT, droppedChild), headers, { set: (carrier, key, value) => (carrier[key] = value) });
+    expect(headers.traceparent).toBe(`00-${droppedParent.spanContext().traceId}-${droppedChild.spanContext().spanId}-00`);
 
     // A remote caller that did not sample: dropped, its trace id and trace state propagated on.
     const traceState = new TraceState('vendor=value');
