@@ -1,10 +1,12 @@
 // `pnpm bench` (this package's script): runs every benchmark and writes the raw results to
 // <repo>/bench-results/raw/benchmarks.json; the root script turns all raw files into the report.
-// Knobs (environment): BENCH_ROUNDS, BENCH_DURATION (s), BENCH_MICRO_ROUNDS, BENCH_MEMORY_REQUESTS,
-// BENCH_PROFILE=1 (writes --cpu-prof profiles of the Hono servers to bench-results/profiles).
+// Knobs (environment): BENCH_ROUNDS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SETUPS (comma list
+// of Hono setups), BENCH_MICRO_ROUNDS, BENCH_MEMORY_REQUESTS, BENCH_ONLY (comma list of hono, micro,
+// memory), BENCH_PROFILE=1 (writes --cpu-prof profiles of the Hono servers to bench-results/profiles).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG, runBenchmarks, type BenchConfig } from './run-benchmarks.ts';
+import { honoSetupsFrom } from './hono-setups.ts';
+import { DEFAULT_CONFIG, runBenchmarks, type BenchConfig, type BenchKind } from './run-benchmarks.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
@@ -18,13 +20,22 @@ const config: BenchConfig = {
   ...DEFAULT_CONFIG,
   hono: {
     ...DEFAULT_CONFIG.hono,
+    setups: honoSetupsFrom(process.env.BENCH_SETUPS),
+    warmupSeconds: numberFromEnv('BENCH_WARMUP', DEFAULT_CONFIG.hono.warmupSeconds),
     rounds: numberFromEnv('BENCH_ROUNDS', DEFAULT_CONFIG.hono.rounds),
     durationSeconds: numberFromEnv('BENCH_DURATION', DEFAULT_CONFIG.hono.durationSeconds),
     ...(process.env.BENCH_PROFILE === '1' ? { profileDir: `${outputDirectory}/profiles` } : {}),
   },
   micro: { ...DEFAULT_CONFIG.micro, rounds: numberFromEnv('BENCH_MICRO_ROUNDS', DEFAULT_CONFIG.micro.rounds) },
   memory: { ...DEFAULT_CONFIG.memory, requests: numberFromEnv('BENCH_MEMORY_REQUESTS', DEFAULT_CONFIG.memory.requests) },
+  ...(process.env.BENCH_ONLY ? { only: benchKindsFrom(process.env.BENCH_ONLY) } : {}),
 };
+
+function benchKindsFrom(value: string): BenchKind[] {
+  const kinds = value.split(',').map((kind) => kind.trim());
+  for (const kind of kinds) if (!['hono', 'micro', 'memory'].includes(kind)) throw new Error(`BENCH_ONLY: unknown kind "${kind}" (hono, micro, memory)`);
+  return kinds as BenchKind[];
+}
 
 const raw = await runBenchmarks(config, (line) => console.log(line));
 mkdirSync(`${outputDirectory}/raw`, { recursive: true });

@@ -20,29 +20,25 @@ if (setup === 'bare-middleware') {
     await next();
   });
 } else if (setup === 'kira-off') {
-  const { startTelemetry } = await import('@kira/otel-core');
+  // No SDK at all: the API's no-op providers, as in development.
   const { otelHono } = await import('@kira/otel-hono');
-  startTelemetry({ enabled: false, console: false, instrumentations: { http: { inbound: false } } });
-  middleware.push(otelHono({ spanOwnership: 'middleware' }));
+  middleware.push(otelHono());
 } else if (setup === 'kira' || setup === 'kira-auto' || setup === 'kira-floor') {
-  const { startTelemetry } = await import('@kira/otel-core');
-  const { otelHono } = await import('@kira/otel-hono');
-  const { floorMiddleware } = await import('./floor-middleware.ts');
-  // The documented Hono setup: otel-hono owns the SERVER span, the http instrumentation keeps
-  // only its outbound side. `kira-auto` is the default (instrumentation owns it) for comparison.
-  const telemetry = startTelemetry({
-    enabled: true,
-    serviceName: `bench-${setup}`,
-    endpoint,
-    sampleRatio,
-    console: false,
-    shutdownOnExit: false,
-    instrumentations: setup === 'kira-auto' ? {} : { http: { inbound: false } },
-  });
-  if (!telemetry.enabled) throw new Error('telemetry did not start');
-  flush = () => telemetry.forceFlush();
-  if (setup === 'kira-floor') middleware.push(floorMiddleware());
-  else middleware.push(otelHono({ spanOwnership: setup === 'kira' ? 'middleware' : 'auto' }));
+  // Telemetry was started by `--import @kira/otel-core/register` from the environment (see
+  // honoServerLaunch), exactly as a service following the README runs.
+  const { isSpanContextValid, trace } = await import('@opentelemetry/api');
+  // A no-op tracer (no SDK) hands out the invalid all-zero span context; the probe is never ended.
+  if (!isSpanContextValid(trace.getTracer('bench').startSpan('probe').spanContext())) {
+    throw new Error('telemetry did not start: was the child launched with --import @kira/otel-core/register?');
+  }
+  flush = flushGlobalTracerProvider;
+  if (setup === 'kira-floor') {
+    const { floorMiddleware } = await import('./floor-middleware.ts');
+    middleware.push(floorMiddleware());
+  } else {
+    const { otelHono } = await import('@kira/otel-hono');
+    middleware.push(otelHono());
+  }
 } else if (setup === 'usual' || setup === 'usual-hono-otel') {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
@@ -62,15 +58,19 @@ if (setup === 'bare-middleware') {
     instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation()],
   });
   sdk.start();
-  flush = async () => {
-    const { trace } = await import('@opentelemetry/api');
-    const provider = trace.getTracerProvider() as unknown as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
-    await provider.getDelegate?.().forceFlush?.();
-  };
+  flush = flushGlobalTracerProvider;
   if (setup === 'usual-hono-otel') {
-    const { honoOtelLike } = await import('./hono-otel-like.ts');
-    middleware.push(honoOtelLike());
+    // The real community middleware, with its defaults (it opens its own SERVER span, nested
+    // under the http instrumentation's, and records http.server.request.duration).
+    const { httpInstrumentationMiddleware } = await import('@hono/otel');
+    middleware.push(httpInstrumentationMiddleware());
   }
+}
+
+async function flushGlobalTracerProvider(): Promise<void> {
+  const { trace } = await import('@opentelemetry/api');
+  const provider = trace.getTracerProvider() as unknown as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  await provider.getDelegate?.().forceFlush?.();
 }
 
 // An ES module's `import 'node:http'` bypasses the require hook; one require after start lets

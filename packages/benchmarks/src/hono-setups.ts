@@ -1,18 +1,47 @@
 /**
  * - `bare`: Hono on @hono/node-server, no telemetry (the baseline).
- * - `bare-again`: a second, identical bare server (A/A: its ratio to `bare` is the noise band).
+ * - `bare-again`: a second, identical bare server (A/A: its difference to `bare` is the noise band).
  * - `bare-middleware`: bare plus one empty `async (c, next) => { await next() }` middleware: the
  *   cost of having any middleware at all (Hono then leaves its synchronous fast path).
- * - `kira-off`: the documented code with telemetry off (the development path).
+ * - `kira-off`: `otelHono()` with no SDK started (telemetry off, the development path).
+ * - `kira`: **the documented setup**: `node --import @kira/otel-core/register` with
+ *   `KIRA_HTTP_INBOUND=off`, `otelHono()` (which then owns the SERVER span and records
+ *   `http_request_duration_ms`), ratio 0.1, OTLP/protobuf to the local sink.
  * - `kira-floor`: otel-core as in `kira`, but the middleware does only what any API-based SERVER
  *   span + histogram must do (start a span, run `next` in its context, end it, one histogram
  *   record with a constant attribute object): the SDK's own floor, whatever otel-hono does.
- * - `kira`: the documented setup: otel-core with `http: { inbound: false }`, otel-hono owning
- *   the SERVER span (`spanOwnership: 'middleware'`), which records `http_request_duration_ms`
- *   through @kira/metrics; 10 % sampling, OTLP/protobuf to the local sink.
- * - `kira-auto`: otel-core defaults (http inbound on) + otel-hono naming the instrumentation's span.
- * - `usual`: NodeSDK + http + undici instrumentations, 10 % ratio sampler, batch OTLP export.
- * - `usual-hono-otel`: `usual` plus an @hono/otel-like middleware (its own nested SERVER span).
+ * - `kira-auto`: otel-core defaults (register, http inbound on) + `otelHono()` naming the
+ *   instrumentation's span: what a user who skips `KIRA_HTTP_INBOUND=off` gets.
+ * - `usual`: NodeSDK + http + undici instrumentations, ParentBased(TraceIdRatio 0.1), batch OTLP export.
+ * - `usual-hono-otel`: `usual` plus the real `@hono/otel` middleware (its own nested SERVER span).
  */
-export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'kira', 'kira-floor', 'kira-off', 'kira-auto', 'usual', 'usual-hono-otel'] as const;
+export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'kira-off', 'kira', 'kira-floor', 'kira-auto', 'usual', 'usual-hono-otel'] as const;
 export type HonoSetup = (typeof HONO_SETUPS)[number];
+
+/** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
+const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-floor', 'kira-auto']);
+
+/** How a server child of `setup` is launched: what a real service would put on its command line. */
+export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio: number): { execArgv: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = { BENCH_OTLP_ENDPOINT: endpoint, BENCH_SAMPLE_RATIO: String(sampleRatio), NODE_ENV: 'production' };
+  if (!REGISTER_SETUPS.has(setup)) return { execArgv: [], env };
+  Object.assign(env, {
+    KIRA_TELEMETRY: 'on',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_SERVICE_NAME: `bench-${setup}`,
+    OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
+  });
+  if (setup !== 'kira-auto') env.KIRA_HTTP_INBOUND = 'off';
+  // Resolved here so the child does not depend on its working directory.
+  return { execArgv: ['--import', import.meta.resolve('@kira/otel-core/register')], env };
+}
+
+/** `BENCH_SETUPS=bare,kira` picks a subset (for profiling one setup); unknown names are an error. */
+export function honoSetupsFrom(value: string | undefined): HonoSetup[] {
+  if (value === undefined || value.trim() === '') return [...HONO_SETUPS];
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!(HONO_SETUPS as readonly string[]).includes(name)) throw new Error(`BENCH_SETUPS: unknown setup "${name}" (known: ${HONO_SETUPS.join(', ')})`);
+  }
+  return names as HonoSetup[];
+}

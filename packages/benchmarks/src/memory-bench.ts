@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
+import { honoServerLaunch } from './hono-setups.ts';
 import { runLoad } from './load.ts';
 
 export interface MemoryBenchOptions {
@@ -59,16 +60,17 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     children.push(sink.child);
     const downEndpoint = `http://127.0.0.1:${await closedPort()}`;
     const servers = [
-      { name: 'bare', setup: 'bare', endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
-      { name: 'kira', setup: 'kira', endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
-      { name: 'kira-target-down', setup: 'kira', endpoint: downEndpoint, sampleRatio: 1 },
+      { name: 'bare', setup: 'bare' as const, endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
+      { name: 'kira', setup: 'kira' as const, endpoint: sink.ready.url, sampleRatio: options.sampleRatio },
+      { name: 'kira-target-down', setup: 'kira' as const, endpoint: downEndpoint, sampleRatio: 1 },
     ].filter((server) => options.only === undefined || options.only.includes(server.name));
     const started: Array<{ name: string; sampleRatio: number; child: Child; url: string }> = [];
     for (const server of servers) {
+      const launch = honoServerLaunch(server.setup, server.endpoint, server.sampleRatio);
       const { child, ready } = await startChild<{ url: string }>(new URL('./hono-server.ts', import.meta.url), {
         args: [server.setup],
-        env: { BENCH_OTLP_ENDPOINT: server.endpoint, BENCH_SAMPLE_RATIO: String(server.sampleRatio), NODE_ENV: 'production' },
-        execArgv: ['--expose-gc'],
+        env: launch.env,
+        execArgv: ['--expose-gc', ...launch.execArgv],
       });
       children.push(child);
       started.push({ name: server.name, sampleRatio: server.sampleRatio, child, url: `${ready.url}${BENCH_PATH}` });

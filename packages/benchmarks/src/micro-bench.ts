@@ -95,6 +95,13 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
         async measure() {
           const worker = workers.get(subject.mode)!;
           const measure = (name: string) => worker.call<{ cpu: number; wall: number }>('measure', { name });
+          if (subject.info.interleaved === true) {
+            const pair = await worker.call<{ cpu: number; baselineCpu: number; wall: number }>('measureInterleaved', {
+              name: subject.info.name,
+              baseline: subject.info.baseline,
+            });
+            return { own: pair.cpu, baseline: pair.baselineCpu, ownWall: pair.wall };
+          }
           if (subject.info.baseline === subject.info.name) {
             const own = await measure(subject.info.name);
             return { own: own.cpu, baseline: own.cpu, ownWall: own.wall };

@@ -112,9 +112,36 @@ const runs: Record<string, Run> = {
   },
 };
 
+// One call each, for the interleaved cases (case and baseline alternate call by call).
+const singleCalls: Record<string, () => Promise<void>> = {
+  fetch: async () => {
+    sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+  },
+  'fetch-again': async () => {
+    sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+  },
+  tracedFetch: async () => {
+    sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+  },
+};
+
 for (const info of MICRO_CASES) {
   if (runs[info.name] === undefined) throw new Error(`no run for ${info.name}`);
+  if (info.interleaved === true && (singleCalls[info.name] === undefined || singleCalls[info.baseline] === undefined)) {
+    throw new Error(`no single call for ${info.name} or ${info.baseline}`);
+  }
 }
+
+const median = (values: number[]): number => {
+  const sorted = values.sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+const cpuNanosSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) * 1000;
+};
 
 const iterationsByCase = new Map<string, number>();
 const MIN_ITERATIONS = 20;
@@ -159,6 +186,34 @@ serveParent(
       iterationsByCase.set(name, iterations);
       await timed(run, iterations);
       return iterations;
+    },
+    /**
+     * Case and baseline alternating call by call (which one goes first alternates too). Returns the
+     * median CPU ns of each side's calls (a GC pause or a preempted call lands on one call; the
+     * median ignores it) and the case's mean wall ns.
+     */
+    measureInterleaved: async (payload) => {
+      const { name, baseline } = payload as { name: string; baseline: string };
+      const iterations = iterationsByCase.get(name) ?? 100;
+      const own = singleCalls[name]!;
+      const base = singleCalls[baseline]!;
+      const ownCpu: number[] = [];
+      const baseCpu: number[] = [];
+      let ownWall = 0;
+      for (let index = 0; index < iterations; index++) {
+        for (const side of index % 2 === 0 ? [0, 1] : [1, 0]) {
+          const wallStart = process.hrtime.bigint();
+          const cpuStart = process.cpuUsage();
+          await (side === 0 ? base() : own());
+          const cpu = cpuNanosSince(cpuStart);
+          if (side === 0) baseCpu.push(cpu);
+          else {
+            ownCpu.push(cpu);
+            ownWall += Number(process.hrtime.bigint() - wallStart);
+          }
+        }
+      }
+      return { cpu: median(ownCpu), baselineCpu: median(baseCpu), wall: ownWall / iterations };
     },
     /** CPU and wall nanoseconds per iteration of one timed batch. */
     measure: async (payload) => {

@@ -3,11 +3,15 @@ import { HONO_SETUPS, type HonoSetup } from './hono-setups.ts';
 import { runMemoryBench, type MemoryBenchResult } from './memory-bench.ts';
 import { runMicroBench, type MicroBenchResult } from './micro-bench.ts';
 
+export type BenchKind = 'hono' | 'micro' | 'memory';
+
 export interface BenchConfig {
   hono: { setups: HonoSetup[]; rounds: number; durationSeconds: number; warmupSeconds: number; connections: number; profileDir?: string };
   micro: { rounds: number; batchMs: number; cases?: string[] };
   memory: { requests: number; chunk: number; connections: number };
   sampleRatio: number;
+  /** Run only these kinds (all by default); the others are left out of the raw result. */
+  only?: BenchKind[];
 }
 
 /** What one `pnpm bench` run of this package produces (the raw input of the root report). */
@@ -16,9 +20,9 @@ export interface BenchRaw {
   startedAt: string;
   finishedAt: string;
   config: BenchConfig;
-  hono: HonoBenchResult;
-  micro: MicroBenchResult;
-  memory: MemoryBenchResult;
+  hono?: HonoBenchResult;
+  micro?: MicroBenchResult;
+  memory?: MemoryBenchResult;
 }
 
 export const DEFAULT_CONFIG: BenchConfig = {
@@ -30,7 +34,7 @@ export const DEFAULT_CONFIG: BenchConfig = {
 
 /** The smallest run that still exercises every kind of measurement (the smoke test). */
 export const SMOKE_CONFIG: BenchConfig = {
-  hono: { setups: ['bare', 'kira', 'usual'], rounds: 1, durationSeconds: 1, warmupSeconds: 0.5, connections: 4 },
+  hono: { setups: ['bare', 'bare-middleware', 'kira', 'usual-hono-otel'], rounds: 1, durationSeconds: 1, warmupSeconds: 0.5, connections: 4 },
   micro: { rounds: 1, batchMs: 5, cases: ['loop-again', 'logger.info', 'traceAITool', 'tracedFetch', 'hono+otelHono'] },
   memory: { requests: 400, chunk: 200, connections: 4 },
   sampleRatio: 0.1,
@@ -38,8 +42,9 @@ export const SMOKE_CONFIG: BenchConfig = {
 
 export async function runBenchmarks(config: BenchConfig, log: (line: string) => void = () => {}): Promise<BenchRaw> {
   const startedAt = new Date().toISOString();
-  const hono = await runHonoBench({ ...config.hono, sampleRatio: config.sampleRatio, log });
-  const micro = await runMicroBench({ ...config.micro, sampleRatio: config.sampleRatio, log });
-  const memory = await runMemoryBench({ ...config.memory, sampleRatio: config.sampleRatio, log });
+  const wanted = (kind: BenchKind) => config.only === undefined || config.only.includes(kind);
+  const hono = wanted('hono') ? await runHonoBench({ ...config.hono, sampleRatio: config.sampleRatio, log }) : undefined;
+  const micro = wanted('micro') ? await runMicroBench({ ...config.micro, sampleRatio: config.sampleRatio, log }) : undefined;
+  const memory = wanted('memory') ? await runMemoryBench({ ...config.memory, sampleRatio: config.sampleRatio, log }) : undefined;
   return { package: '@kira/benchmarks', startedAt, finishedAt: new Date().toISOString(), config, hono, micro, memory };
 }

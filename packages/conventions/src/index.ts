@@ -12,6 +12,13 @@ export {
   METRICS,
   type MetricContract,
 } from './metrics';
+export {
+  type CellAttributes,
+  collectHistogramCells,
+  type HistogramCell,
+  type HistogramCellsMetric,
+  histogramCellsFor,
+} from './histogram-cells-registry';
 export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
 export {
   DEFAULT_REDACTED_QUERY_PARAMS,

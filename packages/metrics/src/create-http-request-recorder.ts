@@ -1,6 +1,7 @@
 import type { Attributes, Histogram } from '@opentelemetry/api';
 import { METRIC_ATTRIBUTES, normalizeHttpMethod } from '@kira/conventions';
 import { isNonEmptyString, isValidDuration } from './input-checks';
+import type { HttpDurationCells } from './histogram-cells';
 import type { HttpRequestRecorder } from './types';
 
 /**
@@ -16,11 +17,14 @@ type StatusCache = Map<number, Readonly<Attributes>>;
  * `http_request_duration_ms` for a per-request hot path. The attribute object of each
  * method + route + status is built (validated, method normalised by the contract's rule) once and then reused frozen,
  * so a request costs three map lookups and the histogram record — no validation, no allocation.
+ * When `getCells` returns cells (otel-core's reader collects them), the record goes there instead
+ * of through the SDK instrument, which would hash the attributes again on every call.
  */
 export function createHttpRequestRecorder(
   getHistogram: () => Histogram,
   warnOnce: (key: string, message: string, ...args: unknown[]) => void,
   maxCached: number = MAX_CACHED_HTTP_SERIES,
+  getCells: () => HttpDurationCells | undefined = () => undefined,
 ): HttpRequestRecorder {
   // route → method → status: nested maps avoid building a string key per request.
   const byRoute = new Map<string, Map<string, StatusCache>>();
@@ -62,7 +66,9 @@ export function createHttpRequestRecorder(
       return;
     }
     try {
-      getHistogram().record(durationMs, attributes);
+      const cells = getCells();
+      if (cells !== undefined) cells.record(attributes, durationMs);
+      else getHistogram().record(durationMs, attributes);
     } catch (error) {
       warnOnce('recordHttpRequest-failed', 'recording http_request_duration_ms failed', error);
     }

@@ -22,10 +22,12 @@ import {
   LOG_ATTRIBUTES,
   LOG_SEVERITIES,
   METRIC_ATTRIBUTES,
+  METRICS,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { version } from '../package.json';
-import { createHttpRequestRecorder } from './create-http-request-recorder';
+import { createHttpRequestRecorder, MAX_CACHED_HTTP_SERIES } from './create-http-request-recorder';
+import { httpDurationCellsFor } from './histogram-cells';
 import { isNonEmptyString, isValidDuration } from './input-checks';
 import { createInstruments } from './instruments';
 import { memoizeByProvider } from './memoize-by-provider';
@@ -38,6 +40,13 @@ const SCOPE_VERSION: string = version;
 const DEFAULT_MAX_TOOL_NAMES = 200;
 const DEFAULT_MAX_PAYLOAD_BYTES = 2048;
 const UNKNOWN_TOOL_NAME = 'unknown';
+const HTTP_DURATION_CELLS_DESCRIPTOR = Object.freeze({
+  scope: Object.freeze({ name: SCOPE_NAME, version: SCOPE_VERSION }),
+  name: METRICS.httpRequestDuration.name,
+  description: METRICS.httpRequestDuration.description,
+  unit: METRICS.httpRequestDuration.unit,
+  boundaries: METRICS.httpRequestDuration.buckets ?? [],
+});
 
 /**
  * Creates the AI tool and HTTP helpers bound to the given providers (each defaults to the global
@@ -230,7 +239,12 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
   }
 
   const getHttpDuration = () => getInstruments().httpDuration;
-  const newHttpRequestRecorder = () => createHttpRequestRecorder(getHttpDuration, warnOnce);
+  // Cells instead of the SDK instrument when @kira/otel-core's reader collects them for this provider.
+  const getHttpDurationCells = memoizeByProvider(
+    () => options.meterProvider ?? metrics.getMeterProvider(),
+    (provider) => httpDurationCellsFor(provider, HTTP_DURATION_CELLS_DESCRIPTOR),
+  );
+  const newHttpRequestRecorder = () => createHttpRequestRecorder(getHttpDuration, warnOnce, MAX_CACHED_HTTP_SERIES, getHttpDurationCells);
   const recordHttpDuration = newHttpRequestRecorder();
 
   function recordHttpRequest(request: HttpRequestRecord): void {

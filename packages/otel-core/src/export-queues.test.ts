@@ -66,8 +66,14 @@ describe('retry queue (no spool)', () => {
     const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
     const { provider, span } = tracing(backend.url, queues);
 
-    const ids = Array.from({ length: 12 }, (_, index) => span(`outage-${index}`));
-    await provider.forceFlush();
+    // One export at a time, as otel-core's batch processors export: concurrent exports (12 spans
+    // through a SimpleSpanProcessor at once) are queued in the order their attempts fail, which on
+    // a busy machine is not the order they started in.
+    const ids: string[] = [];
+    for (let index = 0; index < 12; index++) {
+      ids.push(span(`outage-${index}`));
+      await provider.forceFlush();
+    }
     await waitUntil(() => backend.requests.length >= 1, 10_000, 'the first (refused) attempt');
     expect(delivered()).toEqual([]);
 

@@ -18,9 +18,20 @@ export class PooledIdGenerator implements IdGenerator {
   private offset = 0;
   private readonly bytes = Buffer.allocUnsafe(POOL_BYTES);
 
+  /**
+   * XOR of the four big-endian 32-bit words of the last trace id handed out, read from the random
+   * bytes: the value TraceIdRatioBased compares with its bound, without parsing the hex again.
+   */
+  lastTraceIdWordsXor = 0;
+
   generateTraceId(): string {
     const id = this.take(32);
-    return id === ZERO_TRACE_ID ? this.generateTraceId() : id;
+    if (id === ZERO_TRACE_ID) return this.generateTraceId();
+    const start = (this.offset - 32) / 2;
+    const bytes = this.bytes;
+    this.lastTraceIdWordsXor =
+      (bytes.readUInt32BE(start) ^ bytes.readUInt32BE(start + 4) ^ bytes.readUInt32BE(start + 8) ^ bytes.readUInt32BE(start + 12)) >>> 0;
+    return id;
   }
 
   generateSpanId(): string {

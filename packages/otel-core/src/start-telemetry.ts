@@ -13,13 +13,12 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { registerTelemetryDestination } from '@kira/conventions';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
+import { HistogramCellsProducer } from './histogram-cells-producer';
 import { installExitHandlers } from './install-exit-handlers';
+import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
 import { type Env, resolveExporterConfig } from './resolve-exporter-config';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
@@ -99,9 +98,10 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   // Retryable failures wait in a bounded queue (or the spool) instead of being dropped.
   const queues = new ExportQueues(spoolSettings, exporter.protocol);
 
-  const tracerProvider = new TracerProvider({
+  // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
+  const tracerProvider = new ParentBasedTracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
+    sampleRatio: settings.sampleRatio,
     // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
     idGenerator: new PooledIdGenerator(),
     spanProcessors: [
@@ -116,10 +116,13 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       }),
     ],
   });
+  // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
+  const histogramCells = new HistogramCellsProducer(resource);
   const meterProvider = new MeterProvider({
     resource,
     readers: [
       new PeriodicExportingMetricReader({
+        metricProducers: [histogramCells],
         exporter: queues.wrap(
           json
             ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
@@ -131,6 +134,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       }),
     ],
   });
+  histogramCells.attach(meterProvider, env);
   const loggerProvider = new LoggerProvider({
     resource,
     processors: [
@@ -201,6 +205,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       reportFailures('shutdown', results);
       // After the providers' last exports: what the backend cannot take now stays in the spool.
       await queues.close();
+      // After the final collection, which still reads the cells.
+      histogramCells.stop();
       try {
         disableInstrumentations();
       } catch (error) {
