@@ -80,6 +80,16 @@ describe('getLogger sanitizes what it writes', () => {
     expect(failed?.body).toBe('refresh failed for [REDACTED jwt]');
   });
 
+  it('caps strings at 4096 characters', () => {
+    process.env.KIRA_TELEMETRY = 'on';
+    sdk = createTestSdk();
+    const text = 'a long line '.repeat(500);
+    getLogger('kira-be').info(text, { detail: text });
+    const [record] = sdk.logs();
+    expect(record?.body).toBe(`${text.slice(0, 4096)}…[truncated ${text.length - 4096} chars]`);
+    expect(record?.attributes['detail']).toBe(`${text.slice(0, 4096)}…[truncated ${text.length - 4096} chars]`);
+  });
+
   it('prints the sanitized record on the console too', () => {
     sdk = createTestSdk();
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
