@@ -189,7 +189,7 @@ function sanitizeEntries(entries: Iterable<[unknown, unknown]>, size: number, de
   for (const [rawKey, entry] of entries) {
     if (kept >= walk.limits.maxBreadth) break;
     const key = typeof rawKey === 'string' ? rawKey : String(sanitizeValue(rawKey, walk.limits.maxDepth, walk));
-    result[key] = isSecretKey(key, walk.limits.extraKeys) ? REDACTED : sanitizeValue(entry, depth + 1, walk);
+    result[key] = isSecretKeyRemembered(key, walk.limits.extraKeys) ? REDACTED : sanitizeValue(entry, depth + 1, walk);
     kept++;
   }
   if (size > kept) result['[truncated]'] = `${size - kept} more keys`;
@@ -236,6 +236,23 @@ export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegEx
     if (typeof extra === 'string' ? extra.toLowerCase() === key.toLowerCase() : safeTest(extra, key)) return true;
   }
   return false;
+}
+
+// Keys repeat (attribute names, payload fields) and the verdict costs more than the rest of a
+// small record, so the default rule's verdicts are remembered; bounded, so arbitrary keys cannot
+// grow it.
+const KEY_VERDICTS = new Map<string, boolean>();
+const MAX_KEY_VERDICTS = 2048;
+const MAX_REMEMBERED_KEY_LENGTH = 128;
+
+function isSecretKeyRemembered(key: string, extraKeys: ReadonlyArray<string | RegExp>): boolean {
+  if (extraKeys.length > 0) return isSecretKey(key, extraKeys);
+  let verdict = KEY_VERDICTS.get(key);
+  if (verdict === undefined) {
+    verdict = isSecretKey(key);
+    if (KEY_VERDICTS.size < MAX_KEY_VERDICTS && key.length <= MAX_REMEMBERED_KEY_LENGTH) KEY_VERDICTS.set(key, verdict);
+  }
+  return verdict;
 }
 
 function safeTest(pattern: RegExp, text: string): boolean {
