@@ -84,7 +84,7 @@ describe('initSentry with the real Sentry SDK', () => {
     const bodies = [
       JSON.stringify({ prompt: 'a cat', password: 'hunter2-json', nested: { apiKey: 'sk-json' } }),
       '{"prompt":"a dog","access_token":"tok-cut-short","image":"iVBOR',
-      'user=ada&password=hunter2-form&api_key=sk-form',
+      'user=ada&remember&password=hunter2-form&api_key=sk-form',
     ];
     bodies.forEach((data, index) => Sentry.captureEvent({ message: `body ${index}`, request: { url: 'https://api.kira.dev/v1', data } }));
     await Sentry.flush(2000);
@@ -92,7 +92,7 @@ describe('initSentry with the real Sentry SDK', () => {
     const stored = [0, 1, 2].map((index) => sink.events().find((event) => event.message === `body ${index}`)?.request.data as string);
     expect(JSON.parse(stored[0]!)).toEqual({ prompt: 'a cat', password: '[REDACTED]', nested: { apiKey: '[REDACTED]' } });
     expect(stored[1]).toBe('{"prompt":"a dog","access_token":"[REDACTED]","image":"iVBOR');
-    expect(stored[2]).toBe('user=ada&password=[REDACTED]&api_key=[REDACTED]');
+    expect(stored[2]).toBe('user=ada&remember&password=[REDACTED]&api_key=[REDACTED]');
   });
 
   it('runs no Sentry tracing: no transactions and no second tracer provider', async () => {

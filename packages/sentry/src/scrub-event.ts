@@ -90,6 +90,8 @@ function sanitizeRecord(record: object): Record<string, unknown> {
 // A JSON member `"key": "value"` (also in a body Sentry cut short, which no longer parses).
 const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,200})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const FORM_BODY = /^[^\s=&]+=[^\s]*$/;
+// sanitize keeps 1000 characters of a string; scanning more would only cost time.
+const MAX_SCANNED_BODY = 8192;
 
 /**
  * The request body. Sentry's http integration captures it as text (a JSON or form body, perhaps
@@ -98,7 +100,7 @@ const FORM_BODY = /^[^\s=&]+=[^\s]*$/;
  */
 function scrubRequestBody(data: unknown): unknown {
   if (typeof data !== 'string') return sanitize(data);
-  let text = data.replace(JSON_STRING_MEMBER, (member, key: string, separator: string) =>
+  let text = (data.length > MAX_SCANNED_BODY ? data.slice(0, MAX_SCANNED_BODY) : data).replace(JSON_STRING_MEMBER, (member, key: string, separator: string) =>
     isSecretKey(key) ? `"${key}"${separator}"[REDACTED]"` : member,
   );
   if (FORM_BODY.test(text)) {
@@ -106,6 +108,7 @@ function scrubRequestBody(data: unknown): unknown {
       .split('&')
       .map((pair) => {
         const equals = pair.indexOf('=');
+        if (equals === -1) return pair;
         const key = pair.slice(0, equals);
         return isSecretKey(formKey(key)) || isSecretQueryParam(key) ? `${key}=[REDACTED]` : pair;
       })
