@@ -1,11 +1,14 @@
 // A kira-be-like Hono service: JWT auth, then the Sentry user middleware, AI tool routes run
-// through traceAITool, provider calls through tracedFetch, Redis for a cache and a rate limit.
+// through traceAITool (inputs and results recorded), provider calls through tracedFetch (and one
+// plain fetch), Redis for a cache and a rate limit.
+import { randomBytes } from 'node:crypto';
 import { ExternalService, tracedFetch } from '@kira/external-tracing';
 import { traceAITool } from '@kira/metrics';
 import { getLogger } from '@kira/otel-core';
 import { otelHono } from '@kira/otel-hono';
 import { captureToolError } from '@kira/sentry';
-import { sentryUser } from '@kira/sentry/hono';
+import { sentryRouteErrors, sentryUser } from '@kira/sentry/hono';
+import * as Sentry from '@sentry/node';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { jwt, sign } from 'hono/jwt';
@@ -32,6 +35,9 @@ interface ToolRequest {
   threadId?: string;
   /** Forces the provider stand-in to answer with this status (demo and tests). */
   failWith?: number;
+  /** share-image: who may open the link, and the password that protects it. */
+  audience?: string;
+  password?: string;
   [key: string]: unknown;
 }
 
@@ -42,7 +48,8 @@ export function createDemoApp(options: DemoAppOptions) {
   const app = new Hono<{ Variables: { jwtPayload: { sub: string; email?: string } } }>();
   const auth = jwt({ secret: options.jwtSecret, alg: 'HS256' });
 
-  app.use(otelHono());
+  // The documented order: the SERVER span first, so route errors reach Sentry inside it.
+  app.use(otelHono(), sentryRouteErrors());
 
   app.get('/health', (c) => c.json({ ok: true, cache: cache.kind }));
 
@@ -80,14 +87,24 @@ export function createDemoApp(options: DemoAppOptions) {
     return c.json({ ...user, cached: false });
   });
 
-  /** Runs one AI tool: span + metrics + log via traceAITool; failures go to Sentry with sanitized input. */
-  const runTool = async (c: { get(key: 'jwtPayload'): { sub: string } }, toolName: string, input: ToolRequest, call: () => Promise<unknown>) => {
+  type ToolContext = { get(key: 'jwtPayload'): { sub: string }; req: { path: string; header(name: string): string | undefined } };
+
+  /**
+   * Runs one AI tool: span + metrics + log via traceAITool, with the input and the result recorded
+   * for debugging (@kira/metrics sanitizes both); failures go to Sentry with the input as an extra
+   * and the request as a context (@kira/sentry scrubs both).
+   */
+  const runTool = async <T>(c: ToolContext, toolName: string, input: ToolRequest, call: () => Promise<T>): Promise<T> => {
     const userId = c.get('jwtPayload').sub;
     const threadId = input.threadId ?? 'thread-default';
     try {
-      return await traceAITool(toolName, { userId, threadId }, call);
+      return await traceAITool(toolName, { userId, threadId, recordInput: true, input, recordOutput: true }, call);
     } catch (error) {
-      captureToolError(error, { toolName, input });
+      Sentry.withScope((scope) => {
+        // What a developer reaches for when a tool fails: the request as the route saw it.
+        scope.setContext('tool_request', { path: c.req.path, threadId, authorization: c.req.header('authorization') ?? null });
+        captureToolError(error, { toolName, input });
+      });
       log.error(`AI tool failed: ${toolName}`, { 'ai.tool.name': toolName, 'user.id': userId, 'error.type': (error as Error).name });
       throw new HTTPException(502, { message: `${toolName} failed: ${(error as Error).message}`, cause: error });
     }
@@ -100,11 +117,12 @@ export function createDemoApp(options: DemoAppOptions) {
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${providerApiKey}`,
+        'x-kira-client': 'kira-be-demo',
         ...(input.failWith ? { 'x-stand-in-status': String(input.failWith) } : {}),
         ...(init.headers as Record<string, string> | undefined),
       },
       body: JSON.stringify({ prompt: input.prompt }),
-    }, { service, operation });
+    }, { service, operation, recordHeaders: ['x-kira-client'] });
     if (!response.ok) throw new ProviderError(service, response.status, await response.text());
     return response;
   };
@@ -146,6 +164,34 @@ export function createDemoApp(options: DemoAppOptions) {
         .join('');
     });
     return c.json({ text });
+  });
+
+  api.post('/tools/share-image', async (c) => {
+    const input = (await c.req.json().catch(() => ({}))) as ToolRequest;
+    const share = await runTool(c, 'shareImage', input, async () => {
+      // The share card's thumbnail. Not every call site uses tracedFetch: this plain fetch is traced
+      // by otel-core's undici instrumentation alone, and fal's key in the query is redacted there.
+      const thumbnail = await fetch(`${providerBaseUrl}/fal/fal-ai/flux/dev?key=${encodeURIComponent(providerApiKey)}&source=share-card`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: input.prompt, image_size: 'square' }),
+      });
+      if (!thumbnail.ok) throw new ProviderError('fal', thumbnail.status, await thumbnail.text());
+      const { images } = (await thumbnail.json()) as { images: Array<{ url: string }> };
+      const shareId = randomBytes(6).toString('hex');
+      return {
+        shareUrl: `https://kira.example/s/${shareId}`,
+        thumbnailUrl: images[0]?.url,
+        accessToken: randomBytes(16).toString('hex'),
+        expiresInSeconds: 3600,
+      };
+    });
+    // A log call as services write them: the outcome as an object, the request's fields as attributes.
+    log.info(
+      { event: 'image_shared', shareUrl: share.shareUrl, accessToken: share.accessToken },
+      { 'user.id': c.get('jwtPayload').sub, 'share.audience': input.audience ?? 'private', 'share.password': input.password ?? '' },
+    );
+    return c.json(share);
   });
 
   api.get('/boom', () => {

@@ -24,6 +24,11 @@ export interface DemoStackOptions {
   log?: (line: string) => void;
   /** Echo the children's own output (also `KIRA_DEMO_VERBOSE=1`). */
   verbose?: boolean;
+  /**
+   * Starts the collector with `--token`: the service then sends it as its OTLP bearer token and
+   * as its Sentry DSN key (letters, digits and `_` only), and `/query` needs it. Default: none.
+   */
+  collectorToken?: string;
 }
 
 export interface DemoStack {
@@ -50,9 +55,18 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kira-demo-')));
     if (!options.dataDir) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
+    const token = options.collectorToken;
+    if (token !== undefined && !/^\w+$/.test(token)) throw new Error('collectorToken must be letters, digits and _ only: it is also the Sentry DSN key');
     const collectorPort = options.collectorPort || (await freePort());
     const collectorCli = join(dirname(require.resolve('@kira/collector/package.json')), 'dist', 'cli.js');
-    const collector = startChild('collector', process.execPath, [collectorCli, '--port', String(collectorPort), '--data-dir', dataDir]);
+    const collector = startChild('collector', process.execPath, [
+      collectorCli,
+      '--port',
+      String(collectorPort),
+      '--data-dir',
+      dataDir,
+      ...(token === undefined ? [] : ['--token', token]),
+    ]);
     cleanups.push(() => collector.stop());
     const [, collectorUrl] = (await collector.waitForLine(/listening on (http:\/\/\S+)/, 60_000)) as unknown as [string, string];
     log(`collector   ${collectorUrl} (data in ${dataDir})`);
@@ -88,13 +102,14 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira,deployment.environment.name=demo',
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        ...(token === undefined ? {} : { OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${token}` }),
         // Sentry DSN keys are \w+ only (a hyphen makes the DSN invalid).
         // The demo keeps every trace so its scenario is deterministic; production keeps 10 %.
         OTEL_TRACES_SAMPLER_ARG: '1',
         OTEL_METRIC_EXPORT_INTERVAL: String(options.metricIntervalMs ?? 2000),
-        SENTRY_DSN: `http://kirabe@${collectorHost}/1`,
+        SENTRY_DSN: `http://${token ?? 'kirabe'}@${collectorHost}/1`,
         SENTRY_ENVIRONMENT: 'demo',
-        BROWSER_SENTRY_DSN: `http://kiraweb@${collectorHost}/2`,
+        BROWSER_SENTRY_DSN: `http://${token ?? 'kiraweb'}@${collectorHost}/2`,
         PROVIDER_BASE_URL: standIns.url,
         PROVIDER_API_KEY: providerApiKey,
         JWT_SECRET: jwtSecret,

@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('the fixed scenario', () => {
   it('served every request with the expected statuses', () => {
-    expect(scenario.statuses).toMatchObject({ 200: 14, 401: 1, 404: 1, 500: 1, 502: 2 });
+    expect(scenario.statuses).toMatchObject({ 200: 15, 401: 1, 404: 1, 500: 1, 502: 2 });
   });
 
   it('stores one SERVER span per request, named by route template', () => {
@@ -202,8 +202,12 @@ describe('the fixed scenario', () => {
 
   it('stores no planted secret in any span or log', async () => {
     const everything = JSON.stringify([spans, await rawRows('logs')]);
-    for (const secret of [PLANTED.toolApiKey, PLANTED.password, stack.providerApiKey, stack.jwtSecret]) {
+    for (const secret of [PLANTED.toolApiKey, PLANTED.password, PLANTED.sharePassword, PLANTED.jwtInText, stack.providerApiKey, stack.jwtSecret]) {
       expect(everything).not.toContain(secret);
     }
+    // The places they were planted in are stored: the tool input and result, the share log.
+    const share = spans.find((span) => span.name === 'execute_tool shareImage')!;
+    expect(JSON.parse(String(share.attributes['gen_ai.tool.call.arguments']))).toMatchObject({ audience: 'friends', password: '[REDACTED]' });
+    expect(JSON.parse(String(share.attributes['gen_ai.tool.call.result']))).toMatchObject({ expiresInSeconds: 3600, accessToken: '[REDACTED]' });
   });
 });

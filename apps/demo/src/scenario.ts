@@ -6,6 +6,10 @@ export const PLANTED = {
   toolApiKey: 'sk-live-PLANTED-tool-input-key-0001',
   password: 'PLANTED-hunter2-password',
   base64Image: `data:image/png;base64,${'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII'.repeat(40)}=`,
+  /** The password a user protects a shared image with (tool input, then a log attribute). */
+  sharePassword: 'PLANTED-share-password-0006',
+  /** A JWT pasted into free text (a prompt). */
+  jwtInText: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJQTEFOVEVELWZyZWUtdGV4dCJ9.PLANTED-free-text-jwt-signature-0007',
 };
 
 export interface Client {
@@ -51,7 +55,8 @@ export interface ScenarioReport {
 }
 
 /**
- * Every route once or more, a tool failure with planted secrets (→ Sentry), a provider 429, an
+ * Every route once or more, a tool failure with planted secrets (→ Sentry), a shared image with a
+ * password and a JWT in its prompt (recorded tool input, result and log), a provider 429, an
  * unhandled 500, an unmatched 404; then twenty simulated minutes of imgproxy: ten calm, ten in
  * overload, stamped in the past so the alerts' duration rules see whole minutes.
  */
@@ -87,6 +92,14 @@ export async function runFixedScenario(serviceUrl: string, collectorUrl: string,
       image: PLANTED.base64Image,
       apiKey: PLANTED.toolApiKey,
       password: PLANTED.password,
+    }),
+  );
+  await record(
+    client.call('POST', '/api/tools/share-image', alice, {
+      prompt: `share it, my old token was ${PLANTED.jwtInText}`,
+      threadId: 'thread-a',
+      audience: 'friends',
+      password: PLANTED.sharePassword,
     }),
   );
   await record(client.call('POST', '/api/tools/generate-image', alice, { prompt: 'too fast', failWith: 429, threadId: 'thread-a' }));

@@ -55,6 +55,10 @@ const SECRET_COMPOUND = /(?:token|secret|passw(?:or)?d|apikey|credentials?|cooki
 const JWT =
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g;
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+// Built once: sanitize runs on every recorded log and payload, and compiling it each call cost
+// more than sanitizing a small record. Shared safely because sanitize is synchronous and every
+// use resets lastIndex.
+const DEFAULT_BASE64_RUN = base64RunPattern(DEFAULT_BASE64_MIN_LENGTH);
 const DATA_URL = /data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,([A-Za-z0-9+/]*={0,2})/g;
 
 // Magic prefixes of common binary formats as they appear in base64.
@@ -100,7 +104,7 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
         maxDepth: positiveInteger(options.maxDepth, DEFAULT_MAX_DEPTH),
         maxBreadth: positiveInteger(options.maxBreadth, DEFAULT_MAX_BREADTH),
         maxStringLength: positiveInteger(options.maxStringLength, DEFAULT_MAX_STRING_LENGTH),
-        base64Run: new RegExp(`(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{${base64MinLength},}={0,2}`, 'g'),
+        base64Run: base64MinLength === DEFAULT_BASE64_MIN_LENGTH ? DEFAULT_BASE64_RUN : base64RunPattern(base64MinLength),
         extraKeys: Array.isArray(options.redactKeys) ? options.redactKeys : [],
       },
       ancestors: new Set(),
@@ -110,6 +114,10 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
   } catch {
     return '[Unserializable]';
   }
+}
+
+function base64RunPattern(minLength: number): RegExp {
+  return new RegExp(`(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{${minLength},}={0,2}`, 'g');
 }
 
 function positiveInteger(value: number | undefined, fallback: number): number {
@@ -181,7 +189,7 @@ function sanitizeEntries(entries: Iterable<[unknown, unknown]>, size: number, de
   for (const [rawKey, entry] of entries) {
     if (kept >= walk.limits.maxBreadth) break;
     const key = typeof rawKey === 'string' ? rawKey : String(sanitizeValue(rawKey, walk.limits.maxDepth, walk));
-    result[key] = isSecretKey(key, walk.limits.extraKeys) ? REDACTED : sanitizeValue(entry, depth + 1, walk);
+    result[key] = isSecretKeyRemembered(key, walk.limits.extraKeys) ? REDACTED : sanitizeValue(entry, depth + 1, walk);
     kept++;
   }
   if (size > kept) result['[truncated]'] = `${size - kept} more keys`;
@@ -228,6 +236,23 @@ export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegEx
     if (typeof extra === 'string' ? extra.toLowerCase() === key.toLowerCase() : safeTest(extra, key)) return true;
   }
   return false;
+}
+
+// Keys repeat (attribute names, payload fields) and the verdict costs more than the rest of a
+// small record, so the default rule's verdicts are remembered; bounded, so arbitrary keys cannot
+// grow it.
+const KEY_VERDICTS = new Map<string, boolean>();
+const MAX_KEY_VERDICTS = 2048;
+const MAX_REMEMBERED_KEY_LENGTH = 128;
+
+function isSecretKeyRemembered(key: string, extraKeys: ReadonlyArray<string | RegExp>): boolean {
+  if (extraKeys.length > 0) return isSecretKey(key, extraKeys);
+  let verdict = KEY_VERDICTS.get(key);
+  if (verdict === undefined) {
+    verdict = isSecretKey(key);
+    if (KEY_VERDICTS.size < MAX_KEY_VERDICTS && key.length <= MAX_REMEMBERED_KEY_LENGTH) KEY_VERDICTS.set(key, verdict);
+  }
+  return verdict;
 }
 
 function safeTest(pattern: RegExp, text: string): boolean {

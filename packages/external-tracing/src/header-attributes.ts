@@ -1,15 +1,18 @@
 import type { Attributes } from '@opentelemetry/api';
-import { HEADER_ATTRIBUTE_PREFIXES, isSecretHeader } from '@kira/conventions';
+import { HEADER_ATTRIBUTE_PREFIXES, isSecretHeader, isSecretKey, sanitize } from '@kira/conventions';
 import { warnOnce } from './warn-once';
 
-/** Lower-cases the allowlist and removes the headers that are never recorded. */
+/**
+ * Lower-cases the allowlist and removes the headers that are never recorded: the secret headers
+ * and any name holding a secret key word of the payload rule (`x-session-id`, `x-user-token`).
+ */
 export function normalizeHeaderAllowlist(names: readonly string[] | undefined): string[] {
   if (!names || names.length === 0) return [];
   const allowed = new Set<string>();
   for (const name of names) {
     if (typeof name !== 'string' || name.length === 0) continue;
     const lower = name.toLowerCase();
-    if (isSecretHeader(lower)) {
+    if (isSecretHeader(lower) || isSecretKey(lower)) {
       warnOnce(`header-${lower}`, `header "${lower}" carries credentials and is never recorded`);
       continue;
     }
@@ -18,7 +21,10 @@ export function normalizeHeaderAllowlist(names: readonly string[] | undefined): 
   return [...allowed];
 }
 
-/** `http.request.header.<name>` / `http.response.header.<name>` attributes for allowlisted headers. */
+/**
+ * `http.request.header.<name>` / `http.response.header.<name>` attributes for allowlisted headers;
+ * values get the payload rule's string part (JWT/Bearer/Basic values, base64 blobs, size cap).
+ */
 export function headerAttributes(
   prefix: (typeof HEADER_ATTRIBUTE_PREFIXES)[keyof typeof HEADER_ATTRIBUTE_PREFIXES],
   headers: Headers | undefined,
@@ -28,7 +34,7 @@ export function headerAttributes(
   if (!headers) return attributes;
   for (const name of allowlist) {
     const value = headers.get(name);
-    if (value !== null) attributes[`${prefix}${name}`] = [value];
+    if (value !== null) attributes[`${prefix}${name}`] = [sanitize(value) as string];
   }
   return attributes;
 }

@@ -330,6 +330,23 @@ describe('tracedFetch: redaction and headers', () => {
     expect(server.requests[0]?.headers['authorization']).toBe('Bearer sk-secret');
   });
 
+  it('never records headers named with a secret key word, and redacts credentials in allowlisted values', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    await (
+      await tracedFetch(
+        `${server.url}/headers`,
+        { headers: { 'x-session-id': 'sess-planted', 'x-forwarded-for': `10.0.0.1 ${jwt}`, 'x-trace-me': 'Bearer abcdefgh12345' } },
+        { service: 'openai', operation: 'x', recordHeaders: ['x-session-id', 'x-forwarded-for', 'x-trace-me'] },
+      )
+    ).text();
+    const attributes = onlySpan().attributes;
+    expect(attributes['http.request.header.x-session-id']).toBeUndefined();
+    expect(attributes['http.request.header.x-forwarded-for']).toEqual(['10.0.0.1 [REDACTED jwt]']);
+    expect(attributes['http.request.header.x-trace-me']).toEqual(['Bearer [REDACTED]']);
+    expect(JSON.stringify(attributes)).not.toMatch(/sess-planted|abcdefgh12345|c2lnbmF0dXJl/);
+    expect(server.requests[0]?.headers['x-session-id']).toBe('sess-planted');
+  });
+
   it('records no headers at all by default', async () => {
     await (await tracedFetch(`${server.url}/headers`, { headers: { 'x-request-id': 'mine' } }, { service: 'openai', operation: 'x' })).text();
     expect(Object.keys(onlySpan().attributes).filter((key) => key.includes('.header.'))).toEqual([]);

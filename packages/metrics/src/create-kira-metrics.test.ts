@@ -296,7 +296,7 @@ describe('traceAITool', () => {
     );
     const loud = sdk.spanByName('execute_tool loud');
     expect(JSON.parse(loud?.attributes['gen_ai.tool.call.arguments'] as string)).toEqual({
-      cyclic: { prompt: 'a cat', size: '1024', self: '[Circular]' },
+      cyclic: { prompt: 'a cat', size: '1024n', self: '[Circular]' },
       first: { seed: 7 },
       second: { seed: 7 },
     });
@@ -307,6 +307,57 @@ describe('traceAITool', () => {
     expect(new TextEncoder().encode(big).length).toBeLessThanOrEqual(64);
     expect(big.endsWith('…[truncated]')).toBe(true);
     expect(big.startsWith('éé')).toBe(true);
+  });
+
+  it('records inputs and outputs under the payload rule: secret keys, JWTs, Bearer values and base64 never leave', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const image = `data:image/png;base64,${'iVBORw0KGgoAAAANSUhEUg'.repeat(20)}`;
+    await kiraMetrics.traceAITool(
+      'edit',
+      {
+        recordInput: true,
+        recordOutput: true,
+        maxPayloadBytes: 4096,
+        input: { prompt: `use ${jwt} please`, password: 'hunter2-planted', apiKey: 'sk-planted', image, nested: { authorization: 'Bearer abcdefgh12345' } },
+      },
+      async () => ({ url: 'https://cdn.example.com/a.png', token: 'result-token-planted', note: 'Bearer abcdefgh12345' }),
+    );
+    const span = sdk.spanByName('execute_tool edit');
+    const input = span?.attributes['gen_ai.tool.call.arguments'] as string;
+    const output = span?.attributes['gen_ai.tool.call.result'] as string;
+    for (const secret of [jwt, 'hunter2-planted', 'sk-planted', 'iVBORw0KGgoAAAANSUhEUgiVBORw0KGgo', 'abcdefgh12345', 'result-token-planted']) {
+      expect(input).not.toContain(secret);
+      expect(output).not.toContain(secret);
+    }
+    expect(JSON.parse(input)).toMatchObject({
+      prompt: 'use [REDACTED jwt] please',
+      password: '[REDACTED]',
+      apiKey: '[REDACTED]',
+      image: expect.stringMatching(/^\[base64 image\/png, \d+ B\]$/),
+      nested: { authorization: '[REDACTED]' },
+    });
+    expect(JSON.parse(output)).toEqual({ url: 'https://cdn.example.com/a.png', token: '[REDACTED]', note: 'Bearer [REDACTED]' });
+
+    // A string payload gets the string rules too.
+    await kiraMetrics.traceAITool('say', { recordInput: true, input: `token ${jwt}`, recordOutput: true }, () => `Bearer ${jwt}`);
+    const say = sdk.spanByName('execute_tool say');
+    expect(say?.attributes['gen_ai.tool.call.arguments']).toBe('token [REDACTED jwt]');
+    expect(say?.attributes['gen_ai.tool.call.result']).toBe('Bearer [REDACTED jwt]');
+  });
+
+  it('does not read the input or the result at all when recording is off', async () => {
+    let reads = 0;
+    const watched = () => ({
+      get prompt() {
+        reads += 1;
+        return 'a cat';
+      },
+    });
+    await kiraMetrics.traceAITool('unrecorded', { input: watched() }, async () => watched());
+    expect(sdk.spanByName('execute_tool unrecorded')?.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+    expect(reads).toBe(0);
+    await kiraMetrics.traceAITool('recorded', { input: watched(), recordInput: true, recordOutput: true }, async () => watched());
+    expect(reads).toBe(2);
   });
 
   it('throws a TypeError before any telemetry when fn is not a function', () => {

@@ -1,13 +1,19 @@
+import { sanitize } from '@kira/conventions';
+
 const TRUNCATION_MARK = '…[truncated]';
 const encoder = new TextEncoder();
 
 /**
- * Serialises a tool input or output for a span attribute: strings as they are, everything else as
- * JSON that survives cycles, bigints and throwing getters; the result never exceeds `maxBytes`
- * UTF-8 bytes.
+ * Serialises a tool input or output for a span attribute under the contract's payload rule
+ * (`sanitize`: secret keys, JWT/Bearer/Basic values and base64 blobs never leave the process),
+ * then as JSON that survives cycles, bigints and throwing getters; a string stays a string. The
+ * result never exceeds `maxBytes` UTF-8 bytes. Called only when recording is on, so a tool that
+ * records no payload pays nothing for it.
  */
 export function payloadToString(value: unknown, maxBytes: number): string {
-  const text = typeof value === 'string' ? value : safeJsonStringify(value);
+  // The byte cap below is the real limit; sanitize's own string cap only has to be no tighter.
+  const safe = sanitize(value, { maxStringLength: Math.max(1, Math.ceil(maxBytes)) });
+  const text = typeof safe === 'string' ? safe : safeJsonStringify(safe);
   return capUtf8(text, maxBytes);
 }
 

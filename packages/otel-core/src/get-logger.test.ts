@@ -63,6 +63,63 @@ describe('getLogger with telemetry on', () => {
   });
 });
 
+describe('getLogger sanitizes what it writes', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+  it('redacts secret attributes, object bodies and credentials in a string body; keeps the rest', () => {
+    process.env.KIRA_TELEMETRY = 'on';
+    sdk = createTestSdk();
+    const logger = getLogger('kira-be');
+    logger.info('user signed in', { 'user.id': 'u1', password: 'hunter2-planted', authorization: 'Bearer abcdefgh12345', attempts: 2 });
+    logger.warn({ event: 'provider_retry', apiKey: 'sk-planted', request: { prompt: 'a cat', sessionId: 's-planted' } });
+    logger.error(`refresh failed for ${jwt}`);
+    const [signIn, retry, failed] = sdk.logs();
+    expect(signIn?.body).toBe('user signed in');
+    expect(signIn?.attributes).toEqual({ 'user.id': 'u1', password: '[REDACTED]', authorization: '[REDACTED]', attempts: 2 });
+    expect(retry?.body).toEqual({ event: 'provider_retry', apiKey: '[REDACTED]', request: { prompt: 'a cat', sessionId: '[REDACTED]' } });
+    expect(failed?.body).toBe('refresh failed for [REDACTED jwt]');
+  });
+
+  it('caps strings at 4096 characters', () => {
+    process.env.KIRA_TELEMETRY = 'on';
+    sdk = createTestSdk();
+    const text = 'a long line '.repeat(500);
+    getLogger('kira-be').info(text, { detail: text });
+    const [record] = sdk.logs();
+    expect(record?.body).toBe(`${text.slice(0, 4096)}…[truncated ${text.length - 4096} chars]`);
+    expect(record?.attributes['detail']).toBe(`${text.slice(0, 4096)}…[truncated ${text.length - 4096} chars]`);
+  });
+
+  it('prints the sanitized record on the console too', () => {
+    sdk = createTestSdk();
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    getLogger('dev').info({ step: 'login', token: 'tok-planted' }, { 'user.id': 'u1', cookie: 'sid=planted' });
+    const line = String(out.mock.calls[0]?.[0]).slice(25);
+    expect(line).toBe('INFO  [dev] {"step":"login","token":"[REDACTED]"} {"user.id":"u1","cookie":"[REDACTED]"}\n');
+  });
+
+  it('does not read the body or the attributes of a record it drops', () => {
+    let reads = 0;
+    const watched = () => ({
+      get detail() {
+        reads += 1;
+        return 'x';
+      },
+    });
+    process.env.OTEL_SDK_DISABLED = 'true';
+    sdk = createTestSdk();
+    getLogger('quiet').info(watched(), watched());
+    process.env.OTEL_SDK_DISABLED = 'false';
+    process.env.KIRA_TELEMETRY = 'on';
+    process.env.NODE_ENV = 'production';
+    getLogger('prod').debug(watched(), watched());
+    expect(reads).toBe(0);
+    getLogger('prod').info(watched(), watched());
+    expect(reads).toBe(2);
+    expect(sdk.logs()).toHaveLength(1);
+  });
+});
+
 describe('getLogger with telemetry off', () => {
   it('prints readable lines: error/warn to stderr, info/debug to stdout, nothing to the SDK', () => {
     sdk = createTestSdk();

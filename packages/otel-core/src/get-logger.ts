@@ -1,4 +1,4 @@
-import { LOG_SEVERITIES } from '@kira/conventions';
+import { LOG_SEVERITIES, sanitize, type SanitizeOptions } from '@kira/conventions';
 import {
   type Attributes,
   context,
@@ -12,10 +12,13 @@ import {
 import { formatConsoleLine } from './format-console-line';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type LoggerMode } from './telemetry-state';
-import type { KiraLogger } from './types';
+import type { KiraLogBody, KiraLogger } from './types';
 import { reportOnce } from './warn-once';
 
 type Level = keyof typeof LOG_SEVERITIES;
+
+// Log lines are longer than payload fields; everything else is the contract's default.
+const LOG_SANITIZE_OPTIONS: SanitizeOptions = Object.freeze({ maxStringLength: 4096 });
 
 /**
  * A logger named after its component (the instrumentation scope of its records). Safe to create
@@ -26,7 +29,7 @@ type Level = keyof typeof LOG_SEVERITIES;
 export function getLogger(name: string): KiraLogger {
   let otelLogger: Logger | undefined;
 
-  const emit = (level: Level, body: string, attributes?: Attributes): void => {
+  const emit = (level: Level, body: KiraLogBody, attributes?: Attributes): void => {
     try {
       if (level === 'debug' && process.env.NODE_ENV === 'production') return;
       const state = getTelemetryState();
@@ -34,7 +37,7 @@ export function getLogger(name: string): KiraLogger {
       const severity = LOG_SEVERITIES[level];
       if (mode === 'silent') return;
       if (mode === 'console') {
-        const line = formatConsoleLine(new Date(), severity.text, name, body, attributes);
+        const line = formatConsoleLine(new Date(), severity.text, name, consoleText(safeBody(body)), safeAttributes(attributes));
         if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
         else process.stdout.write(`${line}\n`);
         return;
@@ -45,7 +48,12 @@ export function getLogger(name: string): KiraLogger {
       otelLogger ??= logs.getLogger(name);
       // No explicit context: the SDK takes the active one, which puts the current span's trace
       // and span id on the record.
-      otelLogger.emit({ severityNumber: severity.number as SeverityNumber, severityText: severity.text, body, attributes });
+      otelLogger.emit({
+        severityNumber: severity.number as SeverityNumber,
+        severityText: severity.text,
+        body: safeBody(body),
+        attributes: safeAttributes(attributes),
+      });
     } catch (error) {
       reportOnce('log-emit-failed', '@kira/otel-core: a log record could not be emitted', error);
     }
@@ -57,6 +65,31 @@ export function getLogger(name: string): KiraLogger {
     info: (body, attributes) => emit('info', body, attributes),
     debug: (body, attributes) => emit('debug', body, attributes),
   };
+}
+
+/**
+ * The payload rule of the contract, applied only once a record is known to be written: a string
+ * body keeps its text with JWT/Bearer/Basic values and base64 blobs replaced; an object body
+ * also loses the values under secret key words.
+ */
+function safeBody(body: KiraLogBody): unknown {
+  return sanitize(body, LOG_SANITIZE_OPTIONS);
+}
+
+/** Attributes are free-form user data: the same rule, so `{ password }` never leaves. */
+function safeAttributes(attributes: Attributes | undefined): Attributes | undefined {
+  if (attributes === undefined || attributes === null) return undefined;
+  const sanitized = sanitize(attributes, LOG_SANITIZE_OPTIONS);
+  return typeof sanitized === 'object' && sanitized !== null && !Array.isArray(sanitized) ? (sanitized as Attributes) : undefined;
+}
+
+function consoleText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  try {
+    return JSON.stringify(body) ?? String(body);
+  } catch {
+    return '[unserializable]';
+  }
 }
 
 /**

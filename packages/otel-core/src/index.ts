@@ -3,6 +3,7 @@ export { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 export { startTelemetry } from './start-telemetry';
 export type {
   InstrumentationOptions,
+  KiraLogBody,
   KiraLogger,
   OtlpProtocol,
   TelemetryDecision,

@@ -153,11 +153,21 @@ export interface TelemetryEnableOptions {
   enabled?: boolean;
 }
 
-/** A small structured logger over the OpenTelemetry logs API. */
+/**
+ * The body of a {@link KiraLogger} record: a message, or a structured object (sent as a map).
+ * Either way it is sanitized before it leaves the process (see the package README).
+ * @example logger.info({ event: 'image_generated', model: 'flux-dev', size: '1024x1024' })
+ */
+export type KiraLogBody = string | { readonly [key: string]: unknown };
+
+/**
+ * A small structured logger over the OpenTelemetry logs API. Bodies and attributes go through
+ * `sanitize` from `@kira/conventions` when a record is written (never while the logger is silent).
+ */
 export interface KiraLogger {
-  error(body: string, attributes?: Attributes): void;
-  warn(body: string, attributes?: Attributes): void;
-  info(body: string, attributes?: Attributes): void;
+  error(body: KiraLogBody, attributes?: Attributes): void;
+  warn(body: KiraLogBody, attributes?: Attributes): void;
+  info(body: KiraLogBody, attributes?: Attributes): void;
   /** Dropped when `NODE_ENV=production`. */
-  debug(body: string, attributes?: Attributes): void;
+  debug(body: KiraLogBody, attributes?: Attributes): void;
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { createAdaptorServer } from '@hono/node-server';
-import { createTestSdk, startSentrySink, type SentrySink, type TestSdk } from '@kira/test-utils';
+import { createTestSdk, startSentrySink, waitUntil, type SentrySink, type TestSdk } from '@kira/test-utils';
 import * as Sentry from '@sentry/node';
 import { Hono } from 'hono';
 import { jwt, sign } from 'hono/jwt';
@@ -78,6 +78,21 @@ describe('initSentry with the real Sentry SDK', () => {
     expect(event.request.cookies).toBeUndefined();
     expect(event.request.url).toBe('https://api.kira.dev/v1/images?token=REDACTED&size=2');
     expect(event.request.query_string).toBe('token=REDACTED&size=2');
+  });
+
+  it('redacts secret keys in a request body captured as text (JSON, JSON cut short, form)', async () => {
+    const bodies = [
+      JSON.stringify({ prompt: 'a cat', password: 'hunter2-json', nested: { apiKey: 'sk-json' } }),
+      '{"prompt":"a dog","access_token":"tok-cut-short","image":"iVBOR',
+      'user=ada&remember&password=hunter2-form&api_key=sk-form',
+    ];
+    bodies.forEach((data, index) => Sentry.captureEvent({ message: `body ${index}`, request: { url: 'https://api.kira.dev/v1', data } }));
+    await Sentry.flush(2000);
+    await waitUntil(() => sink.events().length >= 3, 5000, 'three events');
+    const stored = [0, 1, 2].map((index) => sink.events().find((event) => event.message === `body ${index}`)?.request.data as string);
+    expect(JSON.parse(stored[0]!)).toEqual({ prompt: 'a cat', password: '[REDACTED]', nested: { apiKey: '[REDACTED]' } });
+    expect(stored[1]).toBe('{"prompt":"a dog","access_token":"[REDACTED]","image":"iVBOR');
+    expect(stored[2]).toBe('user=ada&remember&password=[REDACTED]&api_key=[REDACTED]');
   });
 
   it('runs no Sentry tracing: no transactions and no second tracer provider', async () => {

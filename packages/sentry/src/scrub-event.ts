@@ -1,5 +1,5 @@
 import type { Breadcrumb, Event, Log } from '@sentry/node';
-import { isSecretHeader, isSecretQueryParam, redactUrl, sanitize } from '@kira/conventions';
+import { isSecretHeader, isSecretKey, isSecretQueryParam, redactUrl, sanitize } from '@kira/conventions';
 import type { SpanJSON, StreamedSpanJSON } from './sentry-types';
 
 const REDACTED = 'REDACTED';
@@ -21,7 +21,7 @@ export function scrubEvent<T extends Event>(event: T): T {
     if (request.cookies !== undefined) delete request.cookies;
     if (typeof request.url === 'string') request.url = redactUrl(request.url);
     request.query_string = redactQuery(request.query_string);
-    if (request.data !== undefined) request.data = sanitize(request.data);
+    if (request.data !== undefined) request.data = scrubRequestBody(request.data);
   }
   if (event.extra !== undefined) event.extra = sanitizeRecord(event.extra);
   if (event.contexts !== undefined) {
@@ -85,6 +85,44 @@ function sanitizeRecord(record: object): Record<string, unknown> {
   return sanitized !== null && typeof sanitized === 'object' && !Array.isArray(sanitized)
     ? (sanitized as Record<string, unknown>)
     : { value: sanitized };
+}
+
+// A JSON member `"key": "value"` (also in a body Sentry cut short, which no longer parses).
+const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,200})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const FORM_BODY = /^[^\s=&]+=[^\s]*$/;
+// sanitize keeps 1000 characters of a string; scanning more would only cost time.
+const MAX_SCANNED_BODY = 8192;
+
+/**
+ * The request body. Sentry's http integration captures it as text (a JSON or form body, perhaps
+ * cut short), where `sanitize` would see no keys: the values of secret keys are redacted in the
+ * text first, then the string rules apply.
+ */
+function scrubRequestBody(data: unknown): unknown {
+  if (typeof data !== 'string') return sanitize(data);
+  let text = (data.length > MAX_SCANNED_BODY ? data.slice(0, MAX_SCANNED_BODY) : data).replace(JSON_STRING_MEMBER, (member, key: string, separator: string) =>
+    isSecretKey(key) ? `"${key}"${separator}"[REDACTED]"` : member,
+  );
+  if (FORM_BODY.test(text)) {
+    text = text
+      .split('&')
+      .map((pair) => {
+        const equals = pair.indexOf('=');
+        if (equals === -1) return pair;
+        const key = pair.slice(0, equals);
+        return isSecretKey(formKey(key)) || isSecretQueryParam(key) ? `${key}=[REDACTED]` : pair;
+      })
+      .join('&');
+  }
+  return sanitize(text);
+}
+
+function formKey(rawKey: string): string {
+  try {
+    return decodeURIComponent(rawKey.replace(/\+/g, ' '));
+  } catch {
+    return rawKey;
+  }
 }
 
 type QueryString = NonNullable<Event['request']>['query_string'];
