@@ -142,7 +142,7 @@ export function createDemoApp(options: DemoAppOptions) {
       return raw
         .split('\n')
         .filter((line) => line.startsWith('data: {'))
-        .map((line) => JSON.parse(line.slice(6)).choices[0].delta.content as string)
+        .map((line) => (JSON.parse(line.slice(6)) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content)
         .join('');
     });
     return c.json({ text });

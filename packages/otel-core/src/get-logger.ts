@@ -5,7 +5,6 @@ import {
   isSpanContextValid,
   type Logger,
   logs,
-  type SeverityNumber,
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
@@ -45,7 +44,7 @@ export function getLogger(name: string): KiraLogger {
       otelLogger ??= logs.getLogger(name);
       // No explicit context: the SDK takes the active one, which puts the current span's trace
       // and span id on the record.
-      otelLogger.emit({ severityNumber: severity.number as SeverityNumber, severityText: severity.text, body, attributes });
+      otelLogger.emit({ severityNumber: severity.number, severityText: severity.text, body, attributes });
     } catch (error) {
       reportOnce('log-emit-failed', '@kira/otel-core: a log record could not be emitted', error);
     }
