@@ -8,15 +8,25 @@ export interface Converted<T> {
   errors: string[];
 }
 
-type Json = Record<string, any>;
+/** A decoded OTLP/JSON object: every field is read with a check, since any client can send anything. */
+type Json = Record<string, unknown>;
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE_ID = '0'.repeat(32);
 const ZERO_SPAN_ID = '0'.repeat(16);
 
+function isJson(value: unknown): value is Json {
+  return value !== null && typeof value === 'object';
+}
+
+/** The object at `value`, or an empty one when the field is missing or not an object. */
+function object(value: unknown): Json {
+  return isJson(value) ? value : {};
+}
+
 function list(value: unknown): Json[] {
-  return Array.isArray(value) ? (value.filter((entry) => entry !== null && typeof entry === 'object') as Json[]) : [];
+  return Array.isArray(value) ? (value as unknown[]).filter(isJson) : [];
 }
 
 /** OTLP/JSON carries fixed64 as decimal strings or numbers; keep digits only. */
@@ -31,6 +41,11 @@ function nanosToMillis(value: string | undefined): number | undefined {
   return Number(BigInt(value) / 1_000_000n) + Number(BigInt(value) % 1_000_000n) / 1_000_000;
 }
 
+/** A field OTLP defines as a string; anything else a client sent is kept as its JSON text. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+}
+
 function lowerHex(value: unknown): string {
   return typeof value === 'string' ? value.toLowerCase() : '';
 }
@@ -40,7 +55,7 @@ function pushError(errors: string[], message: string): void {
 }
 
 function scopeOf(scope: unknown): { name: string; version?: string } {
-  const value = (scope ?? {}) as Json;
+  const value = object(scope);
   return {
     name: typeof value.name === 'string' ? value.name : '',
     ...(typeof value.version === 'string' && value.version !== '' ? { version: value.version } : {}),
@@ -55,7 +70,7 @@ function scopeOf(scope: unknown): { name: string; version?: string } {
 export function spansToRows(request: Json): Converted<Record<string, unknown>> {
   const result: Converted<Record<string, unknown>> = { items: [], rejected: 0, errors: [] };
   for (const resourceSpans of list(request.resourceSpans)) {
-    const resource = attributesToObject(resourceSpans.resource?.attributes);
+    const resource = attributesToObject(object(resourceSpans.resource).attributes);
     const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
     for (const scopeSpans of list(resourceSpans.scopeSpans)) {
       const scope = scopeOf(scopeSpans.scope);
@@ -76,12 +91,13 @@ export function spansToRows(request: Json): Converted<Record<string, unknown>> {
         }
         const parentSpanId = lowerHex(span.parentSpanId);
         const kind = Number(span.kind ?? 0) || 0;
-        const status = { code: Number(span.status?.code ?? 0) || 0, ...(span.status?.message ? { message: String(span.status.message) } : {}) };
+        const spanStatus = object(span.status);
+        const status = { code: Number(spanStatus.code ?? 0) || 0, ...(spanStatus.message ? { message: text(spanStatus.message) } : {}) };
         const raw = {
           traceId,
           spanId,
           ...(parentSpanId ? { parentSpanId } : {}),
-          ...(span.traceState ? { traceState: String(span.traceState) } : {}),
+          ...(span.traceState ? { traceState: text(span.traceState) } : {}),
           name: typeof span.name === 'string' ? span.name : '',
           kind,
           startTimeUnixNano: start,
@@ -132,7 +148,7 @@ export function spansToRows(request: Json): Converted<Record<string, unknown>> {
 export function logsToRows(request: Json, now: () => number = Date.now): Converted<Record<string, unknown>> {
   const result: Converted<Record<string, unknown>> = { items: [], rejected: 0, errors: [] };
   for (const resourceLogs of list(request.resourceLogs)) {
-    const resource = attributesToObject(resourceLogs.resource?.attributes);
+    const resource = attributesToObject(object(resourceLogs.resource).attributes);
     const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
     for (const scopeLogs of list(resourceLogs.scopeLogs)) {
       const scope = scopeOf(scopeLogs.scope);
@@ -156,7 +172,7 @@ export function logsToRows(request: Json, now: () => number = Date.now): Convert
           ...(severityText ? { severityText } : {}),
           body: anyValueToJs(record.body) ?? null,
           attributes: attributesToObject(record.attributes),
-          ...(record.eventName ? { eventName: String(record.eventName) } : {}),
+          ...(record.eventName ? { eventName: text(record.eventName) } : {}),
           ...(traceId ? { traceId } : {}),
           ...(spanId ? { spanId } : {}),
           ...(record.flags !== undefined ? { flags: Number(record.flags) } : {}),
@@ -212,19 +228,19 @@ const NO_RECORDED_VALUE = 1;
 export function metricsToPoints(request: Json): Converted<MetricPointInput> {
   const result: Converted<MetricPointInput> = { items: [], rejected: 0, errors: [] };
   for (const resourceMetrics of list(request.resourceMetrics)) {
-    const resource = attributesToObject(resourceMetrics.resource?.attributes);
+    const resource = attributesToObject(object(resourceMetrics.resource).attributes);
     for (const scopeMetrics of list(resourceMetrics.scopeMetrics)) {
       for (const metric of list(scopeMetrics.metrics)) {
         const name = typeof metric.name === 'string' ? metric.name : '';
         const unsupported = metric.exponentialHistogram ? 'exponential histogram' : metric.summary ? 'summary' : undefined;
         if (unsupported) {
-          const count = list((metric.exponentialHistogram ?? metric.summary).dataPoints).length;
+          const count = list(object(metric.exponentialHistogram ?? metric.summary).dataPoints).length;
           result.rejected += count;
           pushError(result.errors, `${unsupported} metrics are not supported (${name})`);
           continue;
         }
-        const data = metric.gauge ?? metric.sum ?? metric.histogram;
         const kind = metric.gauge ? 'gauge' : metric.sum ? 'sum' : metric.histogram ? 'histogram' : undefined;
+        const data = kind === undefined ? undefined : object(metric[kind]);
         if (!data || !kind) {
           pushError(result.errors, `metric ${name || '(unnamed)'} has no data`);
           continue;
@@ -251,8 +267,8 @@ export function metricsToPoints(request: Json): Converted<MetricPointInput> {
           const tags = tagsOf(resource, attributesToObject(point.attributes));
           const base = { name, tags, time, ...(startTime !== undefined ? { startTime } : {}) };
           if (kind === 'histogram') {
-            const bounds = (Array.isArray(point.explicitBounds) ? point.explicitBounds : []).map(Number);
-            let bucketCounts = (Array.isArray(point.bucketCounts) ? point.bucketCounts : []).map(Number);
+            const bounds = (Array.isArray(point.explicitBounds) ? (point.explicitBounds as unknown[]) : []).map(Number);
+            let bucketCounts = (Array.isArray(point.bucketCounts) ? (point.bucketCounts as unknown[]) : []).map(Number);
             // OTLP allows a histogram with no buckets at all: one +Inf bucket holding the count.
             if (bounds.length === 0 && bucketCounts.length === 0) bucketCounts = [Number(point.count ?? 0)];
             result.items.push({

@@ -173,7 +173,7 @@ describe('the real @sentry/node SDK', () => {
     expect(joined).toEqual([{ span_name: 'GET /users/:id', service: 'kira-be', event_id: eventId, user: 'user-42' }]);
 
     // The page's trace view shows both sources in one tree.
-    const trace = (await (await fetch(`${collector.url}/api/ui/traces?trace_id=${traceId}`)).json()) as any;
+    const trace = await (await fetch(`${collector.url}/api/ui/traces?trace_id=${traceId}`)).json();
     const tree = trace.traces.find((entry: { traceId: string }) => entry.traceId === traceId);
     expect(new Set(tree.spans.map((span: { source: string }) => span.source))).toEqual(new Set(['otel', 'sentry']));
     expect(tree.spans.find((span: { name: string }) => span.name === 'charge card').depth).toBe(1);

@@ -103,7 +103,7 @@ async function handleOtlp(ctx: CollectorContext, signal: Signal, request: Incomi
     request.resume();
     return sendStatus(response, 415, RPC_CODE.INVALID_ARGUMENT, `unsupported content type "${contentType ?? ''}": use application/x-protobuf or application/json`, undefined);
   }
-  let decoded: any;
+  let decoded: Record<string, unknown>;
   try {
     const raw = await readRawBody(request, ctx.options.maxBodyBytes);
     const body = await decodeBody(raw, request.headers['content-encoding'], ctx.options.maxBodyBytes);
@@ -120,8 +120,8 @@ async function handleOtlp(ctx: CollectorContext, signal: Signal, request: Incomi
     throw error;
   }
 
-  let rejected = 0;
-  let errors: string[] = [];
+  let rejected: number;
+  let errors: string[];
   try {
     if (signal === 'metrics') {
       const converted = metricsToPoints(decoded);
@@ -198,8 +198,10 @@ async function handleQuery(ctx: CollectorContext, request: IncomingMessage, resp
     return sendJson(response, status, { error: `invalid request: ${(error as Error).message}` });
   }
   if (typeof input.query !== 'string') return sendJson(response, 400, { error: 'invalid request: "query" must be a string' });
-  const endTime = input.end === undefined ? new Date() : new Date(String(input.end));
-  const startTime = input.start === undefined ? new Date(endTime.getTime() - 3_600_000) : new Date(String(input.start));
+  // Anything but an ISO date string is an invalid date, answered with the 400 below.
+  const isoDate = (value: unknown) => new Date(typeof value === 'string' ? value : Number.NaN);
+  const endTime = input.end === undefined ? new Date() : isoDate(input.end);
+  const startTime = input.start === undefined ? new Date(endTime.getTime() - 3_600_000) : isoDate(input.start);
   if (Number.isNaN(startTime.getTime()) || Number.isNaN(endTime.getTime())) {
     return sendJson(response, 400, { error: 'invalid request: "start" and "end" must be ISO dates' });
   }
@@ -247,7 +249,7 @@ async function handleAdminFault(ctx: CollectorContext, state: ServerState, reque
     let spec: unknown = text;
     if (text.startsWith('{')) spec = (JSON.parse(text) as { fault?: unknown }).fault ?? '';
     if (typeof spec !== 'string' && (spec === null || typeof spec !== 'object')) throw new Error('"fault" must be a spec string or object');
-    state.fault = parseFault(spec as string | FaultSpec);
+    state.fault = parseFault(spec);
   } catch (error) {
     return sendJson(response, 400, { error: (error as Error).message });
   }

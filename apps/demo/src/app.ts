@@ -132,7 +132,7 @@ export function createDemoApp(options: DemoAppOptions) {
     const result = await runTool(c, 'generateImageWithAI', input, async () => {
       // fal takes the key in the query string — exactly the form url redaction must catch.
       const response = await providerCall(`/fal/fal-ai/flux/dev?key=${encodeURIComponent(providerApiKey)}`, 'flux_dev', ExternalService.FAL, input);
-      return response.json();
+      return (await response.json()) as unknown;
     });
     return c.json(result as object);
   });
@@ -160,7 +160,7 @@ export function createDemoApp(options: DemoAppOptions) {
       return raw
         .split('\n')
         .filter((line) => line.startsWith('data: {'))
-        .map((line) => JSON.parse(line.slice(6)).choices[0].delta.content as string)
+        .map((line) => (JSON.parse(line.slice(6)) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content)
         .join('');
     });
     return c.json({ text });

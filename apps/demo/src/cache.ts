@@ -37,15 +37,16 @@ export function createCache(redisUrl: string | undefined): DemoCache {
   };
   return {
     kind: 'memory',
-    get: async (key) => read(key)?.value ?? null,
-    async set(key, value, ttlSeconds) {
+    get: (key) => Promise.resolve(read(key)?.value ?? null),
+    set(key, value, ttlSeconds) {
       values.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+      return Promise.resolve();
     },
-    async hit(key, windowSeconds) {
+    hit(key, windowSeconds) {
       const entry = read(key) ?? { value: '0', expiresAt: Date.now() + windowSeconds * 1000 };
       entry.value = String(Number(entry.value) + 1);
       values.set(key, entry);
-      return Number(entry.value);
+      return Promise.resolve(Number(entry.value));
     },
     async close() {},
   };

@@ -2,7 +2,6 @@
 // under --import @kira/otel-core/register, provider stand-ins, imgproxy simulator), then every
 // name of the telemetry contract (docs/telemetry-contract.md) is looked up in what the collector stored.
 import { builtInAlerts, builtInDashboards, renderPanelSql } from '@kira/dashboards';
-import { launchChromium } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoStack, type DemoStack } from './demo-stack';
 import { IMGPROXY_PHASES } from './imgproxy-simulator';

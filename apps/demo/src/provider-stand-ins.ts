@@ -41,7 +41,7 @@ export async function startProviderStandIns(initial: StandInBehaviour = {}): Pro
   let behaviour: StandInBehaviour = initial;
   const calls: Record<string, number> = {};
 
-  const server = createServer(async (request, response) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
     const provider = url.pathname.split('/')[1] ?? '';
     calls[provider] = (calls[provider] ?? 0) + 1;
@@ -72,6 +72,10 @@ export async function startProviderStandIns(initial: StandInBehaviour = {}): Pro
       default:
         return json(response, 404, { error: { message: `stand-in has no ${url.pathname}` } });
     }
+  };
+  // A stand-in that fails ends that one request, never the demo.
+  const server = createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => response.destroy(error instanceof Error ? error : undefined));
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -109,6 +109,7 @@ type Handler = (payload: unknown) => unknown;
  * and announces readiness. Exits when the parent goes away, so no server outlives a crashed run.
  */
 export function serveParent(handlers: Record<string, Handler>, readyValue: unknown): void {
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener catches every failure and answers it
   process.on('message', async (message: { id: number; type: string; payload: unknown }) => {
     const handler = handlers[message.type];
     try {

@@ -13,7 +13,7 @@ const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
 // Requests each server answered over its life (written by the bench when profiling), so busy
 // time can be read as CPU µs per request.
 const requestsFile = path.join(directory, 'requests.json');
-const requests: Record<string, number> = existsSync(requestsFile) ? JSON.parse(readFileSync(requestsFile, 'utf8')) : {};
+const requests = (existsSync(requestsFile) ? JSON.parse(readFileSync(requestsFile, 'utf8')) : {}) as Record<string, number>;
 for (const file of files) {
   const summary = summarizeProfile(path.join(directory, file));
   const served = requests[path.dirname(file).replace(/^hono-/, '')];

@@ -11,7 +11,7 @@ serveParent(
     counts: () => {
       const spans: Record<string, number> = {};
       for (const span of capture.spans()) {
-        const service = String(span.resource['service.name'] ?? 'unknown');
+        const service = typeof span.resource['service.name'] === 'string' ? span.resource['service.name'] : 'unknown';
         spans[service] = (spans[service] ?? 0) + 1;
       }
       return { requests: capture.requests.length, spans };

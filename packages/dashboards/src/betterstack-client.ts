@@ -38,13 +38,13 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 
 /** A page of a BetterStack list endpoint (`pagination.next` is the next page's URL, or null). */
 interface ListPage {
-  data?: { id: string | number; type?: string; attributes?: Record<string, any> }[];
+  data?: { id: string | number; type?: string; attributes?: Record<string, unknown> }[];
   pagination?: { next?: string | null };
 }
 
 export interface ListedResource {
   readonly id: string;
-  readonly attributes: Record<string, any>;
+  readonly attributes: Record<string, unknown>;
 }
 
 /** What one API call is for, so a failure can say so. */
@@ -71,7 +71,7 @@ export class BetterStackClient {
   }
 
   /** Sends one request; resolves to the parsed JSON body (undefined for 204). */
-  async request<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathOrUrl: string, body: unknown, context: CallContext): Promise<T> {
+  async request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathOrUrl: string, body: unknown, context: CallContext): Promise<T> {
     const url = pathOrUrl.startsWith('/') ? `${this.base}${pathOrUrl}` : pathOrUrl;
     for (let attempt = 0; ; attempt++) {
       let response: Response;

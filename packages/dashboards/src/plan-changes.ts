@@ -84,8 +84,10 @@ export function alertCreateSteps(alert: Alert, team: { team_name?: string }, exp
   ];
 }
 
+// BetterStack writes `created_at` as an ISO 8601 string, so text order is time order.
+const createdAt = (item: ListedResource) => (typeof item.attributes.created_at === 'string' ? item.attributes.created_at : '');
 const newestFirst = (a: ListedResource, b: ListedResource) =>
-  String(b.attributes.created_at ?? '').localeCompare(String(a.attributes.created_at ?? '')) || Number(b.id) - Number(a.id) || b.id.localeCompare(a.id);
+  createdAt(b).localeCompare(createdAt(a)) || Number(b.id) - Number(a.id) || b.id.localeCompare(a.id);
 
 function groupManaged(items: readonly ListedResource[], kind: 'dashboard' | 'alert', teamName: string | undefined) {
   const groups = new Map<string, ListedResource[]>();
@@ -130,7 +132,7 @@ export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
       continue;
     }
     const [newest, ...older] = copies as [ListedResource, ...ListedResource[]];
-    const exported = await client.request<{ name?: string; data?: Record<string, any> }>('GET', `/api/v2/dashboards/${encodeURIComponent(newest.id)}/export`, undefined, { step: 'export', target });
+    const exported = await client.request<{ name?: string; data?: Record<string, unknown> }>('GET', `/api/v2/dashboards/${encodeURIComponent(newest.id)}/export`, undefined, { step: 'export', target });
     const details = diffDashboard(desired, { name: exported?.name ?? String(newest.attributes.name), data: exported?.data ?? {} });
     const deleteCopies = (list: readonly ListedResource[]): ApplyStep[] =>
       list.map((copy) => ({ method: 'DELETE', path: `/api/v2/dashboards/${encodeURIComponent(copy.id)}`, step: `delete superseded copy ${copy.id}` }));
@@ -161,9 +163,11 @@ export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
 
 /** An id that does not survive the round trip through a managed name would be created again on every apply. */
 function checkKeys(kind: 'dashboard' | 'alert', items: readonly { id: string }[], name: (id: string) => string): void {
+  // Typed before the check: Array.isArray narrows a readonly array to any[].
+  const list: readonly { id: string }[] = items;
   if (!Array.isArray(items)) throw new TypeError(`${kind}s must be an array`);
   const seen = new Set<string>();
-  for (const { id } of items) {
+  for (const { id } of list) {
     if (parseManagedName(name(id))?.id !== id) throw new TypeError(`${kind} id ${JSON.stringify(id)} cannot be a key: use letters, digits, - and _ (no spaces or brackets)`);
     if (seen.has(id)) throw new TypeError(`two ${kind}s have the id ${JSON.stringify(id)}; ids are the keys that match BetterStack objects`);
     seen.add(id);
@@ -203,7 +207,7 @@ async function planAlert(client: BetterStackClient, alert: Alert, copies: readon
   // exploration and its alert left an empty one behind.
   const withAlerts = await Promise.all(
     copies.map(async (copy) => {
-      const found = await client.request<{ data?: { id: string | number; attributes?: Record<string, any> }[] }>('GET', `/api/v2/explorations/${encodeURIComponent(copy.id)}/alerts`, undefined, { step: 'list alerts', target });
+      const found = await client.request<{ data?: { id: string | number; attributes?: { metadata?: { alert_id?: unknown } } & Record<string, unknown> }[] }>('GET', `/api/v2/explorations/${encodeURIComponent(copy.id)}/alerts`, undefined, { step: 'list alerts', target });
       const listed = found?.data ?? [];
       const managed = listed.find((item) => item.attributes?.metadata?.alert_id === alert.id) ?? (listed.length === 1 ? listed[0] : undefined);
       return { copy, managed };
@@ -212,7 +216,7 @@ async function planAlert(client: BetterStackClient, alert: Alert, copies: readon
   const primary = withAlerts.find((entry) => entry.managed !== undefined) ?? withAlerts[0]!;
   const superseded = copies.filter((copy) => copy !== primary.copy);
   const explorationPath = encodeURIComponent(primary.copy.id);
-  const current = await client.request<{ data?: { attributes?: Record<string, any> } }>('GET', `/api/v2/explorations/${explorationPath}`, undefined, { step: 'read exploration', target });
+  const current = await client.request<{ data?: { attributes?: ExplorationAttributes } }>('GET', `/api/v2/explorations/${explorationPath}`, undefined, { step: 'read exploration', target });
   const attributes = current?.data?.attributes ?? {};
 
   const details: string[] = [];
@@ -222,7 +226,7 @@ async function planAlert(client: BetterStackClient, alert: Alert, copies: readon
     details.push(`~ name: ${JSON.stringify(attributes.name)} → ${JSON.stringify(exploration.name)}`);
     explorationPatch.name = exploration.name;
   }
-  const currentSql: string[] = (attributes.queries ?? []).map((query: { sql_query?: string }) => query.sql_query ?? '');
+  const currentSql: string[] = (attributes.queries ?? []).map((query) => query.sql_query ?? '');
   const desiredSql = exploration.queries.map((query) => query.sql_query);
   if (!sameSql(currentSql, desiredSql)) {
     details.push(...sqlDiff('query', currentSql, desiredSql));
@@ -239,7 +243,7 @@ async function planAlert(client: BetterStackClient, alert: Alert, copies: readon
     details.push(`+ alert (the exploration has none): ${definition.operator} ${definition.value}`);
     steps.push(createAlert(explorationPath));
   } else {
-    const existing = managed.attributes ?? {};
+    const existing: Record<string, unknown> = managed.attributes ?? {};
     const alertPatch: Record<string, unknown> = {};
     for (const field of Object.keys(definition) as (keyof BetterStackAlertDefinition)[]) {
       if (!sameValue(existing[field], definition[field])) {
@@ -288,10 +292,17 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** An exploration as BetterStack's GET /api/v2/explorations/{id} returns it: only what the plan compares. */
+interface ExplorationAttributes {
+  name?: unknown;
+  queries?: { sql_query?: string }[];
+  chart?: { chart_type?: unknown };
+}
+
 type ChartLike = { name?: string; description?: string | null; chart_type?: string; x?: number; y?: number; w?: number; h?: number; settings?: { unit?: string }; chart_queries?: { sql_query?: string }[] };
 
 /** Differences in what the package manages; fields BetterStack adds on export are ignored. */
-function diffDashboard(desired: { name: string; data: BetterStackDashboardJson }, current: { name: string; data: Record<string, any> }): string[] {
+function diffDashboard(desired: { name: string; data: BetterStackDashboardJson }, current: { name: string; data: Record<string, unknown> }): string[] {
   const lines: string[] = [];
   if (current.name !== desired.name) lines.push(`~ name: ${JSON.stringify(current.name)} → ${JSON.stringify(desired.name)}`);
   for (const key of ['refresh_interval', 'date_range_from', 'date_range_to'] as const) {
@@ -301,7 +312,8 @@ function diffDashboard(desired: { name: string; data: BetterStackDashboardJson }
   if (!sameValue(sectionNames(current.data.sections), sectionNames(desired.data.sections))) {
     lines.push(`~ sections: ${JSON.stringify(sectionNames(current.data.sections))} → ${JSON.stringify(sectionNames(desired.data.sections))}`);
   }
-  const currentCharts: ChartLike[] = Array.isArray(current.data.charts) ? [...current.data.charts] : [];
+  // An exported dashboard's charts, in the documented shape; fields that are missing compare as changed.
+  const currentCharts: ChartLike[] = Array.isArray(current.data.charts) ? [...(current.data.charts as ChartLike[])] : [];
   for (const chart of desired.data.charts) {
     // Charts are matched by the `dashboard/panel` key kept in their description, then by name.
     const index = currentCharts.findIndex((candidate) => candidate.description === chart.description);

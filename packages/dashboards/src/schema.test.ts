@@ -136,7 +136,7 @@ describe('toMetricRows', () => {
   it('bounds the series memory', () => {
     const memory = new SeriesMemory(2);
     toMetricRows(
-      ['a', 'b', 'c'].map((name) => ({ name, kind: 'sum', time: t0, value: 1 }) as MetricPointInput),
+      ['a', 'b', 'c'].map((name) => ({ name, kind: 'sum', time: t0, value: 1 })),
       memory,
     );
     expect(memory.size).toBe(2);

@@ -572,7 +572,7 @@ export function toMetricRow(point: MetricPointInput, memory?: SeriesMemory): Met
             time,
             bucketCounts: counts.slice(),
             count: finiteOrNull(point.count) ?? counts.reduce((a, b) => a + b, 0),
-            ...(finiteOrNull(point.sum) !== null ? { sum: point.sum as number } : {}),
+            ...(finiteOrNull(point.sum) !== null ? { sum: point.sum } : {}),
           });
         }
       }

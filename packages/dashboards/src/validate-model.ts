@@ -125,10 +125,12 @@ export function validateAlert(alert: Alert, options: ValidateOptions = {}): Mode
 
 /** Validates many alerts and their ids' uniqueness. */
 export function validateAlerts(alerts: readonly Alert[], options: ValidateOptions = {}): ModelValidationError[] {
+  // Typed before the check: Array.isArray narrows a readonly array to any[].
+  const list: readonly Alert[] = alerts;
   if (!Array.isArray(alerts)) throw new TypeError('@kira/dashboards: validateAlerts expects an array of alerts');
   const errors: ModelValidationError[] = [];
   const seen = new Set<string>();
-  for (const alert of alerts) {
+  for (const alert of list) {
     if (seen.has(alert.id)) errors.push(new ModelValidationError('duplicate_id', `${alert.id}.id`, `duplicate alert id "${alert.id}"`));
     seen.add(alert.id);
     errors.push(...validateAlert(alert, options));

@@ -35,7 +35,7 @@ export async function startLocalTestServer(): Promise<LocalTestServer> {
     timers.add(timer);
   };
 
-  const { server, port, url } = await listenOnLoopback(async (request: IncomingMessage, response: ServerResponse) => {
+  const { server, port, url } = await listenOnLoopback((request: IncomingMessage, response: ServerResponse) => {
     requests.push({
       method: request.method ?? '',
       url: request.url ?? '',

@@ -17,7 +17,7 @@ describe('startRedis', () => {
     delete process.env.REDIS_URL;
     try {
       const redis = await startRedis();
-      cleanups.push(redis.stop);
+      cleanups.push(() => redis.stop());
       const port = Number(new URL(redis.url).port);
       expect(redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
       expect(await ping(port)).toBe(true);

@@ -35,7 +35,7 @@ type MetricPoint = { attributes: Record<string, unknown>; value: unknown };
 
 async function points(name: string): Promise<MetricPoint[]> {
   const metric = await sdk.metric(name);
-  return (metric?.dataPoints ?? []) as MetricPoint[];
+  return (metric?.dataPoints ?? []);
 }
 
 function histogramValue(point: MetricPoint | undefined): { count: number; sum: number; buckets: { boundaries: number[]; counts: number[] } } {
@@ -78,7 +78,7 @@ describe('instruments', () => {
     expect(histogram?.descriptor).toMatchObject({ name: 'ai_tool_duration_ms', unit: 'ms' });
     expect(histogram?.dataPoints).toHaveLength(1);
     expect(histogram?.dataPoints[0]?.attributes).toEqual({ tool_name: 'generateImage' });
-    const value = histogramValue(histogram?.dataPoints[0] as MetricPoint);
+    const value = histogramValue(histogram?.dataPoints[0]);
     expect(value.buckets.boundaries).toEqual([...AI_TOOL_DURATION_BUCKETS_MS]);
     expect(value.count).toBe(3);
     expect(value.sum).toBe(1234 + 90_000 + 50);
@@ -100,7 +100,7 @@ describe('instruments', () => {
     expect(byRoute.get('/users/:id')?.attributes).toEqual({ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 });
     expect(byRoute.get('/pot')?.attributes).toEqual({ http_method: '_OTHER', http_route: '/pot', http_status_code: 418 });
     expect(histogramValue(byRoute.get('/pot') as MetricPoint).count).toBe(2); // lowercase `patch` is _OTHER too
-    const value = histogramValue(byRoute.get('/users/:id') as MetricPoint);
+    const value = histogramValue(byRoute.get('/users/:id'));
     expect(value.buckets.boundaries).toEqual([...HTTP_DURATION_BUCKETS_MS]);
     expect(value.count).toBe(2);
     expect(value.buckets.counts[HTTP_DURATION_BUCKETS_MS.indexOf(5)]).toBe(1);
@@ -195,9 +195,7 @@ describe('traceAITool', () => {
         onError: (error, { toolName, span }) =>
           hookCalls.push({ error, toolName, span, recording: span.isRecording(), active: trace.getActiveSpan() }),
       },
-      async () => {
-        throw original;
-      },
+      () => Promise.reject(original),
     );
     await expect(run).rejects.toBe(original);
 
@@ -242,6 +240,7 @@ describe('traceAITool', () => {
 
   it('uses _OTHER as error.type for thrown non-errors', async () => {
     await expect(
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test: a tool that rejects with a non-Error
       kiraMetrics.traceAITool('legacy', undefined, () => Promise.reject('plain string')),
     ).rejects.toBe('plain string');
     expect(sdk.spanByName('execute_tool legacy')?.attributes['error.type']).toBe('_OTHER');
@@ -281,7 +280,7 @@ describe('traceAITool', () => {
   });
 
   it('records inputs and outputs only when opted in, serialised safely and capped', async () => {
-    await kiraMetrics.traceAITool('quiet', { input: { prompt: 'secret' } }, async () => ({ image: 'data' }));
+    await kiraMetrics.traceAITool('quiet', { input: { prompt: 'secret' } }, () => Promise.resolve({ image: 'data' }));
     const quiet = sdk.spanByName('execute_tool quiet');
     expect(quiet?.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
     expect(quiet?.attributes['gen_ai.tool.call.result']).toBeUndefined();
@@ -292,7 +291,7 @@ describe('traceAITool', () => {
     await kiraMetrics.traceAITool(
       'loud',
       { recordInput: true, input: { cyclic, first: shared, second: shared }, recordOutput: true },
-      async () => 'ok',
+      () => Promise.resolve('ok'),
     );
     const loud = sdk.spanByName('execute_tool loud');
     expect(JSON.parse(loud?.attributes['gen_ai.tool.call.arguments'] as string)).toEqual({
@@ -302,17 +301,17 @@ describe('traceAITool', () => {
     });
     expect(loud?.attributes['gen_ai.tool.call.result']).toBe('ok');
 
-    await kiraMetrics.traceAITool('big', { recordOutput: true, maxPayloadBytes: 64 }, () => 'é'.repeat(500));
+    kiraMetrics.traceAITool('big', { recordOutput: true, maxPayloadBytes: 64 }, () => 'é'.repeat(500));
     const big = sdk.spanByName('execute_tool big')?.attributes['gen_ai.tool.call.result'] as string;
     expect(new TextEncoder().encode(big).length).toBeLessThanOrEqual(64);
     expect(big.endsWith('…[truncated]')).toBe(true);
     expect(big.startsWith('éé')).toBe(true);
   });
 
-  it('records inputs and outputs under the payload rule: secret keys, JWTs, Bearer values and base64 never leave', async () => {
+  it('records inputs and outputs under the payload rule: secret keys, JWTs, Bearer values and base64 never leave', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
     const image = `data:image/png;base64,${'iVBORw0KGgoAAAANSUhEUg'.repeat(20)}`;
-    await kiraMetrics.traceAITool(
+    kiraMetrics.traceAITool(
       'edit',
       {
         recordInput: true,
@@ -320,7 +319,7 @@ describe('traceAITool', () => {
         maxPayloadBytes: 4096,
         input: { prompt: `use ${jwt} please`, password: 'hunter2-planted', apiKey: 'sk-planted', image, nested: { authorization: 'Bearer abcdefgh12345' } },
       },
-      async () => ({ url: 'https://cdn.example.com/a.png', token: 'result-token-planted', note: 'Bearer abcdefgh12345' }),
+      () => ({ url: 'https://cdn.example.com/a.png', token: 'result-token-planted', note: 'Bearer abcdefgh12345' }),
     );
     const span = sdk.spanByName('execute_tool edit');
     const input = span?.attributes['gen_ai.tool.call.arguments'] as string;
@@ -339,7 +338,7 @@ describe('traceAITool', () => {
     expect(JSON.parse(output)).toEqual({ url: 'https://cdn.example.com/a.png', token: '[REDACTED]', note: 'Bearer [REDACTED]' });
 
     // A string payload gets the string rules too.
-    await kiraMetrics.traceAITool('say', { recordInput: true, input: `token ${jwt}`, recordOutput: true }, () => `Bearer ${jwt}`);
+    kiraMetrics.traceAITool('say', { recordInput: true, input: `token ${jwt}`, recordOutput: true }, () => `Bearer ${jwt}`);
     const say = sdk.spanByName('execute_tool say');
     expect(say?.attributes['gen_ai.tool.call.arguments']).toBe('token [REDACTED jwt]');
     expect(say?.attributes['gen_ai.tool.call.result']).toBe('Bearer [REDACTED jwt]');
@@ -353,10 +352,10 @@ describe('traceAITool', () => {
         return 'a cat';
       },
     });
-    await kiraMetrics.traceAITool('unrecorded', { input: watched() }, async () => watched());
+    await kiraMetrics.traceAITool('unrecorded', { input: watched() }, () => Promise.resolve(watched()));
     expect(sdk.spanByName('execute_tool unrecorded')?.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
     expect(reads).toBe(0);
-    await kiraMetrics.traceAITool('recorded', { input: watched(), recordInput: true, recordOutput: true }, async () => watched());
+    await kiraMetrics.traceAITool('recorded', { input: watched(), recordInput: true, recordOutput: true }, () => Promise.resolve(watched()));
     expect(reads).toBe(2);
   });
 

@@ -10,7 +10,6 @@ import {
   type Attributes,
   type Context,
   type Exception,
-  type SeverityNumber,
   type Span,
 } from '@opentelemetry/api';
 import {
@@ -110,7 +109,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     if (isValidDuration(durationMs)) attributes[LOG_ATTRIBUTES.durationMs] = durationMs;
     try {
       getLogger().emit({
-        severityNumber: LOG_SEVERITIES.info.number as SeverityNumber,
+        severityNumber: LOG_SEVERITIES.info.number,
         severityText: LOG_SEVERITIES.info.text,
         body: AI_TOOL_LOG.body(toolName),
         attributes,

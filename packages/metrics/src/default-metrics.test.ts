@@ -7,7 +7,7 @@ describe('default helpers (global providers)', () => {
   it('are no-ops without an SDK: run the tool, return its result, never throw', async () => {
     expect(trace.getTracerProvider().getTracer('probe').startSpan('probe').isRecording()).toBe(false);
     expect(traceAITool('generateImage', { userId: 'u', threadId: 't' }, () => 'sync')).toBe('sync');
-    await expect(traceAITool('generateImage', { userId: 'u', threadId: 't' }, async () => 'async')).resolves.toBe('async');
+    await expect(traceAITool('generateImage', { userId: 'u', threadId: 't' }, () => Promise.resolve('async'))).resolves.toBe('async');
     const failure = new Error('boom');
     await expect(traceAITool('generateImage', undefined, async () => Promise.reject(failure))).rejects.toBe(failure);
     expect(() => recordAITool('generateImage', true, 10)).not.toThrow();
@@ -51,7 +51,7 @@ describe('default helpers (global providers)', () => {
     const first = createTestSdk();
     try {
       recordAITool('generateImage', true, 10);
-      await traceAITool('generateImage', { userId: 'u', threadId: 't' }, async () => 'done');
+      await traceAITool('generateImage', { userId: 'u', threadId: 't' }, () => Promise.resolve('done'));
       recordHttpRequest({ method: 'POST', route: '/chat', statusCode: 201, durationMs: 4 });
 
       const counter = await first.metric('ai_tool_executions');

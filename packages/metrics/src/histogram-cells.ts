@@ -42,8 +42,8 @@ export class HttpDurationCells implements HistogramCellsMetric {
       } else {
         cell = this.newCell(attributes);
         this.all.push(cell);
-        if (byRoute === undefined) this.byMethod.set(method, (byRoute = new Map()));
-        if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+        if (byRoute === undefined) this.byMethod.set(method, (byRoute = new Map<unknown, Map<unknown, HistogramCell>>()));
+        if (byStatus === undefined) byRoute.set(route, (byStatus = new Map<unknown, HistogramCell>()));
         byStatus.set(status, cell);
       }
     }

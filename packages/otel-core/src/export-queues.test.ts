@@ -33,7 +33,7 @@ function tracing(url: string, queues: ExportQueues) {
   return {
     provider,
     /** One span per call, exported on end; returns its id. */
-    span(name: string): string {
+    span: (name: string): string => {
       const span = tracer.startSpan(name);
       span.end();
       return span.spanContext().spanId;

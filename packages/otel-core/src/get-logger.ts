@@ -5,7 +5,6 @@ import {
   isSpanContextValid,
   type Logger,
   logs,
-  type SeverityNumber,
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
@@ -49,7 +48,7 @@ export function getLogger(name: string): KiraLogger {
       // No explicit context: the SDK takes the active one, which puts the current span's trace
       // and span id on the record.
       otelLogger.emit({
-        severityNumber: severity.number as SeverityNumber,
+        severityNumber: severity.number,
         severityText: severity.text,
         body: safeBody(body),
         attributes: safeAttributes(attributes),

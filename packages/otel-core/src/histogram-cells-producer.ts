@@ -34,8 +34,8 @@ export class HistogramCellsProducer implements MetricProducer {
     const preference = env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
     if (preference !== undefined && preference !== '' && preference !== 'cumulative') return;
     const cells = collectHistogramCells(meterProvider);
-    this.read = cells.read;
-    this.stopCells = cells.stop;
+    this.read = () => cells.read();
+    this.stopCells = () => cells.stop();
   }
 
   stop(): void {
@@ -43,7 +43,7 @@ export class HistogramCellsProducer implements MetricProducer {
     this.read = () => [];
   }
 
-  async collect(): Promise<CollectionResult> {
+  collect(): Promise<CollectionResult> {
     const endTime = hrTime();
     const byScope = new Map<string, ScopeMetrics>();
     for (const metric of this.read()) {
@@ -77,6 +77,6 @@ export class HistogramCellsProducer implements MetricProducer {
         dataPoints,
       });
     }
-    return { resourceMetrics: { resource: this.resource, scopeMetrics: [...byScope.values()] }, errors: [] };
+    return Promise.resolve({ resourceMetrics: { resource: this.resource, scopeMetrics: [...byScope.values()] }, errors: [] });
   }
 }

@@ -98,7 +98,7 @@ class ParentBasedTracer implements Tracer {
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
     const fn = rest[rest.length - 1] as (span: Span) => ReturnType<F>;
     const options = rest.length >= 2 ? (rest[0] as SpanOptions) : undefined;
-    const parentContext = rest.length === 3 ? (rest[1] as Context) : contextApi.active();
+    const parentContext = rest.length === 3 ? rest[1] : contextApi.active();
     const span = this.startSpan(name, options, parentContext);
     return contextApi.with(trace.setSpan(parentContext, span), fn, undefined, span);
   }

@@ -47,7 +47,8 @@ export class MemoryBacklog implements Backlog {
     return { bodies: this.bodies.length, bytes: this.bytes };
   }
 
-  async add(body: Uint8Array): Promise<void> {
+  // Promise-returning to match the spool it stands in for; the memory queue itself never waits.
+  add(body: Uint8Array): Promise<void> {
     this.bodies.push(body);
     this.bytes += body.byteLength;
     while (this.bytes > this.limitBytes && this.bodies.length > 0) {
@@ -55,22 +56,25 @@ export class MemoryBacklog implements Backlog {
       this.bytes -= oldest.byteLength;
       this.dropped.record(1, oldest.byteLength, 'queue');
     }
+    return Promise.resolve();
   }
 
-  async take(): Promise<SpooledBody | undefined> {
+  take(): Promise<SpooledBody | undefined> {
     const body = this.bodies[0];
-    if (body === undefined) return undefined;
-    return {
+    if (body === undefined) return Promise.resolve(undefined);
+    return Promise.resolve({
       body,
-      remove: async () => {
+      remove: () => {
         // It may have been dropped past the cap while it was being sent.
         const index = this.bodies.indexOf(body);
-        if (index === -1) return;
-        this.bodies.splice(index, 1);
-        this.bytes -= body.byteLength;
+        if (index !== -1) {
+          this.bodies.splice(index, 1);
+          this.bytes -= body.byteLength;
+        }
+        return Promise.resolve();
       },
       release: async () => {},
-    };
+    });
   }
 
   close(): { bodies: number; bytes: number } {

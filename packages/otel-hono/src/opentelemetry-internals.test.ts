@@ -27,7 +27,7 @@ describe('OpenTelemetry internals otel-hono relies on (against the installed pac
     const metadata: core.RPCMetadata = { type: core.RPCType.HTTP, span };
     const fromCore = core.setRPCMetadata(ROOT_CONTEXT, metadata);
     mustHold(getHttpRpcMetadata(fromCore) === metadata, RPC_METADATA_KEY_DESCRIPTION, 'otelHono would no longer see the http instrumentation\'s SERVER span');
-    mustHold(core.RPCType.HTTP === 'http', RPC_METADATA_KEY_DESCRIPTION, `RPCType.HTTP is now "${String(core.RPCType.HTTP)}"`);
+    mustHold((core.RPCType.HTTP as string) === 'http', RPC_METADATA_KEY_DESCRIPTION, `RPCType.HTTP is now "${String(core.RPCType.HTTP)}"`);
     expect(getHttpRpcMetadata(ROOT_CONTEXT)).toBeUndefined();
   });
 

@@ -247,12 +247,28 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     const app = new Hono();
     app.use(otelHono());
     app.get('/weird', () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test: a route that throws a non-Error
       throw 'a string';
     });
     await expect(app.request('/weird')).rejects.toBe('a string');
     const span = sdk.spanByName('GET /weird')!;
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBe('_OTHER');
+  });
+
+  it('records a thrown value that has no text form (a null-prototype object) without breaking the request', async () => {
+    const app = new Hono();
+    app.use(otelHono());
+    const unprintable: unknown = Object.create(null);
+    app.get('/unprintable', () => {
+      throw unprintable;
+    });
+    await expect(app.request('/unprintable')).rejects.toBe(unprintable);
+    const span = sdk.spanByName('GET /unprintable')!;
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.events.find((event) => event.name === 'exception')?.attributes?.['exception.message']).toBe('[unprintable]');
+    const point = (await durationPoints()).find((candidate) => candidate.attributes.http_route === '/unprintable');
+    expect(point?.value.count).toBe(1);
   });
 
   it("continues the caller's W3C trace and makes its span the parent of work in the handler", async () => {

@@ -240,6 +240,15 @@ function completeRequest(
   }
 }
 
+/** A thrown non-Error as text; one whose String() throws (a null-prototype object) cannot break the request. */
+function thrownValueText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
 function annotateSpan(
   span: Span,
   c: Context,
@@ -262,7 +271,7 @@ function annotateSpan(
     }
   }
   if (error !== undefined && error !== null) {
-    span.recordException(error instanceof Error ? error : String(error));
+    span.recordException(error instanceof Error ? error : thrownValueText(error));
     span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
   } else if (statusCode >= 500) {
     span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));

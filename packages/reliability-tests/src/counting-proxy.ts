@@ -48,7 +48,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           return;
         }
         attempt.status = response.statusCode ?? 0;
-        attempt.retryAfter = response.headers['retry-after'] as string | undefined;
+        attempt.retryAfter = response.headers['retry-after'];
         attempt.endedMs = performance.now();
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);

@@ -39,8 +39,6 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const sqlString = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 describe('no planted secret reaches the store', () => {
   it('finds 0 secrets in every column of every table', async () => {
     stack = await startDemoStack({ dataDir, metricIntervalMs: 1_000, collectorToken: COLLECTOR_TOKEN });

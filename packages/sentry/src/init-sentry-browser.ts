@@ -1,5 +1,5 @@
 import { init, type BrowserOptions } from '@sentry/react';
-import { composeSafeOptions, type ComposableOptions } from './compose-safe-options';
+import { composeSafeOptions } from './compose-safe-options';
 import { resolveSentryEnabled } from './resolve-sentry-enabled';
 import type { BrowserSentryOptions, SentryInitResult } from './types';
 
@@ -27,12 +27,12 @@ export function initSentryBrowser(options: BrowserSentryOptions = {}): SentryIni
           environment: options.environment,
           release: options.release,
           ...(options.sentryOptions as Partial<BrowserOptions> | undefined),
-        } as BrowserOptions & ComposableOptions,
+        },
         (defaults) => defaults,
         // The browser SDK exports no `withStaticSpan`; with `traceLifecycle: 'static'` the user's
         // span hook is passed through as given (the scrubbing of events and logs still applies).
         undefined,
-      ) as BrowserOptions,
+      ),
     );
     return { enabled: true, reason: decision.reason };
   } catch (error) {

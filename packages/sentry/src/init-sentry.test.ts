@@ -35,10 +35,10 @@ describe('initSentry with the real Sentry SDK', () => {
     let traceId = '';
     let spanId = '';
     let eventId: string | undefined;
-    await tracer.startActiveSpan('execute_tool generateImage', async (span) => {
+    tracer.startActiveSpan('execute_tool generateImage', (span) => {
       traceId = span.spanContext().traceId;
       spanId = span.spanContext().spanId;
-      await Sentry.withIsolationScope(async (scope) => {
+      Sentry.withIsolationScope((scope) => {
         scope.setUser({ id: 'user-1', email: 'ada@example.com' });
         eventId = captureToolError(new Error('provider timeout'), {
           toolName: 'generateImageWithAI',

@@ -27,7 +27,7 @@ export function scrubEvent<T extends Event>(event: T): T {
   if (event.contexts !== undefined) {
     // Each context on its own, so one large context cannot push the others past the size caps.
     for (const [name, value] of Object.entries(event.contexts)) {
-      if (value !== undefined && value !== null) event.contexts[name] = sanitizeRecord(value as Record<string, unknown>);
+      if (value !== undefined && value !== null) event.contexts[name] = sanitizeRecord(value);
     }
   }
   if (event.tags !== undefined) event.tags = sanitizeRecord(event.tags) as T['tags'];
@@ -55,7 +55,7 @@ export function scrubLog(log: Log): Log {
 /** A span in the streamed format (Sentry's default `traceLifecycle: 'stream'`). */
 export function scrubStreamedSpan(span: StreamedSpanJSON): StreamedSpanJSON {
   span.name = redactUrl(span.name);
-  span.attributes = scrubAttributes(span.attributes as Record<string, unknown>) as StreamedSpanJSON['attributes'];
+  span.attributes = scrubAttributes(span.attributes);
   return span;
 }
 

@@ -16,7 +16,7 @@ let controlUrl: string;
 beforeAll(async () => {
   collector = await startOtlpCaptureServer();
   sink = await startSentrySink();
-  const listening = await listenOnLoopback(async (_request, response) => {
+  const listening = await listenOnLoopback((_request, response) => {
     response.end('ok');
   });
   control = listening.server;
@@ -51,11 +51,12 @@ describe('the telemetry’s own transport', () => {
     await waitUntil(() => collector.spans().filter((span) => span.kind === 3).length >= 2, 10_000, 'the two control CLIENT spans');
 
     const clientSpans = collector.spans().filter((span) => span.kind === 3 /* CLIENT */);
-    const targets = clientSpans.map((span) => String(span.attributes['url.full'] ?? span.attributes['http.url'] ?? ''));
+    const targets = clientSpans.map((span) => (span.attributes['url.full'] ?? span.attributes['http.url'] ?? '') as string);
     expect(targets).toEqual(expect.arrayContaining([`${controlUrl}/control-http`, `${controlUrl}/control-fetch`]));
     const sinkPort = new URL(sink.dsn()).port;
     const selfTraffic = clientSpans.filter((span) => {
-      const port = String(span.attributes['server.port'] ?? span.attributes['net.peer.port'] ?? '');
+      const portAttribute: unknown = span.attributes['server.port'] ?? span.attributes['net.peer.port'];
+      const port = typeof portAttribute === 'number' || typeof portAttribute === 'string' ? String(portAttribute) : '';
       return port === sinkPort || port === String(collector.port);
     });
     expect(selfTraffic).toEqual([]);

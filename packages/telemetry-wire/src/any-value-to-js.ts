@@ -3,14 +3,17 @@
  * would lose precision), bytes → base64 string, arrays and key-value lists recursively.
  * Example: `anyValueToJs({ intValue: '42' }) === 42`
  */
-export function anyValueToJs(value: any): unknown {
-  if (value === null || value === undefined || typeof value !== 'object') return undefined;
+export function anyValueToJs(value: unknown): unknown {
+  if (!isObject(value)) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) return int64ToJs(value.intValue);
   if (value.doubleValue !== undefined) return Number(value.doubleValue);
-  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(anyValueToJs);
-  if (value.kvlistValue !== undefined) return attributesToObject(value.kvlistValue.values);
+  if (value.arrayValue !== undefined) {
+    const values = isObject(value.arrayValue) ? value.arrayValue.values : undefined;
+    return Array.isArray(values) ? values.map(anyValueToJs) : [];
+  }
+  if (value.kvlistValue !== undefined) return attributesToObject(isObject(value.kvlistValue) ? value.kvlistValue.values : undefined);
   if (value.bytesValue !== undefined) return value.bytesValue;
   return undefined;
 }
@@ -19,13 +22,17 @@ export function anyValueToJs(value: any): unknown {
  * Turns a repeated KeyValue list into a plain object. Example: `attributesToObject([{ key: 'a', value: { boolValue: true } }])`
  * → `{ a: true }`
  */
-export function attributesToObject(keyValues: any): Record<string, unknown> {
+export function attributesToObject(keyValues: unknown): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   if (!Array.isArray(keyValues)) return result;
-  for (const keyValue of keyValues) {
-    if (keyValue && typeof keyValue.key === 'string') result[keyValue.key] = anyValueToJs(keyValue.value);
+  for (const keyValue of keyValues as unknown[]) {
+    if (isObject(keyValue) && typeof keyValue.key === 'string') result[keyValue.key] = anyValueToJs(keyValue.value);
   }
   return result;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
 }
 
 function int64ToJs(value: unknown): number | string {

@@ -20,7 +20,8 @@ describe('decodeOtlpRequest', () => {
     child.end();
     parent.end();
     const spans = exporter.getFinishedSpans();
-    const fromProtobuf = decodeOtlpRequest('traces', ProtobufTraceSerializer.serializeRequest(spans)!, 'application/x-protobuf');
+    // The decoded request is wire data: the test reads it as such.
+    const fromProtobuf: any = decodeOtlpRequest('traces', ProtobufTraceSerializer.serializeRequest(spans)!, 'application/x-protobuf');
     const fromJson = decodeOtlpRequest('traces', JsonTraceSerializer.serializeRequest(spans)!, 'application/json');
     await provider.shutdown();
 
@@ -71,7 +72,8 @@ describe('decodeOtlpRequest', () => {
         resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1767225600000000001', body: { bytesValue: Buffer.from('hi') }, traceId: Buffer.alloc(16, 0xab), attributes: [{ key: 'n', value: { kvlistValue: { values: [{ key: 'd', value: { doubleValue: 1.5 } }] } } }, { key: 'min', value: { intValue: '-9223372036854775808' } }] }] }] }],
       }),
     ).finish();
-    const record = decodeOtlpRequest('logs', Buffer.from(body), 'application/x-protobuf').resourceLogs[0].scopeLogs[0].logRecords[0];
+    const decoded: any = decodeOtlpRequest('logs', Buffer.from(body), 'application/x-protobuf');
+    const record = decoded.resourceLogs[0].scopeLogs[0].logRecords[0];
     expect(record.timeUnixNano).toBe('1767225600000000001');
     expect(record.body).toEqual({ bytesValue: Buffer.from('hi').toString('base64') });
     expect(record.traceId).toBe('ab'.repeat(16));

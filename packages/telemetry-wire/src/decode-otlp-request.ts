@@ -1,3 +1,4 @@
+import type protobuf from 'protobufjs';
 import { otlpContentKind } from './otlp-content-kind';
 import { OtlpDecodeError } from './otlp-decode-error';
 import { otlpMessageToJson } from './otlp-message-to-json';
@@ -17,7 +18,7 @@ const topLevelKey: Record<OtlpSignal, string> = {
  * Throws OtlpDecodeError (`reason` tells 400 from 415).
  * Example: `decodeOtlpRequest('traces', body, 'application/x-protobuf').resourceSpans`
  */
-export function decodeOtlpRequest(signal: OtlpSignal, body: Buffer | Uint8Array, contentType: string): any {
+export function decodeOtlpRequest(signal: OtlpSignal, body: Buffer | Uint8Array, contentType: string): Record<string, unknown> {
   const kind = otlpContentKind(contentType);
   if (kind === undefined) {
     throw new OtlpDecodeError(`unsupported content type "${contentType}" (expected application/x-protobuf or application/json)`, 'unsupported-content-type');
@@ -26,9 +27,9 @@ export function decodeOtlpRequest(signal: OtlpSignal, body: Buffer | Uint8Array,
   return kind === 'protobuf' ? decodeProtobuf(signal, body) : decodeJson(signal, body);
 }
 
-function decodeProtobuf(signal: OtlpSignal, body: Buffer | Uint8Array): any {
+function decodeProtobuf(signal: OtlpSignal, body: Buffer | Uint8Array): Record<string, unknown> {
   const type = otlpTypes().request[signal];
-  let decoded: any;
+  let decoded: protobuf.Message;
   try {
     decoded = type.decode(body);
   } catch (error) {
@@ -37,7 +38,7 @@ function decodeProtobuf(signal: OtlpSignal, body: Buffer | Uint8Array): any {
   return otlpMessageToJson(type, decoded);
 }
 
-function decodeJson(signal: OtlpSignal, body: Buffer | Uint8Array): any {
+function decodeJson(signal: OtlpSignal, body: Buffer | Uint8Array): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -51,5 +52,5 @@ function decodeJson(signal: OtlpSignal, body: Buffer | Uint8Array): any {
   if (list !== undefined && !Array.isArray(list)) {
     throw new OtlpDecodeError(`OTLP/JSON field "${topLevelKey[signal]}" must be an array`);
   }
-  return parsed;
+  return parsed as Record<string, unknown>;
 }

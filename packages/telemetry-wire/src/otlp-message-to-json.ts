@@ -1,6 +1,14 @@
 import protobuf from 'protobufjs';
 
-type Convert = (value: any) => any;
+// What the decoded message holds at each field is fixed by the schema (bytes → Uint8Array, 64-bit
+// integers → Long or number), so each converter states its input type where it reads it.
+type Convert = (value: unknown) => unknown;
+
+/** protobufjs' Long: a 64-bit integer as two 32-bit halves. */
+interface LongBits {
+  high: number;
+  low: number;
+}
 
 // OTLP/JSON writes these bytes fields as hex; every other bytes field is base64.
 const hexBytesFields = new Set(['traceId', 'spanId', 'parentSpanId']);
@@ -11,17 +19,18 @@ const converters = new Map<protobuf.Type, Convert>();
  * `toObject({ longs: String, bytes: String })` followed by a base64→hex pass: Long→string via
  * BigInt is several times cheaper than Long#toString, and ids go straight from bytes to hex.
  */
-export function otlpMessageToJson(type: protobuf.Type, message: unknown): any {
-  return converterFor(type)(message);
+export function otlpMessageToJson(type: protobuf.Type, message: unknown): Record<string, unknown> {
+  // A message converter always builds an object (`const r = {}` in the generated code).
+  return converterFor(type)(message) as Record<string, unknown>;
 }
 
 function converterFor(type: protobuf.Type): Convert {
   const existing = converters.get(type);
   if (existing) return existing;
   const helpers: Convert[] = [];
-  let generated: Convert | undefined;
+  const generated: { convert?: Convert } = {};
   // Registered before generation so recursive types (AnyValue <-> KeyValueList) terminate.
-  const convert: Convert = (message) => generated!(message);
+  const convert: Convert = (message) => generated.convert!(message);
   converters.set(type, convert);
   // Generated per type, like protobufjs' own codecs: monomorphic property access is what makes
   // this several times faster than a generic loop over the field list.
@@ -39,9 +48,15 @@ function converterFor(type: protobuf.Type): Convert {
     }
   }
   lines.push('return r;');
-  generated = new Function('h', 'hasOwn', `return function convert(m) { ${lines.join('\n')} };`)(helpers, Object.prototype.hasOwnProperty) as Convert;
-  converters.set(type, generated);
-  return generated;
+  // Code generation is the point here (see above); the source is built from the schema's field
+  // names only, never from message data. `hasOwn` is called as `hasOwn.call(m, key)`.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated converter, as protobufjs does
+  const factory = new Function('h', 'hasOwn', `return function convert(m) { ${lines.join('\n')} };`) as (h: Convert[], hasOwn: (this: unknown, key: PropertyKey) => boolean) => Convert;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called as `hasOwn.call(m, key)`
+  const compiled = factory(helpers, Object.prototype.hasOwnProperty);
+  generated.convert = compiled;
+  converters.set(type, compiled);
+  return compiled;
 }
 
 function scalarOrMessage(field: protobuf.Field): Convert {
@@ -68,16 +83,19 @@ function scalarOrMessage(field: protobuf.Field): Convert {
 
 const identity: Convert = (value) => value;
 
-function bytesToHex(value: Uint8Array): string {
+function bytesToHex(bytes: unknown): string {
+  const value = bytes as Uint8Array;
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
 }
 
-function bytesToBase64(value: Uint8Array): string {
+function bytesToBase64(bytes: unknown): string {
+  const value = bytes as Uint8Array;
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
 }
 
-function unsignedLongToString(value: any): string {
-  if (typeof value === 'number') return String(value);
+function unsignedLongToString(long: unknown): string {
+  if (typeof long === 'number') return String(long);
+  const value = long as LongBits;
   const high = value.high >>> 0;
   const low = value.low >>> 0;
   // Below 2^53 the double is exact and String() is cheaper than BigInt.
@@ -85,8 +103,9 @@ function unsignedLongToString(value: any): string {
   return ((BigInt(high) << 32n) | BigInt(low)).toString();
 }
 
-function signedLongToString(value: any): string {
-  if (typeof value === 'number') return String(value);
+function signedLongToString(long: unknown): string {
+  if (typeof long === 'number') return String(long);
+  const value = long as LongBits;
   const high = value.high | 0;
   const low = value.low >>> 0;
   if (high >= -0x200000 && high < 0x200000) return String(high * 4294967296 + low);

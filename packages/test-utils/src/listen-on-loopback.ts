@@ -2,15 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * An HTTP server on 127.0.0.1 (port 0 = any free one) whose async handler may throw: a failure
- * answers 500 with the message instead of leaving the request hanging.
+ * An HTTP server on 127.0.0.1 (port 0 = any free one) whose handler, sync or async, may throw: a
+ * failure answers 500 with the message instead of leaving the request hanging.
  */
 export async function listenOnLoopback(
-  handle: (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>,
+  handle: (request: http.IncomingMessage, response: http.ServerResponse) => void | Promise<void>,
   port = 0,
 ): Promise<{ server: http.Server; port: number; url: string }> {
   const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    new Promise<void>((resolve) => resolve(handle(request, response))).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500);
       response.end(String(error));
     });

@@ -30,7 +30,7 @@ describe('waitUntil', () => {
     let calls = 0;
     await waitUntil(() => ++calls >= 3, 1000);
     expect(calls).toBe(3);
-    await expect(waitUntil(async () => false, 50, 'the moon')).rejects.toThrow(/the moon/);
+    await expect(waitUntil(() => Promise.resolve(false), 50, 'the moon')).rejects.toThrow(/the moon/);
   });
 });
 

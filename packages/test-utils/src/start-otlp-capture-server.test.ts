@@ -231,7 +231,7 @@ describe('decodeOtlpRequest', () => {
     // Speed goals live in the collector's `pnpm bench` (ingest spans/s); a timed assertion here
     // would only measure how busy the machine is. The figure is printed for the record.
     console.log(`decodeOtlpRequest: 1000-span protobuf request (${body.length} bytes) in ${perRequestMs.toFixed(2)} ms (best of 20)`);
-    const decoded = decodeOtlpRequest('traces', body, 'application/x-protobuf');
+    const decoded: any = decodeOtlpRequest('traces', body, 'application/x-protobuf');
     const spans = decoded.resourceSpans[0].scopeSpans[0].spans as Array<{ name: string; attributes: unknown[] }>;
     expect(spans).toHaveLength(1000);
     expect(spans[999]!.name).toBe('GET /items/9');

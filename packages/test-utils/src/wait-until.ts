@@ -12,7 +12,7 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      const reason = lastError ? ` (last error: ${(lastError as Error).message ?? String(lastError)})` : '';
+      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : lastError ? ` (last error: ${typeof lastError === 'string' ? lastError : JSON.stringify(lastError)})` : '';
       throw new Error(`waitUntil: timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));

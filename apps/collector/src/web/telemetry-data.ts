@@ -1,5 +1,5 @@
 import type { CollectorContext } from '../context';
-import { parseClickHouseTime, sqlString, sqlTime, TRACE_ID_PATTERN, type UiRange } from './ui-range';
+import { sqlString, sqlTime, TRACE_ID_PATTERN, type UiRange } from './ui-range';
 
 export interface UiSpan {
   spanId: string;
@@ -78,7 +78,11 @@ function parseRaw(raw: unknown): JsonObject {
 }
 
 function str(value: unknown): string {
-  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // A nested object or array in the stored JSON reads as its JSON text.
+  return JSON.stringify(value) ?? '';
 }
 
 function clip(value: unknown): unknown {
