@@ -155,26 +155,27 @@ describe('CLI', () => {
     }
   }, 30_000);
 
-  it('refuses unknown flags with usage', () => {
-    let error: { status?: number; stderr?: Buffer } | undefined;
+  /** Runs the built CLI where it should refuse to start: its exit status and what it printed. */
+  const refusedRun = (args: string[]): { status: number | undefined; stderr: string } => {
     try {
-      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), '--nope', '1'], { stdio: 'pipe' });
+      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), ...args], { stdio: 'pipe' });
+      return { status: 0, stderr: '' };
     } catch (caught) {
-      error = caught as typeof error;
+      const error = caught as { status?: number; stderr?: Buffer };
+      return { status: error.status, stderr: String(error.stderr) };
     }
-    expect(error?.status).toBe(2);
-    expect(String(error?.stderr)).toMatch(/unknown option --nope[\s\S]*Usage/);
+  };
+
+  it('refuses unknown flags with usage', () => {
+    const refused = refusedRun(['--nope', '1']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/unknown option --nope[\s\S]*Usage/);
   });
 
   it('refuses a non-loopback host without a token, naming the fix; --allow-unauthenticated starts with a warning', async () => {
-    let error: { status?: number; stderr?: Buffer } | undefined;
-    try {
-      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), '--host', '0.0.0.0', '--port', '0'], { stdio: 'pipe' });
-    } catch (caught) {
-      error = caught as typeof error;
-    }
-    expect(error?.status).toBe(2);
-    expect(String(error?.stderr)).toMatch(/refusing to listen on 0\.0\.0\.0 without a token[\s\S]*--token[\s\S]*--allow-unauthenticated/);
+    const refused = refusedRun(['--host', '0.0.0.0', '--port', '0']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a token[\s\S]*--token[\s\S]*--allow-unauthenticated/);
 
     const cliDir = mkdtempSync(join(tmpdir(), 'kira-collector-open-'));
     const child = spawn(process.execPath, [join(appDir, 'dist/cli.js'), '--host', '0.0.0.0', '--port', '0', '--data-dir', cliDir, '--allow-unauthenticated'], {
