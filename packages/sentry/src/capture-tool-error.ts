@@ -1,9 +1,7 @@
-import { createReportOnce, errorType, sanitize } from '@kira/conventions';
-import { diag } from '@opentelemetry/api';
+import { errorType, sanitize } from '@kira/conventions';
 import { captureException, isInitialized } from '@sentry/node';
+import { reportOnce } from './report-once';
 import type { ToolErrorContext } from './types';
-
-const reportOnce = createReportOnce({ prefix: '@kira/sentry:', write: (message, ...details) => diag.warn(message, ...details) });
 
 /**
  * Sends an AI tool failure to Sentry with the `toolName` tag and the sanitized input as extra

@@ -1,10 +1,8 @@
-import { diag } from '@opentelemetry/api';
 import { captureException, isInitialized, withScope } from '@sentry/node';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { reportOnce } from './report-once';
 import { requestUser } from './sentry-user';
-
-let reported = false;
 
 // Same split as otel-hono's span status: a status in 3xx/4xx (Hono's `HTTPException(401)`, a
 // validator's 400) is the client's problem; a 5xx status or an error without one is ours.
@@ -25,10 +23,7 @@ function report(c: Context, error: unknown): void {
       captureException(error, { mechanism: { type: 'auto.http.hono.kira', handled: false } });
     });
   } catch (failure) {
-    if (!reported) {
-      reported = true;
-      diag.warn('@kira/sentry: sentryRouteErrors failed; the route error was not sent', failure);
-    }
+    reportOnce('sentryRouteErrors-failed', 'sentryRouteErrors failed; the route error was not sent', failure);
   }
 }
 
