@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,19 @@ describe('fault injection', () => {
   });
 });
 
+/** SIGTERM to a running CLI, which must close and exit 0 by itself. */
+async function expectCleanExitOnSigterm(child: ChildProcess): Promise<void> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+}
+
+/** Whatever the test's outcome: no CLI left running, no data folder left behind. */
+function stopAndRemove(child: ChildProcess, dataDir: string): void {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 describe('CLI', () => {
   beforeAll(() => {
     execFileSync('pnpm', ['exec', 'tsup', '--silent'], { cwd: appDir, stdio: 'ignore' });
@@ -146,12 +159,9 @@ describe('CLI', () => {
       });
       expect(output).toMatch(/retention 0\.5d/);
       expect((await sendSpan(url, 'cli')).status).toBe(503);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await expectCleanExitOnSigterm(child);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(cliDir, { recursive: true, force: true });
+      stopAndRemove(child, cliDir);
     }
   }, 30_000);
 
@@ -188,12 +198,9 @@ describe('CLI', () => {
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       await waitUntil(() => /listening on/.test(stdout), 20_000, 'the collector banner');
       expect(stderr).toMatch(/WARNING: listening on 0\.0\.0\.0 without a token/);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await expectCleanExitOnSigterm(child);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(cliDir, { recursive: true, force: true });
+      stopAndRemove(child, cliDir);
     }
   }, 30_000);
 });
