@@ -96,9 +96,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         NODE_ENV: 'development',
         KIRA_TELEMETRY: 'on',
         OTEL_SERVICE_NAME: 'kira-be',
-        // The documented Hono setup: @kira/otel-hono owns the SERVER span, the http
-        // instrumentation keeps outbound spans only.
-        KIRA_HTTP_INBOUND: 'off',
+        // The documented Hono setup needs no KIRA_HTTP_INBOUND: creating otelHono() claims the
+        // SERVER span and the http instrumentation's inbound side steps aside.
         OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira,deployment.environment.name=demo',
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',

@@ -1,6 +1,6 @@
 // `pnpm bench` (this package's script): runs every benchmark and writes the raw results to
 // <repo>/bench-results/raw/benchmarks.json; the root script turns all raw files into the report.
-// Knobs (environment): BENCH_ROUNDS, BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_SETUPS (comma list
+// Knobs (environment): BENCH_ROUNDS, BENCH_DURATION (s), BENCH_FIXED_RATE (req/s), BENCH_WARMUP (s), BENCH_SETUPS (comma list
 // of Hono setups), BENCH_MICRO_ROUNDS, BENCH_MEMORY_REQUESTS, BENCH_ONLY (comma list of hono, micro,
 // memory), BENCH_PROFILE=1 (writes --cpu-prof profiles of the Hono servers to bench-results/profiles).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const config: BenchConfig = {
     warmupSeconds: numberFromEnv('BENCH_WARMUP', DEFAULT_CONFIG.hono.warmupSeconds),
     rounds: numberFromEnv('BENCH_ROUNDS', DEFAULT_CONFIG.hono.rounds),
     durationSeconds: numberFromEnv('BENCH_DURATION', DEFAULT_CONFIG.hono.durationSeconds),
+    fixedRate: numberFromEnv('BENCH_FIXED_RATE', DEFAULT_CONFIG.hono.fixedRate),
     ...(process.env.BENCH_PROFILE === '1' ? { profileDir: `${outputDirectory}/profiles` } : {}),
   },
   micro: { ...DEFAULT_CONFIG.micro, rounds: numberFromEnv('BENCH_MICRO_ROUNDS', DEFAULT_CONFIG.micro.rounds) },

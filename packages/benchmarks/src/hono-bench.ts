@@ -12,6 +12,12 @@ export interface HonoBenchOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  /**
+   * Requests per second of the fixed-pace latency pass (every setup gets the same load, below
+   * the slowest one's capacity), and its seconds per measurement.
+   */
+  fixedRate: number;
+  fixedRateSeconds: number;
   sampleRatio: number;
   /** Write a `--cpu-prof` profile of every server child into this directory. */
   profileDir?: string;
@@ -48,6 +54,11 @@ export interface HonoSetupResult {
   /** Spans the sink received from this server during the measured rounds, per request. */
   exportedSpansPerRequest: number;
   rssMiB: number;
+  /**
+   * At a fixed pace (`fixedRate` req/s for every setup): latency without the queueing of a
+   * saturated server, whose p99 mostly tracks CPU per request. Ratios to `bare`, round by round.
+   */
+  fixedRate: { requestsPerSecond: Summary; p99Ms: Summary; p99Ratio: Summary | undefined };
 }
 
 export interface HonoBenchResult {
@@ -133,6 +144,21 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
       },
     );
 
+    // The same servers at one fixed pace, interleaved the same way.
+    const paced = await runInterleaved<LoadResult>(
+      [...servers].map(([setup, server]) => ({
+        name: setup,
+        measure: () => runLoad({ url: server.url, connections: options.connections, durationSeconds: options.fixedRateSeconds, overallRate: options.fixedRate }),
+      })),
+      {
+        rounds: options.rounds,
+        onMeasured: (setup, round, value) => {
+          const result = value as LoadResult;
+          log(`hono: fixed ${options.fixedRate} req/s round ${round} ${setup}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(3)} ms`);
+        },
+      },
+    );
+
     for (const server of servers.values()) await server.child.call('flush');
     if (options.profileDir !== undefined) {
       for (const [setup, measured] of rounds) served.set(setup as HonoSetup, (served.get(setup as HonoSetup) ?? 0) + measured.reduce((sum, round) => sum + round.requests, 0));
@@ -143,6 +169,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
 
     const bare = rounds.get('bare');
     const bareMiddleware = rounds.get('bare-middleware');
+    const pacedBare = paced.get('bare');
     const setups: HonoSetupResult[] = [];
     for (const [setup, server] of servers) {
       const measured = rounds.get(setup)!;
@@ -172,6 +199,11 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
         loadGeneratorBound: loadGeneratorCpuShare.median >= LOAD_GENERATOR_BOUND_SHARE,
         exportedSpansPerRequest: (counts.spans[`bench-${setup}`] ?? 0) / Math.max(1, requests),
         rssMiB: memory.rss / 2 ** 20,
+        fixedRate: {
+          requestsPerSecond: summarize(paced.get(setup)!.map((r) => r.requestsPerSecond)),
+          p99Ms: summarize(paced.get(setup)!.map((r) => r.p99Ms)),
+          p99Ratio: pacedBare === undefined ? undefined : roundRatios(paced.get(setup)!.map((r) => r.p99Ms), pacedBare.map((r) => r.p99Ms)),
+        },
       });
     }
 

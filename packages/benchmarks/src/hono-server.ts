@@ -23,7 +23,7 @@ if (setup === 'bare-middleware') {
   // No SDK at all: the API's no-op providers, as in development.
   const { otelHono } = await import('@kira/otel-hono');
   middleware.push(otelHono());
-} else if (setup === 'kira' || setup === 'kira-auto' || setup === 'kira-floor') {
+} else if (setup === 'kira' || setup === 'kira-inbound-on' || setup === 'kira-floor') {
   // Telemetry was started by `--import @kira/otel-core/register` from the environment (see
   // honoServerLaunch), exactly as a service following the README runs.
   const { isSpanContextValid, trace } = await import('@opentelemetry/api');

@@ -4,22 +4,24 @@
  * - `bare-middleware`: bare plus one empty `async (c, next) => { await next() }` middleware: the
  *   cost of having any middleware at all (Hono then leaves its synchronous fast path).
  * - `kira-off`: `otelHono()` with no SDK started (telemetry off, the development path).
- * - `kira`: **the documented setup**: `node --import @kira/otel-core/register` with
- *   `KIRA_HTTP_INBOUND=off`, `otelHono()` (which then owns the SERVER span and records
- *   `http_request_duration_ms`), ratio 0.1, OTLP/protobuf to the local sink.
+ * - `kira`: **the documented setup, which is otel-core's defaults**: `node --import
+ *   @kira/otel-core/register` and `otelHono()`, ratio 0.1, OTLP/protobuf to the local sink.
+ *   Creating `otelHono()` claims the SERVER span, so the http instrumentation's inbound side
+ *   (patched at start) steps aside: no `KIRA_HTTP_INBOUND` flag.
  * - `kira-floor`: otel-core as in `kira`, but the middleware does only what any API-based SERVER
  *   span + histogram must do (start a span, run `next` in its context, end it, one histogram
  *   record with a constant attribute object): the SDK's own floor, whatever otel-hono does.
- * - `kira-auto`: otel-core defaults (register, http inbound on) + `otelHono()` naming the
- *   instrumentation's span: what a user who skips `KIRA_HTTP_INBOUND=off` gets.
+ * - `kira-inbound-on`: `kira` with `KIRA_HTTP_INBOUND=on`: the http instrumentation keeps its
+ *   inbound side by choice and `otelHono()` names its span (what the defaults did before the
+ *   hand-off).
  * - `usual`: NodeSDK + http + undici instrumentations, ParentBased(TraceIdRatio 0.1), batch OTLP export.
  * - `usual-hono-otel`: `usual` plus the real `@hono/otel` middleware (its own nested SERVER span).
  */
-export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'kira-off', 'kira', 'kira-floor', 'kira-auto', 'usual', 'usual-hono-otel'] as const;
+export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'kira-off', 'kira', 'kira-floor', 'kira-inbound-on', 'usual', 'usual-hono-otel'] as const;
 export type HonoSetup = (typeof HONO_SETUPS)[number];
 
 /** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
-const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-floor', 'kira-auto']);
+const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-floor', 'kira-inbound-on']);
 
 /** How a server child of `setup` is launched: what a real service would put on its command line. */
 export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio: number): { execArgv: string[]; env: Record<string, string> } {
@@ -31,7 +33,7 @@ export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio
     OTEL_SERVICE_NAME: `bench-${setup}`,
     OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
   });
-  if (setup !== 'kira-auto') env.KIRA_HTTP_INBOUND = 'off';
+  if (setup === 'kira-inbound-on') env.KIRA_HTTP_INBOUND = 'on';
   // Resolved here so the child does not depend on its working directory.
   return { execArgv: ['--import', import.meta.resolve('@kira/otel-core/register')], env };
 }

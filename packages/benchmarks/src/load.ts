@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** Either a duration or a fixed number of requests. */
   durationSeconds?: number;
   amount?: number;
+  /** Requests per second across all connections (open pace); unset = as fast as the server answers. */
+  overallRate?: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 5 }),
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, _statusCode: number, _bytes: number, responseTime: number) => {

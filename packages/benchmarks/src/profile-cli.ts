@@ -1,4 +1,4 @@
-// `pnpm --filter @kira/benchmarks profile [dir]`: where the busy time of each profiled server went
+// `pnpm --filter @kira/benchmarks run profile [dir]`: where the busy time of each profiled server went
 // (after `BENCH_PROFILE=1 pnpm bench`, profiles are in bench-results/profiles).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

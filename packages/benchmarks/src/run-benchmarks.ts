@@ -6,7 +6,7 @@ import { runMicroBench, type MicroBenchResult } from './micro-bench.ts';
 export type BenchKind = 'hono' | 'micro' | 'memory';
 
 export interface BenchConfig {
-  hono: { setups: HonoSetup[]; rounds: number; durationSeconds: number; warmupSeconds: number; connections: number; profileDir?: string };
+  hono: { setups: HonoSetup[]; rounds: number; durationSeconds: number; warmupSeconds: number; connections: number; fixedRate: number; fixedRateSeconds: number; profileDir?: string };
   micro: { rounds: number; batchMs: number; cases?: string[] };
   memory: { requests: number; chunk: number; connections: number };
   sampleRatio: number;
@@ -26,7 +26,7 @@ export interface BenchRaw {
 }
 
 export const DEFAULT_CONFIG: BenchConfig = {
-  hono: { setups: [...HONO_SETUPS], rounds: 5, durationSeconds: 5, warmupSeconds: 3, connections: 10 },
+  hono: { setups: [...HONO_SETUPS], rounds: 5, durationSeconds: 5, warmupSeconds: 3, connections: 10, fixedRate: 5000, fixedRateSeconds: 3 },
   micro: { rounds: 7, batchMs: 100 },
   memory: { requests: 100_000, chunk: 10_000, connections: 10 },
   sampleRatio: 0.1,
@@ -34,7 +34,7 @@ export const DEFAULT_CONFIG: BenchConfig = {
 
 /** The smallest run that still exercises every kind of measurement (the smoke test). */
 export const SMOKE_CONFIG: BenchConfig = {
-  hono: { setups: ['bare', 'bare-middleware', 'kira', 'usual-hono-otel'], rounds: 1, durationSeconds: 1, warmupSeconds: 0.5, connections: 4 },
+  hono: { setups: ['bare', 'bare-middleware', 'kira', 'usual-hono-otel'], rounds: 1, durationSeconds: 1, warmupSeconds: 0.5, connections: 4, fixedRate: 200, fixedRateSeconds: 1 },
   micro: { rounds: 1, batchMs: 5, cases: ['loop-again', 'logger.info', 'traceAITool', 'tracedFetch', 'hono+otelHono'] },
   memory: { requests: 400, chunk: 200, connections: 4 },
   sampleRatio: 0.1,

@@ -19,6 +19,13 @@ export {
   type HistogramCellsMetric,
   histogramCellsFor,
 } from './histogram-cells-registry';
+export { type CellKeys, KeyedHistogramCells } from './keyed-histogram-cells';
+export {
+  claimInboundHttpSpans,
+  inboundHttpSpansOwner,
+  onInboundHttpSpansClaimed,
+  resetInboundHttpSpansClaim,
+} from './inbound-http-spans';
 export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
 export {
   DEFAULT_REDACTED_QUERY_PARAMS,

@@ -46,6 +46,8 @@ const FETCH_NORMALISED: ReadonlySet<string> = new Set(['DELETE', 'GET', 'HEAD', 
  * @example fetchWireMethod('patch') // 'patch'
  */
 export function fetchWireMethod(method: string): string {
+  // Nearly every call passes an upper-case method already (or none: GET).
+  if (FETCH_NORMALISED.has(method)) return method;
   // ASCII-only upper-casing: String#toUpperCase maps e.g. 'ſ' to 'S', which fetch does not.
   const upper = method.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
   return FETCH_NORMALISED.has(upper) ? upper : method;

@@ -1,5 +1,5 @@
-import { metrics, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPES, METRICS } from '@kira/conventions';
+import { metrics, ProxyTracerProvider, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { version } from '../package.json';
 
 /** Name of the histogram this package records. */
@@ -13,8 +13,19 @@ const SCOPE_NAME = INSTRUMENTATION_SCOPES.externalTracing;
 const tracers = new WeakMap<TracerProvider, Tracer>();
 const histograms = new WeakMap<MeterProvider, Histogram>();
 
-export function tracerFor(provider: TracerProvider | undefined): Tracer {
+// The API's no-op provider is a module singleton it hands out as the delegate of any proxy that has
+// none; a fresh proxy is the public way to get hold of it.
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * The tracer for `provider` (default: the global one), or `undefined` when tracing is the API's
+ * no-op (no SDK registered, telemetry off): then every span would be a non-recording copy of its
+ * parent, so callers skip building one. A proxy of another copy of the API never matches here and
+ * takes the full path, which is merely slower.
+ */
+export function tracerFor(provider: TracerProvider | undefined): Tracer | undefined {
   const resolved = provider ?? trace.getTracerProvider();
+  if (resolved instanceof ProxyTracerProvider && resolved.getDelegate() === NOOP_TRACER_PROVIDER) return undefined;
   let tracer = tracers.get(resolved);
   if (!tracer) {
     tracer = resolved.getTracer(SCOPE_NAME, version);
@@ -36,4 +47,22 @@ export function durationHistogramFor(provider: MeterProvider | undefined): Histo
     histograms.set(resolved, histogram);
   }
   return histogram;
+}
+
+/**
+ * `external_request_duration_ms` as cells when @kira/otel-core's reader collects cells for this
+ * meter provider (no per-record attribute hashing; exported as the same histogram), else undefined:
+ * then record through {@link durationHistogramFor}.
+ */
+export function durationCellsFor(provider: MeterProvider | undefined): KeyedHistogramCells | undefined {
+  const metric = METRICS.externalRequestDuration;
+  return histogramCellsFor(
+    provider ?? metrics.getMeterProvider(),
+    metric.name,
+    () =>
+      new KeyedHistogramCells(
+        { scope: { name: SCOPE_NAME, version }, name: metric.name, description: metric.description, unit: metric.unit, boundaries: [...metric.buckets] },
+        [METRIC_ATTRIBUTES.externalService, METRIC_ATTRIBUTES.externalOperation, METRIC_ATTRIBUTES.outcome],
+      ),
+  );
 }

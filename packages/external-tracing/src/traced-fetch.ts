@@ -8,6 +8,7 @@ import {
   type Attributes,
   type Context,
   type Exception,
+  type MeterProvider,
   type Span,
   type TextMapSetter,
 } from '@opentelemetry/api';
@@ -26,7 +27,7 @@ import {
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
 import { networkErrorMessage } from './network-error-message';
 import { suppressTracing } from './opentelemetry-internals';
-import { durationHistogramFor, tracerFor } from './telemetry-handles';
+import { durationCellsFor, durationHistogramFor, tracerFor } from './telemetry-handles';
 import type { EndSpanOn, ExternalRequestOutcome, TracedFetchOptions } from './types';
 import { undiciInjectsTraceHeaders } from './undici-propagation';
 import { wrapResponseBody, type BodyEnd } from './wrap-response-body';
@@ -63,15 +64,17 @@ export async function tracedFetch(input: FetchInput, init: RequestInit | undefin
   let fetchContext: Context = context.active();
   try {
     call = startCall(input, init, settings, fetchContext);
-    fetchContext = trace.setSpan(fetchContext, call.span);
+    if (call.span !== undefined) fetchContext = trace.setSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
       fetchContext = suppressTracing(fetchContext);
-    } else if (!undiciInjectsTraceHeaders()) {
+    } else if (!undiciInjectsTraceHeaders() && (call.span !== undefined || propagation.fields().length > 0)) {
+      // Without an SDK the API's propagator is a no-op with no fields: no header to add, so the
+      // request keeps the caller's init object.
       fetchInit = withTraceHeaders(input, init, fetchContext);
     }
   } catch (error) {
     warnOnce('start-failed', 'starting the CLIENT span failed; the request runs untraced', error);
-    call?.span.end();
+    call?.span?.end();
     call = undefined;
     fetchInit = init;
     fetchContext = context.active();
@@ -79,7 +82,8 @@ export async function tracedFetch(input: FetchInput, init: RequestInit | undefin
 
   let response: Response;
   try {
-    response = await context.with(fetchContext, () => fetchImplementation(input, fetchInit));
+    // The active context is already right when no span was started (tracing off).
+    response = await (fetchContext === context.active() ? fetchImplementation(input, fetchInit) : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
   } catch (error) {
     call?.failWith(error, performance.now() - startedAt);
     throw error;
@@ -100,13 +104,92 @@ export async function tracedFetch(input: FetchInput, init: RequestInit | undefin
   return response;
 }
 
-interface CallTelemetry {
-  span: Span;
-  endSpanOn: EndSpanOn;
-  onResponse(response: Response): void;
-  onBodyEnd(end: BodyEnd, durationMs: number): void;
-  failWith(error: unknown, durationMs: number): void;
-  finish(durationMs: number): void;
+/**
+ * One call's span and histogram record. A class, not a set of closures, so a call allocates one
+ * small object of a fixed shape: this runs once per outgoing request, between two halves of
+ * undici's much larger fetch, where every extra allocation and code path shows up in CPU per call.
+ */
+class CallTelemetry {
+  private outcome: ExternalRequestOutcome = 'ok';
+  private finished = false;
+
+  constructor(
+    /** The CLIENT span; undefined when tracing is the API's no-op (no SDK: nothing to record). */
+    readonly span: Span | undefined,
+    readonly endSpanOn: EndSpanOn,
+    private readonly service: string,
+    private readonly operation: string,
+    private readonly meterProvider: MeterProvider | undefined,
+    private readonly headerAllowlist: readonly string[],
+    private readonly errorOnStatus: ((status: number) => boolean) | undefined,
+    /** The request URL as given and as recorded (`url.full`), to scrub it out of error messages. */
+    private readonly rawUrl: string | undefined,
+    private readonly safeUrl: string | undefined,
+  ) {}
+
+  onResponse(response: Response): void {
+    const status = response.status;
+    this.outcome = status >= 400 ? 'http_error' : 'ok';
+    const span = this.span;
+    if (span === undefined || !span.isRecording()) return;
+    const responseAttributes: Attributes = {
+      [SPAN_ATTRIBUTES.httpResponseStatusCode]: status,
+      [LEGACY_SPAN_ATTRIBUTES.httpStatusCode]: status,
+    };
+    if (this.headerAllowlist.length > 0) {
+      Object.assign(responseAttributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.response, response.headers, this.headerAllowlist));
+    }
+    if (isErrorStatus(status, this.errorOnStatus)) {
+      responseAttributes[SPAN_ATTRIBUTES.errorType] = String(status);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.setAttributes(responseAttributes);
+  }
+
+  onBodyEnd(end: BodyEnd, durationMs: number): void {
+    if (end.kind === 'failed') this.recordFailure(end.error);
+    this.finish(durationMs);
+  }
+
+  failWith(error: unknown, durationMs: number): void {
+    this.recordFailure(error);
+    this.finish(durationMs);
+  }
+
+  finish(durationMs: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      const attributes = {
+        [METRIC_ATTRIBUTES.externalService]: this.service,
+        [METRIC_ATTRIBUTES.externalOperation]: this.operation,
+        [METRIC_ATTRIBUTES.outcome]: this.outcome,
+      };
+      const cells = durationCellsFor(this.meterProvider);
+      if (cells !== undefined) cells.record(attributes, durationMs);
+      else durationHistogramFor(this.meterProvider).record(durationMs, attributes);
+    } catch (error) {
+      warnOnce('metric-failed', 'recording external_request_duration_ms failed', error);
+    } finally {
+      this.span?.end();
+    }
+  }
+
+  private recordFailure(error: unknown): void {
+    this.outcome = 'network_error';
+    const span = this.span;
+    if (span === undefined || !span.isRecording()) return;
+    // Errors quote the URL they failed on (undici: "Request cannot be constructed from a URL that
+    // includes credentials: …"), so the recorded copy gets the same redaction as url.full.
+    const scrub = (text: string): string => scrubSecrets(text, this.rawUrl, this.safeUrl);
+    try {
+      span.recordException(scrubbedException(error, scrub));
+      span.setAttribute(SPAN_ATTRIBUTES.errorType, errorType(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: scrub(networkErrorMessage(error)) });
+    } catch (telemetryError) {
+      warnOnce('failure-failed', 'recording the request failure failed', telemetryError);
+    }
+  }
 }
 
 function startCall(
@@ -128,92 +211,66 @@ function startCall(
     warnOnce('endSpanOn', `endSpanOn must be 'headers' or 'body'; using 'headers'`);
   }
   const headerAllowlist = normalizeHeaderAllowlist(settings.recordHeaders);
-  const histogram = durationHistogramFor(settings.meterProvider);
+  const tracer = tracerFor(settings.tracerProvider);
+  // Tracing off: no span and none of its attributes (the URL parse is most of a call's own cost);
+  // the histogram is still recorded, into whatever meter provider there is.
+  if (tracer === undefined) return new CallTelemetry(undefined, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
 
-  const attributes = requestAttributes(input, init, service, operation, settings.redactQueryParams);
+  const target = requestTarget(requestUrl(input), settings.redactQueryParams);
+  const attributes = requestAttributes(input, init, service, operation, target);
   if (headerAllowlist.length > 0) {
     Object.assign(attributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.request, requestHeaders(input, init), headerAllowlist));
   }
   let span: Span;
   try {
-    span = tracerFor(settings.tracerProvider).startSpan(`${service} ${operation}`, { kind: SpanKind.CLIENT, attributes }, parentContext);
+    span = tracer.startSpan(`${service} ${operation}`, { kind: SpanKind.CLIENT, attributes }, parentContext);
   } catch (error) {
     warnOnce('span-failed', 'starting the CLIENT span failed', error);
     span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
-
-  let outcome: ExternalRequestOutcome = 'ok';
-  let finished = false;
-  const metricAttributes = (): Attributes => ({
-    [METRIC_ATTRIBUTES.externalService]: service,
-    [METRIC_ATTRIBUTES.externalOperation]: operation,
-    [METRIC_ATTRIBUTES.outcome]: outcome,
-  });
-  const finish = (durationMs: number): void => {
-    if (finished) return;
-    finished = true;
-    try {
-      histogram.record(durationMs, metricAttributes());
-    } catch (error) {
-      warnOnce('metric-failed', 'recording external_request_duration_ms failed', error);
-    } finally {
-      span.end();
-    }
-  };
-  const rawUrl = attributes[SPAN_ATTRIBUTES.urlFull] === undefined ? undefined : requestUrl(input);
-  const safeUrl = attributes[SPAN_ATTRIBUTES.urlFull] as string | undefined;
-  // Errors quote the URL they failed on (undici: "Request cannot be constructed from a URL that
-  // includes credentials: …"), so the recorded copy gets the same redaction as url.full.
-  const scrub = (text: string): string => scrubSecrets(text, rawUrl, safeUrl);
-  const recordFailure = (error: unknown): void => {
-    outcome = 'network_error';
-    try {
-      span.recordException(scrubbedException(error, scrub));
-      span.setAttribute(SPAN_ATTRIBUTES.errorType, errorType(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: scrub(networkErrorMessage(error)) });
-    } catch (telemetryError) {
-      warnOnce('failure-failed', 'recording the request failure failed', telemetryError);
-    }
-  };
-
-  return {
-    span,
-    endSpanOn,
-    onResponse(response) {
-      const status = response.status;
-      outcome = status >= 400 ? 'http_error' : 'ok';
-      const responseAttributes: Attributes = {
-        [SPAN_ATTRIBUTES.httpResponseStatusCode]: status,
-        [LEGACY_SPAN_ATTRIBUTES.httpStatusCode]: status,
-      };
-      if (headerAllowlist.length > 0) {
-        Object.assign(responseAttributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.response, response.headers, headerAllowlist));
-      }
-      if (isErrorStatus(status, settings.errorOnStatus)) {
-        responseAttributes[SPAN_ATTRIBUTES.errorType] = String(status);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span.setAttributes(responseAttributes);
-    },
-    onBodyEnd(end, durationMs) {
-      if (end.kind === 'failed') recordFailure(end.error);
-      finish(durationMs);
-    },
-    failWith(error, durationMs) {
-      recordFailure(error);
-      finish(durationMs);
-    },
-    finish,
-  };
+  return new CallTelemetry(span, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, target.rawUrl, target.safeUrl);
 }
 
-function requestAttributes(
-  input: FetchInput,
-  init: RequestInit | undefined,
-  service: string,
-  operation: string,
-  redactQueryParams: readonly string[] | undefined,
-): Attributes {
+/** What a request URL contributes to the span: the URL as recorded and the server's address and port. */
+interface RequestTarget {
+  readonly rawUrl: string;
+  readonly safeUrl: string;
+  readonly serverAddress: string | undefined;
+  readonly serverPort: number | undefined;
+}
+
+// Services call the same few endpoints over and over; parsing (and redacting) each URL once saves
+// two WHATWG URL parses per call. Bounded: when full it starts over, so hostile or ever-changing
+// URLs cost what they did before and never grow memory. Only calls without extra redacted
+// parameters use it (their result depends on that list).
+const MAX_CACHED_TARGETS = 256;
+const cachedTargets = new Map<string, RequestTarget>();
+
+function requestTarget(rawUrl: string, redactQueryParams: readonly string[] | undefined): RequestTarget {
+  const cacheable = redactQueryParams === undefined || redactQueryParams.length === 0;
+  if (cacheable) {
+    const cached = cachedTargets.get(rawUrl);
+    if (cached !== undefined) return cached;
+  }
+  const safeUrl = redactUrl(rawUrl, redactQueryParams);
+  let serverAddress: string | undefined;
+  let serverPort: number | undefined;
+  try {
+    const url = new URL(rawUrl);
+    serverAddress = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    serverPort = url.port === '' ? DEFAULT_PORTS[url.protocol] : Number(url.port);
+  } catch {
+    // fetch itself rejects the URL; the span records that failure.
+  }
+  const target: RequestTarget = { rawUrl, safeUrl, serverAddress, serverPort };
+  if (cacheable) {
+    if (cachedTargets.size >= MAX_CACHED_TARGETS) cachedTargets.clear();
+    cachedTargets.set(rawUrl, target);
+  }
+  return target;
+}
+
+function requestAttributes(input: FetchInput, init: RequestInit | undefined, service: string, operation: string, target: RequestTarget): Attributes {
   // The method fetch puts on the wire (it upper-cases `post`, not `patch`), under the contract's rule.
   const wireMethod = fetchWireMethod(String(init?.method ?? (isRequest(input) ? input.method : undefined) ?? 'GET'));
   const method = normalizeHttpMethod(wireMethod);
@@ -224,19 +281,10 @@ function requestAttributes(
     [LEGACY_SPAN_ATTRIBUTES.httpMethod]: method,
   };
   if (method === OTHER_VALUE) attributes[SPAN_ATTRIBUTES.httpRequestMethodOriginal] = wireMethod;
-
-  const rawUrl = requestUrl(input);
-  const safeUrl = redactUrl(rawUrl, redactQueryParams);
-  attributes[SPAN_ATTRIBUTES.urlFull] = safeUrl;
-  attributes[LEGACY_SPAN_ATTRIBUTES.httpUrl] = safeUrl;
-  try {
-    const url = new URL(rawUrl);
-    attributes[SPAN_ATTRIBUTES.serverAddress] = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = url.port === '' ? DEFAULT_PORTS[url.protocol] : Number(url.port);
-    if (port !== undefined) attributes[SPAN_ATTRIBUTES.serverPort] = port;
-  } catch {
-    // fetch itself rejects the URL; the span records that failure.
-  }
+  attributes[SPAN_ATTRIBUTES.urlFull] = target.safeUrl;
+  attributes[LEGACY_SPAN_ATTRIBUTES.httpUrl] = target.safeUrl;
+  if (target.serverAddress !== undefined) attributes[SPAN_ATTRIBUTES.serverAddress] = target.serverAddress;
+  if (target.serverPort !== undefined) attributes[SPAN_ATTRIBUTES.serverPort] = target.serverPort;
   return attributes;
 }
 

@@ -10,10 +10,13 @@ import type { InstrumentationOptions } from './types';
  * The official http, undici (Node's `fetch`) and ioredis instrumentations plus the user's extras.
  * The browser FetchInstrumentation is deliberately absent: Node's fetch is undici.
  */
-export function createInstrumentations(options: InstrumentationOptions = {}): Instrumentation[] {
+export function createInstrumentations(options: InstrumentationOptions = {}, inboundClaimed = false): Instrumentation[] {
   const instrumentations: Instrumentation[] = [];
   if (options.http !== false) {
-    const { inbound, ignoreOutgoingRequestHook, ...config } = options.http ?? {};
+    const { inbound: inboundOption, ignoreOutgoingRequestHook, ...config } = options.http ?? {};
+    // A middleware that claimed the inbound SERVER spans before the SDK started (see
+    // http-inbound-handoff.ts) counts as `inbound: false` where the option was left unset.
+    const inbound = inboundOption ?? (inboundClaimed ? false : undefined);
     instrumentations.push(
       new HttpInstrumentation({
         ...config,

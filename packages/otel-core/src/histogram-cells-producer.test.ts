@@ -1,4 +1,5 @@
 import { createKiraMetrics, recordHttpRequest } from '@kira/metrics';
+import { tracedFetch } from '@kira/external-tracing';
 import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -90,5 +91,47 @@ describe('http_request_duration_ms through the cells producer', () => {
     expect(users.count).toBe(5);
     expect(users.sum).toBeCloseTo(0.4 + 1 + 5 + 25_000 + 2, 6);
     expect(latest.points.filter(isUsersGet)).toHaveLength(1);
+  });
+});
+
+describe('external_request_duration_ms through the cells producer', () => {
+  it('exports exactly what the SDK instrument exports for the same calls', async () => {
+    const reference = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'reference-external' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${capture.url}/v1/metrics` }), exportIntervalMillis: 60_000 })],
+    });
+    // Fixed outcomes without a network: what tracedFetch records depends only on the status or the failure.
+    const answers = [200, 200, 404, 503, 'fail'] as const;
+    const answer = (value: (typeof answers)[number]): typeof fetch =>
+      () => (value === 'fail' ? Promise.reject(new TypeError('fetch failed')) : Promise.resolve(new Response(null, { status: value })));
+    const calls = answers.flatMap((value) => [
+      { value, options: { service: 'openai', operation: 'chat', fetch: answer(value) } },
+      { value, options: { service: 'openai', operation: 'chat', fetch: answer(value), meterProvider: reference } },
+    ]);
+    for (const { options } of calls) await tracedFetch('http://127.0.0.1:9/v1', undefined, options).catch(() => undefined);
+    await telemetry.forceFlush();
+    await reference.forceFlush();
+    await reference.shutdown();
+
+    const exported = (service: string) => {
+      const metric = capture.metrics().filter((entry) => entry.name === 'external_request_duration_ms' && entry.resource['service.name'] === service).at(-1);
+      expect(metric, service).toBeDefined();
+      const { resource: _resource, points, ...rest } = metric!;
+      // Durations differ call by call; the series, counts and buckets' shape must not.
+      const comparable = points
+        .map((point) => ({ attributes: point.attributes, count: point.count, buckets: point.bucketCounts.length, bounds: point.explicitBounds }))
+        .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
+      return { ...rest, points: comparable };
+    };
+    const viaCells = exported('cells');
+    expect(viaCells).toEqual(exported('reference-external'));
+    expect(viaCells.points.map((point) => [point.attributes.outcome, point.count])).toEqual([
+      ['http_error', 2],
+      ['network_error', 1],
+      ['ok', 2],
+    ]);
+    const registry = (globalThis as Record<symbol, { byName: Map<string, { cells(): Iterable<{ count: number }> }> }>)[Symbol.for('@kira/histogram-cells')];
+    const cells = [...registry!.byName.get('external_request_duration_ms')!.cells()];
+    expect(cells.reduce((sum, cell) => sum + cell.count, 0)).toBe(answers.length);
   });
 });

@@ -15,7 +15,9 @@ import {
   BatchSpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { registerTelemetryDestination } from '@kira/conventions';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
+import { inboundAlreadyClaimed, inboundSideMayStepAside, stepAsideWhenClaimed } from './http-inbound-handoff';
 import { HistogramCellsProducer } from './histogram-cells-producer';
 import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
@@ -91,7 +93,9 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   for (const url of [exporter.urls.traces, exporter.urls.metrics, exporter.urls.logs]) registerTelemetryDestination(url);
   // Built before anything is registered globally: a throwing constructor (bad instrumentation
   // config) then leaves the process untouched, and the caller falls back to the no-op handle.
-  const instrumentations = createInstrumentations(instrumentationOptions);
+  const inboundMayStepAside = inboundSideMayStepAside(options.instrumentations, env);
+  const claimedBeforeStart = inboundMayStepAside && inboundAlreadyClaimed();
+  const instrumentations = createInstrumentations(instrumentationOptions, claimedBeforeStart);
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
   const json = exporter.protocol === 'http/json';
@@ -174,7 +178,13 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       );
     }
   }
+  // A Hono service's otelHono() claims the inbound SERVER span after this start (the app's code
+  // runs after --import): the http instrumentation's inbound side then steps aside, so the flag
+  // KIRA_HTTP_INBOUND=off is not needed (http-inbound-handoff.ts).
+  const httpInstrumentation = instrumentations.find((instrumentation) => instrumentation instanceof HttpInstrumentation);
+  const stopHandOff = inboundMayStepAside && !claimedBeforeStart && httpInstrumentation !== undefined ? stepAsideWhenClaimed(httpInstrumentation) : () => {};
   const disableInstrumentations = (): void => {
+    stopHandOff();
     for (const disable of disablers) disable();
   };
 

@@ -38,7 +38,19 @@ export function getHttpRpcMetadata(context: Context): HttpRpcMetadata | undefine
 export const API_GLOBALS_KEY_DESCRIPTION = 'opentelemetry.js.api.1';
 const API_GLOBALS = Symbol.for(API_GLOBALS_KEY_DESCRIPTION);
 
+type ApiGlobals = { propagation?: unknown; trace?: unknown; metrics?: unknown } | undefined;
+
 /** The registered global propagator, or `undefined` when the registry layout is not the known one. */
 export function registeredGlobalPropagator(): unknown {
-  return (globalThis as Record<symbol, { propagation?: unknown } | undefined>)[API_GLOBALS]?.propagation;
+  return (globalThis as Record<symbol, ApiGlobals>)[API_GLOBALS]?.propagation;
+}
+
+/**
+ * True when no tracer provider and no meter provider is registered globally (no SDK: telemetry
+ * off, development): every span would be a no-op and every histogram record dropped. One property
+ * read per request, where asking the API would build a proxy tracer's lookups each time.
+ */
+export function noGlobalTracingOrMetrics(): boolean {
+  const globals = (globalThis as Record<symbol, ApiGlobals>)[API_GLOBALS];
+  return globals === undefined || (globals.trace === undefined && globals.metrics === undefined);
 }

@@ -12,6 +12,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import {
+  claimInboundHttpSpans,
   errorType,
   INSTRUMENTATION_SCOPES,
   LEGACY_SPAN_ATTRIBUTES,
@@ -21,9 +22,9 @@ import {
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { version } from '../package.json';
-import { getHttpRpcMetadata, type HttpRpcMetadata } from './opentelemetry-internals';
+import { getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
 import { reportTelemetryError } from './report-telemetry-error';
 import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
 import { schemeOf, serverAddressOf } from './request-details';
@@ -118,10 +119,24 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
   const unmatchedRoute = options.unmatchedRoute ?? DEFAULT_UNMATCHED_ROUTE;
   const legacy = options.recordLegacyAttributes ?? true;
   const alwaysOwnSpan = options.spanOwnership === 'middleware';
+  // Unless told to keep the http instrumentation's span ('auto' set explicitly), this middleware
+  // takes the inbound SERVER span: otel-core's http instrumentation, left at its default, then
+  // stops tracing inbound requests, so a Hono service needs no KIRA_HTTP_INBOUND=off.
+  if (options.spanOwnership !== 'auto') claimInboundHttpSpans(INSTRUMENTATION_SCOPE);
   // Caches the histogram's attribute object per method + route + status (routes are templates).
   const record = createKiraMetrics({ meterProvider: options.meterProvider }).createHttpRequestRecorder();
 
-  return async function otelHonoMiddleware(c, next) {
+  // Providers given in the options always count; otherwise a request while no SDK is registered
+  // (telemetry off) would only make no-op spans and drop its record: it goes straight through.
+  const followsGlobals = options.tracerProvider === undefined && options.meterProvider === undefined;
+
+  // Not async: the telemetry-off path returns `next()` itself, costing what an empty middleware does.
+  return function otelHonoMiddleware(c, next) {
+    if (followsGlobals && noGlobalTracingOrMetrics()) return next();
+    return traceRequest(c, next);
+  };
+
+  async function traceRequest(c: Context, next: Next): Promise<void> {
     if ((c as RecordedContext)[RECORDED] === true) return next();
     (c as RecordedContext)[RECORDED] = true;
     const startTime = performance.now();
@@ -156,7 +171,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
         span?.end();
       }
     }
-  };
+  }
 }
 
 /**

@@ -2,10 +2,14 @@ import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 
 /**
  * Who owns the inbound SERVER span.
- * - `'auto'`: when the http instrumentation's SERVER span is active (otel-core with the http
- *   instrumentation's inbound side on), put the route on that span; otherwise open one.
- * - `'middleware'`: always open the SERVER span here. Pair it with otel-core's
- *   `instrumentations.http.inbound: false`, otherwise the span nests under the instrumentation's.
+ * - not set (the default): the middleware claims it. `@kira/otel-core`'s http instrumentation,
+ *   when its inbound side is left at its default, stops tracing inbound requests as soon as
+ *   `otelHono()` is created, and the middleware opens the SERVER span. Where the inbound side is
+ *   on by choice (`KIRA_HTTP_INBOUND=on`, `inbound: true`), the middleware names that span instead.
+ * - `'auto'`: never claims; when the http instrumentation's SERVER span is active, put the route
+ *   on that span (it keeps the instrumentation's extra attributes); otherwise open one.
+ * - `'middleware'`: claims like the default, and always opens the SERVER span here, nested under
+ *   the instrumentation's if its inbound side is on by choice.
  */
 export type SpanOwnership = 'auto' | 'middleware';
 
@@ -38,7 +42,7 @@ export interface OtelHonoOptions {
   recordLegacyAttributes?: boolean;
   /**
    * Who owns the SERVER span; see {@link SpanOwnership}.
-   * @default 'auto'
+   * @default not set: the middleware claims the SERVER span
    * @example otelHono({ spanOwnership: 'middleware' })
    */
   spanOwnership?: SpanOwnership;

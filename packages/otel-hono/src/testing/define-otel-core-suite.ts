@@ -21,8 +21,10 @@ const OTLP_STATUS_ERROR = 2;
  * SDK can be started once per process.
  * - `auto`: the http instrumentation owns the SERVER span; otelHono names it.
  * - `middleware`: `instrumentations.http.inbound: false`; otelHono opens the SERVER span.
+ * - `default`: otel-core's defaults and `otelHono()` without options: the middleware claims the
+ *   SERVER span and the http instrumentation's inbound side, already patched, steps aside.
  */
-export function defineOtelCoreSuite(mode: 'auto' | 'middleware'): void {
+export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): void {
   describe(`with @kira/otel-core (${mode} span ownership)`, () => {
     let capture: OtlpCaptureServer;
     let telemetry: TelemetryHandle;
@@ -47,13 +49,17 @@ export function defineOtelCoreSuite(mode: 'auto' | 'middleware'): void {
       // This file imports node:http as ES module, which the instrumentation's require hook does not
       // see; one require after start lets it patch Server.prototype.emit (what `--import
       // @kira/otel-core/register` does through its loader hook in a real service).
-      createRequire(import.meta.url)('node:http');
+      const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+      const inboundPatched = (): boolean => (http.Server.prototype.emit as { __wrapped?: boolean }).__wrapped === true;
+      expect(inboundPatched()).toBe(mode !== 'middleware');
       const { createAdaptorServer } = await import('@hono/node-server');
 
       const users = new Hono();
       users.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
       const app = new Hono();
-      app.use(otelHono({ spanOwnership: mode }));
+      app.use(mode === 'default' ? otelHono() : otelHono({ spanOwnership: mode }));
+      // The hand-off: creating otelHono() with the defaults removed the instrumentation's patch.
+      expect(inboundPatched()).toBe(mode === 'auto');
       app.route('/v1', users);
       app.get('/boom', () => {
         throw thrown;

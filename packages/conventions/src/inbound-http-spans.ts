@@ -1,0 +1,71 @@
+// The hand-off between a framework middleware that can own the inbound SERVER span
+// (@kira/otel-hono) and the package that runs the http instrumentation (@kira/otel-core). Neither
+// depends on the other: they meet here, on globalThis under a registered symbol, so every copy of
+// every package (CommonJS and ESM builds) shares one registry.
+const REGISTRY_KEY = Symbol.for('@kira/inbound-http-spans');
+
+type ClaimListener = (owner: string) => void;
+
+interface InboundRegistry {
+  owner: string | undefined;
+  readonly listeners: Set<ClaimListener>;
+}
+
+function registry(): InboundRegistry {
+  const holder = globalThis as { [REGISTRY_KEY]?: InboundRegistry };
+  return (holder[REGISTRY_KEY] ??= { owner: undefined, listeners: new Set() });
+}
+
+/**
+ * For a framework middleware: from now on it opens the inbound SERVER span itself, so the http
+ * instrumentation's inbound side may step aside (where it was left at its default). The first
+ * claim wins; later ones are no-ops. A listener that throws never reaches the caller.
+ *
+ * @example claimInboundHttpSpans('@kira/otel-hono');
+ */
+export function claimInboundHttpSpans(owner: string): void {
+  const state = registry();
+  if (state.owner !== undefined) return;
+  state.owner = owner;
+  for (const listener of [...state.listeners]) {
+    try {
+      listener(owner);
+    } catch {
+      // The owner of the listener reports its own failures; a middleware's setup must not break.
+    }
+  }
+}
+
+/** Who claimed the inbound SERVER spans, or undefined. */
+export function inboundHttpSpansOwner(): string | undefined {
+  return registry().owner;
+}
+
+/**
+ * For the owner of the http instrumentation: `listener` runs once when a middleware claims the
+ * inbound SERVER spans (at once if one already has). Returns the unsubscribe function.
+ *
+ * @example const stop = onInboundHttpSpansClaimed((owner) => turnInboundSideOff(owner));
+ */
+export function onInboundHttpSpansClaimed(listener: ClaimListener): () => void {
+  const state = registry();
+  if (state.owner !== undefined) {
+    listener(state.owner);
+    return () => {};
+  }
+  const once: ClaimListener = (owner) => {
+    state.listeners.delete(once);
+    listener(owner);
+  };
+  state.listeners.add(once);
+  return () => {
+    state.listeners.delete(once);
+  };
+}
+
+/** Tests only: forget the claim (a new process starts with none). */
+export function resetInboundHttpSpansClaim(): void {
+  const state = registry();
+  state.owner = undefined;
+  state.listeners.clear();
+}

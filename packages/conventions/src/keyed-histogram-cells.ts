@@ -1,0 +1,76 @@
+import type { CellAttributes, HistogramCell, HistogramCellsMetric } from './histogram-cells-registry';
+
+/** The SDK's default cardinality limit, and its overflow series. */
+const MAX_CELLS = 2000;
+const OVERFLOW_ATTRIBUTES: CellAttributes = Object.freeze({ 'otel.metric.overflow': true });
+
+/** The three attribute names that identify a series, in lookup order. */
+export type CellKeys = readonly [string, string, string];
+
+/**
+ * A histogram whose series are identified by three attributes, kept as cells: a record is three
+ * Map lookups and a bucket scan, where the SDK's `Histogram.record` sorts and JSON-stringifies the
+ * attributes on every call to find its series. Counts like the SDK's explicit-bucket histogram
+ * (upper bounds inclusive, one overflow bucket) and folds series past 2,000 into the SDK's
+ * overflow series. Used for `http_request_duration_ms` (@kira/metrics) and
+ * `external_request_duration_ms` (@kira/external-tracing).
+ *
+ * @example new KeyedHistogramCells(descriptor, ['http_method', 'http_route', 'http_status_code'])
+ */
+export class KeyedHistogramCells implements HistogramCellsMetric {
+  readonly scope: HistogramCellsMetric['scope'];
+  readonly name: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly boundaries: readonly number[];
+  private readonly keys: CellKeys;
+  private readonly byFirst = new Map<unknown, Map<unknown, Map<unknown, HistogramCell>>>();
+  private readonly all: HistogramCell[] = [];
+  private overflow: HistogramCell | undefined;
+
+  constructor(descriptor: Omit<HistogramCellsMetric, 'cells'>, keys: CellKeys) {
+    this.scope = descriptor.scope;
+    this.name = descriptor.name;
+    this.description = descriptor.description;
+    this.unit = descriptor.unit;
+    this.boundaries = descriptor.boundaries;
+    this.keys = keys;
+  }
+
+  /** `attributes` must hold the three keys; the first object of a series is kept, not copied. */
+  record(attributes: CellAttributes, value: number): void {
+    const first = attributes[this.keys[0]];
+    const second = attributes[this.keys[1]];
+    const third = attributes[this.keys[2]];
+    let bySecond = this.byFirst.get(first);
+    let byThird = bySecond?.get(second);
+    let cell = byThird?.get(third);
+    if (cell === undefined) {
+      if (this.all.length >= MAX_CELLS) {
+        cell = this.overflow ??= this.newCell(OVERFLOW_ATTRIBUTES);
+      } else {
+        cell = this.newCell(attributes);
+        this.all.push(cell);
+        if (bySecond === undefined) this.byFirst.set(first, (bySecond = new Map<unknown, Map<unknown, HistogramCell>>()));
+        if (byThird === undefined) bySecond.set(second, (byThird = new Map<unknown, HistogramCell>()));
+        byThird.set(third, cell);
+      }
+    }
+    cell.count += 1;
+    cell.sum += value;
+    if (value < cell.min) cell.min = value;
+    if (value > cell.max) cell.max = value;
+    const boundaries = this.boundaries;
+    let bucket = 0;
+    while (bucket < boundaries.length && boundaries[bucket]! < value) bucket++;
+    cell.bucketCounts[bucket]! += 1;
+  }
+
+  cells(): Iterable<HistogramCell> {
+    return this.overflow === undefined ? this.all : [...this.all, this.overflow];
+  }
+
+  private newCell(attributes: CellAttributes): HistogramCell {
+    return { attributes, startTimeMs: Date.now(), count: 0, sum: 0, min: Infinity, max: -Infinity, bucketCounts: new Array<number>(this.boundaries.length + 1).fill(0) };
+  }
+}

@@ -1,0 +1,30 @@
+// No SDK at first: the API's globals are empty, as in development with telemetry off.
+import { trace } from '@opentelemetry/api';
+import { createTestSdk } from '@kira/test-utils';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { otelHono } from './index';
+
+describe('without an SDK', () => {
+  it('passes requests straight through, and traces them once an SDK is registered later', async () => {
+    const app = new Hono();
+    app.use(otelHono());
+    app.get('/users/:id', (c) => c.json({ id: c.req.param('id'), traced: trace.getActiveSpan() !== undefined }));
+
+    const before = await app.request('/users/1');
+    expect(before.status).toBe(200);
+    expect(await before.json()).toEqual({ id: '1', traced: false });
+
+    const sdk = createTestSdk();
+    try {
+      const after = await app.request('/users/2');
+      // The request span is active again. (Its export is not checked here: createTestSdk first
+      // resets the API's globals, which strands the proxy tracer otelHono() took at creation.)
+      expect(await after.json()).toEqual({ id: '2', traced: true });
+      const metric = await sdk.metric('http_request_duration_ms');
+      expect(metric?.dataPoints.map((point) => point.attributes)).toEqual([{ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 }]);
+    } finally {
+      await sdk.shutdown();
+    }
+  });
+});
