@@ -119,7 +119,7 @@ describe('external_request_duration_ms through the cells producer', () => {
       const { resource: _resource, points, ...rest } = metric!;
       // Durations differ call by call; the series, counts and buckets' shape must not.
       const comparable = points
-        .map((point) => ({ attributes: point.attributes, count: point.count, buckets: point.bucketCounts.length, bounds: point.explicitBounds }))
+        .map((point) => ({ attributes: point.attributes, count: point.count, buckets: point.bucketCounts?.length, bounds: point.explicitBounds }))
         .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
       return { ...rest, points: comparable };
     };
