@@ -104,7 +104,7 @@ for (const raw of raws) {
       if (setup.extraCpuMicrosOverMiddleware) figures.push({ id: `hono.${setup.setup}.extraCpuOverMiddleware`, unit: 'CPU µs/req over bare-middleware', baseline: 'hono.bare-middleware.cpuPerRequest', ...pick(setup.extraCpuMicrosOverMiddleware) });
     }
     if (hono.setups.some((setup) => setup.fixedRate)) {
-      lines.push('', `**Latency at a fixed pace** (${hono.options.fixedRate} req/s for every setup, ${hono.options.fixedRateSeconds} s per measurement, same interleaving): no server is saturated, so p99 shows the latency a setup adds, where the saturated p99 above mostly tracks CPU per request.`, '');
+      lines.push('', `**Latency at a fixed pace** (${hono.options.fixedRate} req/s released evenly on a 1 ms clock for every setup, ${hono.options.fixedRateSeconds} s per measurement, same interleaving): no server is saturated, so p99 shows the latency a setup adds, where the saturated p99 above mostly tracks CPU per request. \`bare-again\` is the A/A row.`, '');
       lines.push('| setup | p99 ms | p99 ratio to bare | req/s |', '|---|---|---|---|');
       for (const setup of hono.setups) {
         if (!setup.fixedRate) continue;

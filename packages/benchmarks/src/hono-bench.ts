@@ -3,7 +3,7 @@ import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
 import { honoServerLaunch, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
 
 export interface HonoBenchOptions {
@@ -148,7 +148,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     const paced = await runInterleaved<LoadResult>(
       [...servers].map(([setup, server]) => ({
         name: setup,
-        measure: () => runLoad({ url: server.url, connections: options.connections, durationSeconds: options.fixedRateSeconds, overallRate: options.fixedRate }),
+        measure: () => runPacedLoad({ url: server.url, connections: options.connections, durationSeconds: options.fixedRateSeconds, rate: options.fixedRate }),
       })),
       {
         rounds: options.rounds,

@@ -8,7 +8,8 @@
  *   @kira/otel-core/register` and `otelHono()`, ratio 0.1, OTLP/protobuf to the local sink.
  *   Creating `otelHono()` claims the SERVER span, so the http instrumentation's inbound side
  *   (patched at start) steps aside: no `KIRA_HTTP_INBOUND` flag.
- * - `kira-floor`: otel-core as in `kira`, but the middleware does only what any API-based SERVER
+ * - `kira-floor`: otel-core as in `kira` (with `KIRA_HTTP_INBOUND=off`: this middleware claims
+ *   nothing), but the middleware does only what any API-based SERVER
  *   span + histogram must do (start a span, run `next` in its context, end it, one histogram
  *   record with a constant attribute object): the SDK's own floor, whatever otel-hono does.
  * - `kira-inbound-on`: `kira` with `KIRA_HTTP_INBOUND=on`: the http instrumentation keeps its
@@ -34,6 +35,8 @@ export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio
     OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
   });
   if (setup === 'kira-inbound-on') env.KIRA_HTTP_INBOUND = 'on';
+  // The floor middleware claims nothing: the instrumentation's inbound side is turned off by flag.
+  if (setup === 'kira-floor') env.KIRA_HTTP_INBOUND = 'off';
   // Resolved here so the child does not depend on its working directory.
   return { execArgv: ['--import', import.meta.resolve('@kira/otel-core/register')], env };
 }

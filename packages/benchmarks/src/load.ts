@@ -17,8 +17,6 @@ export interface LoadOptions {
   /** Either a duration or a fixed number of requests. */
   durationSeconds?: number;
   amount?: number;
-  /** Requests per second across all connections (open pace); unset = as fast as the server answers. */
-  overallRate?: number;
 }
 
 /**
@@ -31,7 +29,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
-    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 5 }),
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, _statusCode: number, _bytes: number, responseTime: number) => {
@@ -52,5 +49,81 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99Ms: percentile(0.99),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+  };
+}
+
+export interface PacedLoadOptions {
+  url: string;
+  /** Keep-alive connections the requests share (a request waits for a free one). */
+  connections: number;
+  /** Requests per second, spread evenly: a few every millisecond, never a per-second burst. */
+  rate: number;
+  durationSeconds: number;
+}
+
+/**
+ * An open-loop load at a steady pace, for latency without saturation. autocannon's `overallRate`
+ * sends each second's budget as fast as it can and then waits, so its p99 is the latency of a
+ * burst against a saturated server. Here requests are released on a 1 ms clock, as many as are
+ * due, and each latency runs from its release (a request waiting for a connection counts).
+ */
+export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResult> {
+  const { Agent, get } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let released = 0;
+  let inFlight = 0;
+  const started = performance.now();
+  const durationMs = options.durationSeconds * 1000;
+  const total = Math.round(options.rate * options.durationSeconds);
+  await new Promise<void>((resolve) => {
+    const finishIfDone = (): void => {
+      if (released >= total && inFlight === 0) resolve();
+    };
+    const release = (): void => {
+      const sentAt = performance.now();
+      inFlight++;
+      const request = get(options.url, { agent }, (response) => {
+        if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode > 299) non2xx++;
+        response.resume();
+        response.on('end', () => {
+          latencies.push(performance.now() - sentAt);
+          inFlight--;
+          finishIfDone();
+        });
+      });
+      request.on('error', () => {
+        errors++;
+        inFlight--;
+        finishIfDone();
+      });
+    };
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / durationMs) * total));
+      while (released < due) {
+        released++;
+        release();
+      }
+      if (released >= total) {
+        clearInterval(timer);
+        finishIfDone();
+      }
+    }, 1);
+  });
+  agent.destroy();
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number): number =>
+    latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return {
+    requests: latencies.length,
+    durationSeconds: elapsedSeconds,
+    requestsPerSecond: latencies.length / elapsedSeconds,
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    errors,
+    non2xx,
   };
 }

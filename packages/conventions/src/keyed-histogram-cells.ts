@@ -39,9 +39,15 @@ export class KeyedHistogramCells implements HistogramCellsMetric {
 
   /** `attributes` must hold the three keys; the first object of a series is kept, not copied. */
   record(attributes: CellAttributes, value: number): void {
-    const first = attributes[this.keys[0]];
-    const second = attributes[this.keys[1]];
-    const third = attributes[this.keys[2]];
+    this.recordSeries(attributes[this.keys[0]], attributes[this.keys[1]], attributes[this.keys[2]], value, attributes);
+  }
+
+  /** The same by the three values, in key order: the attribute object is built for a new series only. */
+  recordValues(first: unknown, second: unknown, third: unknown, value: number): void {
+    this.recordSeries(first, second, third, value, undefined);
+  }
+
+  private recordSeries(first: unknown, second: unknown, third: unknown, value: number, given: CellAttributes | undefined): void {
     let bySecond = this.byFirst.get(first);
     let byThird = bySecond?.get(second);
     let cell = byThird?.get(third);
@@ -49,7 +55,7 @@ export class KeyedHistogramCells implements HistogramCellsMetric {
       if (this.all.length >= MAX_CELLS) {
         cell = this.overflow ??= this.newCell(OVERFLOW_ATTRIBUTES);
       } else {
-        cell = this.newCell(attributes);
+        cell = this.newCell(given ?? { [this.keys[0]]: first, [this.keys[1]]: second, [this.keys[2]]: third });
         this.all.push(cell);
         if (bySecond === undefined) this.byFirst.set(first, (bySecond = new Map<unknown, Map<unknown, HistogramCell>>()));
         if (byThird === undefined) bySecond.set(second, (byThird = new Map<unknown, HistogramCell>()));

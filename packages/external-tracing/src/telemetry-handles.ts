@@ -1,5 +1,5 @@
 import { metrics, ProxyTracerProvider, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
+import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS, samplerIgnoresAttributes } from '@kira/conventions';
 import { version } from '../package.json';
 
 /** Name of the histogram this package records. */
@@ -10,12 +10,23 @@ const SCOPE_NAME = INSTRUMENTATION_SCOPES.externalTracing;
 // Keyed by provider because the metrics API has no proxy meter: a histogram created before the SDK
 // registers its MeterProvider would stay a no-op forever. Looking the provider up per call costs
 // one global read and a WeakMap hit.
-const tracers = new WeakMap<TracerProvider, Tracer>();
 const histograms = new WeakMap<MeterProvider, Histogram>();
 
 // The API's no-op provider is a module singleton it hands out as the delegate of any proxy that has
 // none; a fresh proxy is the public way to get hold of it.
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** How to trace with one tracer provider. */
+export interface Tracing {
+  readonly tracer: Tracer;
+  /**
+   * The provider declared that its sampler reads no start attributes (@kira/otel-core's does):
+   * start the span bare and set the attributes only when it records.
+   */
+  readonly attributesAfterStart: boolean;
+}
+
+const tracings = new WeakMap<TracerProvider, Tracing>();
 
 /**
  * The tracer for `provider` (default: the global one), or `undefined` when tracing is the API's
@@ -23,15 +34,15 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
  * parent, so callers skip building one. A proxy of another copy of the API never matches here and
  * takes the full path, which is merely slower.
  */
-export function tracerFor(provider: TracerProvider | undefined): Tracer | undefined {
+export function tracingFor(provider: TracerProvider | undefined): Tracing | undefined {
   const resolved = provider ?? trace.getTracerProvider();
   if (resolved instanceof ProxyTracerProvider && resolved.getDelegate() === NOOP_TRACER_PROVIDER) return undefined;
-  let tracer = tracers.get(resolved);
-  if (!tracer) {
-    tracer = resolved.getTracer(SCOPE_NAME, version);
-    tracers.set(resolved, tracer);
+  let tracing = tracings.get(resolved);
+  if (!tracing) {
+    tracing = { tracer: resolved.getTracer(SCOPE_NAME, version), attributesAfterStart: samplerIgnoresAttributes(resolved) };
+    tracings.set(resolved, tracing);
   }
-  return tracer;
+  return tracing;
 }
 
 export function durationHistogramFor(provider: MeterProvider | undefined): Histogram {

@@ -10,6 +10,7 @@ import {
   type Exception,
   type MeterProvider,
   type Span,
+  type SpanOptions,
   type TextMapSetter,
 } from '@opentelemetry/api';
 import {
@@ -27,7 +28,7 @@ import {
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
 import { networkErrorMessage } from './network-error-message';
 import { suppressTracing } from './opentelemetry-internals';
-import { durationCellsFor, durationHistogramFor, tracerFor } from './telemetry-handles';
+import { durationCellsFor, durationHistogramFor, tracingFor } from './telemetry-handles';
 import type { EndSpanOn, ExternalRequestOutcome, TracedFetchOptions } from './types';
 import { undiciInjectsTraceHeaders } from './undici-propagation';
 import { wrapResponseBody, type BodyEnd } from './wrap-response-body';
@@ -160,14 +161,15 @@ class CallTelemetry {
     if (this.finished) return;
     this.finished = true;
     try {
-      const attributes = {
-        [METRIC_ATTRIBUTES.externalService]: this.service,
-        [METRIC_ATTRIBUTES.externalOperation]: this.operation,
-        [METRIC_ATTRIBUTES.outcome]: this.outcome,
-      };
       const cells = durationCellsFor(this.meterProvider);
-      if (cells !== undefined) cells.record(attributes, durationMs);
-      else durationHistogramFor(this.meterProvider).record(durationMs, attributes);
+      if (cells !== undefined) cells.recordValues(this.service, this.operation, this.outcome, durationMs);
+      else {
+        durationHistogramFor(this.meterProvider).record(durationMs, {
+          [METRIC_ATTRIBUTES.externalService]: this.service,
+          [METRIC_ATTRIBUTES.externalOperation]: this.operation,
+          [METRIC_ATTRIBUTES.outcome]: this.outcome,
+        });
+      }
     } catch (error) {
       warnOnce('metric-failed', 'recording external_request_duration_ms failed', error);
     } finally {
@@ -211,24 +213,55 @@ function startCall(
     warnOnce('endSpanOn', `endSpanOn must be 'headers' or 'body'; using 'headers'`);
   }
   const headerAllowlist = normalizeHeaderAllowlist(settings.recordHeaders);
-  const tracer = tracerFor(settings.tracerProvider);
+  const tracing = tracingFor(settings.tracerProvider);
   // Tracing off: no span and none of its attributes (the URL parse is most of a call's own cost);
   // the histogram is still recorded, into whatever meter provider there is.
-  if (tracer === undefined) return new CallTelemetry(undefined, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
+  if (tracing === undefined) return new CallTelemetry(undefined, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
 
-  const target = requestTarget(requestUrl(input), settings.redactQueryParams);
+  const name = `${service} ${operation}`;
+  let span: Span;
+  let target: RequestTarget | undefined;
+  try {
+    if (tracing.attributesAfterStart) {
+      // The sampler reads no start attributes (@kira/otel-core's): the spans it drops, 90 % at the
+      // default ratio, never build them. Sampled spans get the same attributes right after start.
+      span = tracing.tracer.startSpan(name, CLIENT_SPAN_OPTIONS, parentContext);
+    } else {
+      target = requestTarget(requestUrl(input), settings.redactQueryParams);
+      span = tracing.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: startAttributes(input, init, service, operation, target, headerAllowlist) }, parentContext);
+    }
+  } catch (error) {
+    warnOnce('span-failed', 'starting the CLIENT span failed', error);
+    return new CallTelemetry(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
+  }
+  if (target === undefined && span.isRecording()) {
+    try {
+      target = requestTarget(requestUrl(input), settings.redactQueryParams);
+      span.setAttributes(startAttributes(input, init, service, operation, target, headerAllowlist));
+    } catch (error) {
+      warnOnce('attributes-failed', 'recording the request attributes failed', error);
+    }
+  }
+  return new CallTelemetry(span, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, target?.rawUrl, target?.safeUrl);
+}
+
+// Shared by every call whose span starts without attributes: the SDK only reads span options.
+const CLIENT_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
+
+/** The attributes known before the request is sent: the request's and the allowlisted headers. */
+function startAttributes(
+  input: FetchInput,
+  init: RequestInit | undefined,
+  service: string,
+  operation: string,
+  target: RequestTarget,
+  headerAllowlist: readonly string[],
+): Attributes {
   const attributes = requestAttributes(input, init, service, operation, target);
   if (headerAllowlist.length > 0) {
     Object.assign(attributes, headerAttributes(HEADER_ATTRIBUTE_PREFIXES.request, requestHeaders(input, init), headerAllowlist));
   }
-  let span: Span;
-  try {
-    span = tracer.startSpan(`${service} ${operation}`, { kind: SpanKind.CLIENT, attributes }, parentContext);
-  } catch (error) {
-    warnOnce('span-failed', 'starting the CLIENT span failed', error);
-    span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-  }
-  return new CallTelemetry(span, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, target.rawUrl, target.safeUrl);
+  return attributes;
 }
 
 /** What a request URL contributes to the span: the URL as recorded and the server's address and port. */

@@ -14,7 +14,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import {
   BatchSpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { registerTelemetryDestination } from '@kira/conventions';
+import { declareSamplerIgnoresAttributes, registerTelemetryDestination } from '@kira/conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { inboundAlreadyClaimed, inboundSideMayStepAside, stepAsideWhenClaimed } from './http-inbound-handoff';
@@ -120,6 +120,9 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       }),
     ],
   });
+  // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations
+  // may start spans bare and add their attributes when the span records (tracedFetch does).
+  declareSamplerIgnoresAttributes(tracerProvider);
   // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
   const histogramCells = new HistogramCellsProducer(resource);
   const meterProvider = new MeterProvider({
