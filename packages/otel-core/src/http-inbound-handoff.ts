@@ -37,8 +37,11 @@ export function inboundAlreadyClaimed(): boolean {
 export function stepAsideWhenClaimed(instrumentation: HttpInstrumentation): () => void {
   return onInboundHttpSpansClaimed((owner) => {
     try {
+      const { removed, wrappedByOthers } = removeInboundPatches();
+      // With a foreign wrapper on top the inbound side stays on, and the config keeps saying so,
+      // so that disabling the instrumentation later still unwraps it.
+      if (wrappedByOthers.length > 0) return;
       instrumentation.setConfig({ ...instrumentation.getConfig(), disableIncomingRequestInstrumentation: true });
-      const removed = removeInboundPatches();
       diag.debug(`${PREFIX} ${owner} owns inbound SERVER spans; the http instrumentation's inbound side is off (${removed.join(', ') || 'not patched yet'})`);
     } catch (error) {
       diag.warn(`${PREFIX} could not turn the http instrumentation's inbound side off for ${owner}; set KIRA_HTTP_INBOUND=off`, error);
@@ -55,10 +58,11 @@ const SERVER_MODULES = ['node:http', 'node:https'] as const;
 /**
  * Restores the original `emit` where the instrumentation's wrapper is the outermost one. A
  * wrapper someone else put on top (another SDK) is left alone: unwrapping would remove theirs.
- * Returns the modules whose patch was removed.
+ * Returns the modules whose patch was removed and those left wrapped by someone else.
  */
-export function removeInboundPatches(): string[] {
+export function removeInboundPatches(): { removed: string[]; wrappedByOthers: string[] } {
   const removed: string[] = [];
+  const wrappedByOthers: string[] = [];
   for (const name of SERVER_MODULES) {
     // getBuiltinModule bypasses the require hook: a module nobody loaded yet is not patched by
     // this call, and is patched without its inbound side once the app loads it.
@@ -69,10 +73,11 @@ export function removeInboundPatches(): string[] {
     if (!isWrapped(emit)) continue;
     if (emit.name !== INBOUND_WRAPPER_NAME) {
       diag.warn(`${PREFIX} ${name} Server.prototype.emit is wrapped by something other than the http instrumentation; its inbound side stays on (set KIRA_HTTP_INBOUND=off)`);
+      wrappedByOthers.push(name);
       continue;
     }
     emit.__unwrap?.();
     removed.push(name);
   }
-  return removed;
+  return { removed, wrappedByOthers };
 }
