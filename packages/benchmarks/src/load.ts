@@ -1,3 +1,5 @@
+import { Agent, get } from 'node:http';
+import { percentile, releaseAtRate } from '@kira/test-utils';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -37,16 +39,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const result = await instance;
   const elapsedSeconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const percentile = (p: number): number =>
-    latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   const durationSeconds = options.amount !== undefined ? elapsedSeconds : result.duration;
   return {
     requests: result.requests.total,
     durationSeconds,
     requestsPerSecond: result.requests.total / durationSeconds,
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
@@ -64,65 +63,44 @@ export interface PacedLoadOptions {
 /**
  * An open-loop load at a steady pace, for latency without saturation. autocannon's `overallRate`
  * sends each second's budget as fast as it can and then waits, so its p99 is the latency of a
- * burst against a saturated server. Here requests are released on a 1 ms clock, as many as are
- * due, and each latency runs from its release (a request waiting for a connection counts).
+ * burst against a saturated server. Here `releaseAtRate` (@kira/test-utils) releases requests as
+ * they fall due, and each latency runs from its release (a request waiting for a connection counts).
  */
 export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResult> {
-  const { Agent, get } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
-  let released = 0;
-  let inFlight = 0;
   const started = performance.now();
-  const durationMs = options.durationSeconds * 1000;
-  const total = Math.round(options.rate * options.durationSeconds);
-  await new Promise<void>((resolve) => {
-    const finishIfDone = (): void => {
-      if (released >= total && inFlight === 0) resolve();
-    };
-    const release = (): void => {
-      const sentAt = performance.now();
-      inFlight++;
-      const request = get(options.url, { agent }, (response) => {
-        if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode > 299) non2xx++;
-        response.resume();
-        response.on('end', () => {
-          latencies.push(performance.now() - sentAt);
-          inFlight--;
-          finishIfDone();
+  const answered: Promise<void>[] = [];
+  await releaseAtRate({ ratePerSecond: options.rate, durationMs: options.durationSeconds * 1000 }, () => {
+    const sentAt = performance.now();
+    answered.push(
+      new Promise<void>((resolve) => {
+        const request = get(options.url, { agent }, (response) => {
+          if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode > 299) non2xx++;
+          response.resume();
+          response.on('end', () => {
+            latencies.push(performance.now() - sentAt);
+            resolve();
+          });
         });
-      });
-      request.on('error', () => {
-        errors++;
-        inFlight--;
-        finishIfDone();
-      });
-    };
-    const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / durationMs) * total));
-      while (released < due) {
-        released++;
-        release();
-      }
-      if (released >= total) {
-        clearInterval(timer);
-        finishIfDone();
-      }
-    }, 1);
+        request.on('error', () => {
+          errors++;
+          resolve();
+        });
+      }),
+    );
   });
+  await Promise.all(answered);
   agent.destroy();
   const elapsedSeconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const percentile = (p: number): number =>
-    latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return {
     requests: latencies.length,
     durationSeconds: elapsedSeconds,
     requestsPerSecond: latencies.length / elapsedSeconds,
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
     errors,
     non2xx,
   };

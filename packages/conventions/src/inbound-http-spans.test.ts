@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimInboundHttpSpans, inboundHttpSpansOwner, onInboundHttpSpansClaimed, resetInboundHttpSpansClaim } from './index';
+import { claimInboundHttpSpans, inboundHttpSpansOwner, onInboundHttpSpansClaimed } from './index';
+import { resetInboundHttpSpansClaim } from './inbound-http-spans';
 
 afterEach(() => resetInboundHttpSpansClaim());
 

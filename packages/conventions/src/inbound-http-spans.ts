@@ -63,7 +63,7 @@ export function onInboundHttpSpansClaimed(listener: ClaimListener): () => void {
   };
 }
 
-/** Tests only: forget the claim (a new process starts with none). */
+/** For this package's tests (not exported from the index): forget the claim, as a new process would. */
 export function resetInboundHttpSpansClaim(): void {
   const state = registry();
   state.owner = undefined;

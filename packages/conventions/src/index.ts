@@ -25,7 +25,6 @@ export {
   claimInboundHttpSpans,
   inboundHttpSpansOwner,
   onInboundHttpSpansClaimed,
-  resetInboundHttpSpansClaim,
 } from './inbound-http-spans';
 export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
 export {

@@ -66,14 +66,14 @@ export function durationHistogramFor(provider: MeterProvider | undefined): Histo
  * then record through {@link durationHistogramFor}.
  */
 export function durationCellsFor(provider: MeterProvider | undefined): KeyedHistogramCells | undefined {
+  return histogramCellsFor(provider ?? metrics.getMeterProvider(), METRICS.externalRequestDuration.name, newDurationCells);
+}
+
+// Shared, not a closure per call: it only runs when the reader has no cells for the metric yet.
+function newDurationCells(): KeyedHistogramCells {
   const metric = METRICS.externalRequestDuration;
-  return histogramCellsFor(
-    provider ?? metrics.getMeterProvider(),
-    metric.name,
-    () =>
-      new KeyedHistogramCells(
-        { scope: { name: SCOPE_NAME, version }, name: metric.name, description: metric.description, unit: metric.unit, boundaries: [...metric.buckets] },
-        [METRIC_ATTRIBUTES.externalService, METRIC_ATTRIBUTES.externalOperation, METRIC_ATTRIBUTES.outcome],
-      ),
+  return new KeyedHistogramCells(
+    { scope: { name: SCOPE_NAME, version }, name: metric.name, description: metric.description, unit: metric.unit, boundaries: [...metric.buckets] },
+    [METRIC_ATTRIBUTES.externalService, METRIC_ATTRIBUTES.externalOperation, METRIC_ATTRIBUTES.outcome],
   );
 }

@@ -71,12 +71,19 @@ export const HOOKED_MODULES: readonly string[] = ['ioredis', 'http', 'https'];
  * SERVER span). An explicit `inbound` option wins; a bad value warns and keeps the default (on).
  */
 export function applyHttpInboundEnv(options: InstrumentationOptions | undefined, env: Env, warnings: string[]): InstrumentationOptions | undefined {
-  const raw = env.KIRA_HTTP_INBOUND?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'on') return options;
-  if (raw !== 'off') {
+  const said = readHttpInboundEnv(env);
+  if (said === undefined || said === 'on') return options;
+  if (said === 'invalid') {
     warnings.push(`@kira/otel-core: KIRA_HTTP_INBOUND="${env.KIRA_HTTP_INBOUND}" is not "on" or "off"; keeping the http instrumentation's inbound side on`);
     return options;
   }
   if (options?.http === false || (options?.http !== undefined && options.http.inbound !== undefined)) return options;
   return { ...options, http: { ...options?.http, inbound: false } };
+}
+
+/** `KIRA_HTTP_INBOUND` as set: `on`, `off` (any case, trimmed), unset or empty, or anything else. */
+export function readHttpInboundEnv(env: Env): 'on' | 'off' | 'invalid' | undefined {
+  const raw = env.KIRA_HTTP_INBOUND?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  return raw === 'on' || raw === 'off' ? raw : 'invalid';
 }

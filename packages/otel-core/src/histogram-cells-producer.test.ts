@@ -1,6 +1,6 @@
 import { createKiraMetrics, recordHttpRequest } from '@kira/metrics';
 import { tracedFetch } from '@kira/external-tracing';
-import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
+import { type FlatMetricPoint, type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -42,6 +42,18 @@ const RECORDS = [
   { method: 'BREW', route: 'unmatched', statusCode: 404, durationMs: 3 },
 ];
 
+/**
+ * The last export of `name` from `service` as the capture server decoded it, without the resource
+ * and with each point reduced by `comparable`, sorted by attributes: what two exports of the same
+ * records must share.
+ */
+function lastExport<T extends { attributes: Record<string, unknown> }>(name: string, service: string, comparable: (point: FlatMetricPoint) => T) {
+  const metric = capture.metrics().filter((entry) => entry.name === name && entry.resource['service.name'] === service).at(-1);
+  expect(metric, `${name} from ${service}`).toBeDefined();
+  const { resource: _resource, points, ...rest } = metric!;
+  return { ...rest, points: points.map(comparable).sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))) };
+}
+
 describe('http_request_duration_ms through the cells producer', () => {
   it('exports exactly what the SDK instrument exports for the same records', async () => {
     // The SDK path: the same package and records on a MeterProvider whose reader takes no cells.
@@ -58,15 +70,8 @@ describe('http_request_duration_ms through the cells producer', () => {
     await reference.forceFlush();
     await reference.shutdown();
 
-    const exported = (service: string) => {
-      const metric = capture.metrics().filter((entry) => entry.name === 'http_request_duration_ms' && entry.resource['service.name'] === service).at(-1);
-      expect(metric, service).toBeDefined();
-      const { resource: _resource, points, ...rest } = metric!;
-      const comparable = points
-        .map(({ startTimeUnixNano: _start, timeUnixNano: _time, ...point }) => point)
-        .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
-      return { ...rest, points: comparable };
-    };
+    const exported = (service: string) =>
+      lastExport('http_request_duration_ms', service, ({ startTimeUnixNano: _start, timeUnixNano: _time, ...point }) => point);
     const viaCells = exported('cells');
     expect(viaCells).toEqual(exported('reference'));
     expect(viaCells.points).toHaveLength(4);
@@ -113,16 +118,14 @@ describe('external_request_duration_ms through the cells producer', () => {
     await reference.forceFlush();
     await reference.shutdown();
 
-    const exported = (service: string) => {
-      const metric = capture.metrics().filter((entry) => entry.name === 'external_request_duration_ms' && entry.resource['service.name'] === service).at(-1);
-      expect(metric, service).toBeDefined();
-      const { resource: _resource, points, ...rest } = metric!;
-      // Durations differ call by call; the series, counts and buckets' shape must not.
-      const comparable = points
-        .map((point) => ({ attributes: point.attributes, count: point.count, buckets: point.bucketCounts?.length, bounds: point.explicitBounds }))
-        .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
-      return { ...rest, points: comparable };
-    };
+    // Durations differ call by call; the series, counts and buckets' shape must not.
+    const exported = (service: string) =>
+      lastExport('external_request_duration_ms', service, (point) => ({
+        attributes: point.attributes,
+        count: point.count,
+        buckets: point.bucketCounts?.length,
+        bounds: point.explicitBounds,
+      }));
     const viaCells = exported('cells');
     expect(viaCells).toEqual(exported('reference-external'));
     expect(viaCells.points.map((point) => [point.attributes.outcome, point.count])).toEqual([

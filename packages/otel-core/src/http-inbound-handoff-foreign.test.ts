@@ -1,13 +1,12 @@
 import { createRequire } from 'node:module';
-import { claimInboundHttpSpans, resetInboundHttpSpansClaim } from '@kira/conventions';
+import { claimInboundHttpSpans } from '@kira/conventions';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stepAsideWhenClaimed } from './http-inbound-handoff';
 
-// Its own file: the instrumentation patches node:http once per process (a fresh worker here).
-afterEach(() => resetInboundHttpSpansClaim());
-
+// Its own file: the instrumentation patches node:http, and the claim is made, once per process
+// (a fresh worker here).
 describe('stepAsideWhenClaimed with another wrapper on top', () => {
   it('leaves a wrapper someone else put on top alone, and the inbound side on', () => {
     const instrumentation = new HttpInstrumentation();

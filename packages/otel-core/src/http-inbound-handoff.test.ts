@@ -1,11 +1,9 @@
 import { createRequire } from 'node:module';
-import { claimInboundHttpSpans, resetInboundHttpSpansClaim } from '@kira/conventions';
+import { claimInboundHttpSpans } from '@kira/conventions';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INBOUND_WRAPPER_NAME, inboundSideMayStepAside, stepAsideWhenClaimed } from './http-inbound-handoff';
-
-afterEach(() => resetInboundHttpSpansClaim());
 
 describe('inboundSideMayStepAside', () => {
   it('only when neither the option nor KIRA_HTTP_INBOUND says anything', () => {

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { inboundHttpSpansOwner, onInboundHttpSpansClaimed } from '@kira/conventions';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { readHttpInboundEnv } from './create-instrumentations';
 import type { Env } from './resolve-exporter-config';
 import type { InstrumentationOptions } from './types';
 
@@ -16,8 +17,7 @@ const PREFIX = '@kira/otel-core:';
  */
 export function inboundSideMayStepAside(options: InstrumentationOptions | undefined, env: Env): boolean {
   if (options?.http === false || options?.http?.inbound !== undefined) return false;
-  const raw = env.KIRA_HTTP_INBOUND?.trim();
-  return raw === undefined || raw === '';
+  return readHttpInboundEnv(env) === undefined;
 }
 
 /** True when a middleware has already claimed the inbound SERVER spans (before the SDK started). */

@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitUntil } from '@kira/test-utils';
+import { freePort, percentile, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllChildren } from '@kira/test-utils';
 import { type CollectorProcess, startCollectorProcess } from './collector-process';
 import { countDelivery, formatDelivery } from './delivery-count';
 import { crashLines, readProcessMemory, type ServiceProcess, startServiceProcess } from './service-process';
-import { percentile, runTraffic, type TrafficStats } from './traffic';
+import { runTraffic, type TrafficStats } from './traffic';
 
 const RSS_GROWTH_LIMIT_MB = 80;
 

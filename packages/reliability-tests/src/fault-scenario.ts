@@ -1,7 +1,8 @@
 import { type CollectorProcess } from './collector-process';
 import { type ExportAttempt, type CountingProxy } from './counting-proxy';
 import { crashLines, startServiceProcess } from './service-process';
-import { percentile, runTraffic } from './traffic';
+import { percentile } from '@kira/test-utils';
+import { runTraffic } from './traffic';
 
 export interface FaultScenario {
   name: string;

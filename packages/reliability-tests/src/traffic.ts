@@ -1,3 +1,5 @@
+import { releaseAtRate } from '@kira/test-utils';
+
 export interface TrafficStats {
   sent: number;
   /** Answered with the expected status (200, or 500 for planned failures). */
@@ -14,14 +16,8 @@ export interface TrafficStats {
  */
 export async function runTraffic(baseUrl: string, options: { phase: string; durationMs: number; ratePerSecond: number; failEvery?: number }): Promise<TrafficStats> {
   const stats: TrafficStats = { sent: 0, asExpected: 0, plannedFailures: 0, unexpected: 0, latenciesMs: [] };
-  const total = Math.floor((options.durationMs / 1000) * options.ratePerSecond);
-  const interval = 1000 / options.ratePerSecond;
-  const started = performance.now();
   const inFlight: Promise<void>[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const due = started + index * interval;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await releaseAtRate(options, (index) => {
     const planned = options.failEvery !== undefined && index % options.failEvery === options.failEvery - 1;
     const sentAt = performance.now();
     stats.sent += 1;
@@ -39,13 +35,7 @@ export async function runTraffic(baseUrl: string, options: { phase: string; dura
         },
       ),
     );
-  }
+  });
   await Promise.all(inFlight);
   return stats;
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }

@@ -19,6 +19,7 @@ export { createTestSdk } from './create-test-sdk';
 export { enableRuleCases } from './enable-rule-cases';
 export { flattenLogs, flattenMetrics, flattenSpans } from './flatten-otlp';
 export { launchChromium } from './launch-chromium';
+export { percentile, releaseAtRate } from './paced-load';
 export { startOtlpCaptureServer } from './start-otlp-capture-server';
 export { listenOnLoopback } from './listen-on-loopback';
 export { startSentrySink } from './start-sentry-sink';

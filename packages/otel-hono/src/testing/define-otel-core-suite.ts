@@ -23,8 +23,11 @@ const OTLP_STATUS_ERROR = 2;
  * - `middleware`: `instrumentations.http.inbound: false`; otelHono opens the SERVER span.
  * - `default`: otel-core's defaults and `otelHono()` without options: the middleware claims the
  *   SERVER span and the http instrumentation's inbound side, already patched, steps aside.
+ * - `inbound-on`: `instrumentations.http.inbound: true` (the option form of `KIRA_HTTP_INBOUND=on`) and
+ *   `otelHono()` without options: the claim changes nothing, the instrumentation keeps the span.
  */
-export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): void {
+export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default' | 'inbound-on'): void {
+  const instrumentationOwnsSpan = mode === 'auto' || mode === 'inbound-on';
   describe(`with @kira/otel-core (${mode} span ownership)`, () => {
     let capture: OtlpCaptureServer;
     let telemetry: TelemetryHandle;
@@ -43,7 +46,7 @@ export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): vo
         metricExportIntervalMillis: 60_000,
         shutdownOnExit: false,
         console: false,
-        instrumentations: { http: mode === 'middleware' ? { inbound: false } : {}, ioredis: false },
+        instrumentations: { http: mode === 'middleware' ? { inbound: false } : mode === 'inbound-on' ? { inbound: true } : {}, ioredis: false },
       });
       expect(telemetry.enabled).toBe(true);
       // This file imports node:http as ES module, which the instrumentation's require hook does not
@@ -57,9 +60,9 @@ export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): vo
       const users = new Hono();
       users.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
       const app = new Hono();
-      app.use(mode === 'default' ? otelHono() : otelHono({ spanOwnership: mode }));
+      app.use(mode === 'default' || mode === 'inbound-on' ? otelHono() : otelHono({ spanOwnership: mode }));
       // The hand-off: creating otelHono() with the defaults removed the instrumentation's patch.
-      expect(inboundPatched()).toBe(mode === 'auto');
+      expect(inboundPatched()).toBe(instrumentationOwnsSpan);
       app.route('/v1', users);
       app.get('/boom', () => {
         throw thrown;
@@ -119,7 +122,7 @@ export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): vo
       return appServerSpans();
     }
 
-    const expectedScope = mode === 'auto' ? '@opentelemetry/instrumentation-http' : '@kira/otel-hono';
+    const expectedScope = instrumentationOwnsSpan ? '@opentelemetry/instrumentation-http' : '@kira/otel-hono';
 
     it('exports exactly one SERVER span per request, named by route, for a sub-app and a 404', async () => {
       const spans = await serverSpansAfter(async () => {
@@ -156,7 +159,7 @@ export function defineOtelCoreSuite(mode: 'auto' | 'middleware' | 'default'): vo
       expect(exception?.attributes['exception.message']).toBe('quota exceeded');
       // In auto mode the instrumentation overwrites error.type with the status code when the
       // response closes; our own span keeps the exception type.
-      expect(span!.attributes['error.type']).toBe(mode === 'auto' ? '500' : 'RangeError');
+      expect(span!.attributes['error.type']).toBe(instrumentationOwnsSpan ? '500' : 'RangeError');
     });
 
     it('keeps one SERVER span for a streamed response and ends it after the body', async () => {
