@@ -45,6 +45,14 @@ export interface MicroBenchResult {
 }
 
 /**
+ * Interleaved (fetch) cases get batches this many times longer. A loopback fetch's CPU time
+ * varies call to call by tens of µs, so the median of a 100 ms batch (a few hundred calls) moves
+ * by several µs from round to round, as much as the few µs being measured; about 4,000 calls per
+ * side bring that to about 1 µs.
+ */
+const INTERLEAVED_BATCH_FACTOR = 8;
+
+/**
  * Two workers (telemetry on / off); every (worker, case) pair is one subject of the interleaved
  * rounds, so a case and its baseline are always measured within a second of each other.
  */
@@ -82,7 +90,8 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
     }
     const iterations = new Map<string, number>();
     for (const subject of subjects) {
-      const count = await workers.get(subject.mode)!.call<number>('calibrate', { name: subject.info.name, targetMs: options.batchMs });
+      const targetMs = subject.info.interleaved === true ? options.batchMs * INTERLEAVED_BATCH_FACTOR : options.batchMs;
+      const count = await workers.get(subject.mode)!.call<number>('calibrate', { name: subject.info.name, targetMs });
       iterations.set(subject.key, count);
       log(`micro: calibrated ${subject.key} to ${count} iterations`);
     }

@@ -1,4 +1,5 @@
 // Child process: runs micro-benchmark cases on request. Argument: `on` or `off` (telemetry).
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
 import { createBenchApp } from './hono-app.ts';
@@ -98,6 +99,15 @@ const runs: Record<string, Run> = {
   tracedFetch: async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
   },
+  'fetch-in-request': async (n) => {
+    for (let i = 0; i < n; i++) await inRequest(plainFetch);
+  },
+  'fetch-in-request-again': async (n) => {
+    for (let i = 0; i < n; i++) await inRequest(plainFetch);
+  },
+  'tracedFetch-in-request': async (n) => {
+    for (let i = 0; i < n; i++) await inRequest(tracedFetchCall);
+  },
   hono: async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await bareApp.fetch(new Request(honoUrl))).status;
   },
@@ -112,8 +122,31 @@ const runs: Record<string, Run> = {
   },
 };
 
+// What a service's request handler is to an outgoing call: the caller's context holds the
+// request's SERVER span, sampled or not by the worker's sampler (10 %), started and ended around
+// each call on both sides of a comparison.
+const requestTracer = trace.getTracer('bench-request');
+const requestSpanOptions = { kind: SpanKind.SERVER };
+async function inRequest(call: () => Promise<void>): Promise<void> {
+  const span = requestTracer.startSpan('GET /users/:id', requestSpanOptions);
+  try {
+    await context.with(trace.setSpan(context.active(), span), call);
+  } finally {
+    span.end();
+  }
+}
+const plainFetch = async (): Promise<void> => {
+  sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+};
+const tracedFetchCall = async (): Promise<void> => {
+  sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+};
+
 // One call each, for the interleaved cases (case and baseline alternate call by call).
 const singleCalls: Record<string, () => Promise<void>> = {
+  'fetch-in-request': () => inRequest(plainFetch),
+  'fetch-in-request-again': () => inRequest(plainFetch),
+  'tracedFetch-in-request': () => inRequest(tracedFetchCall),
   fetch: async () => {
     sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
   },

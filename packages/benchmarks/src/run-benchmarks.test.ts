@@ -49,7 +49,7 @@ describe('bench harness smoke run', () => {
     expect(typeof hono.bar.met).toBe('boolean');
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
-    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:hono+otelHono']));
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:hono+otelHono']));
     for (const result of micro.cases) {
       expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
       expect(finitePositive(result.ratio.median)).toBe(true);

@@ -5,11 +5,27 @@
 // then start the span bare and set the attributes only when it records. Every other provider gets
 // the attributes at start. On globalThis under a registered symbol: one registry for every copy of
 // every package (CommonJS and ESM builds).
+//
+// The same sampler also follows its parent: a child of a parent that is not sampled is never
+// sampled either. It declares that too, in a second registry; tracedFetch then starts no span of
+// its own under an unsampled parent where nothing could tell the difference (see its README).
 const REGISTRY_KEY = Symbol.for('@kira/attribute-free-samplers');
+const FOLLOWS_PARENT_KEY = Symbol.for('@kira/parent-following-samplers');
 
-function registry(): WeakSet<object> {
-  const holder = globalThis as { [REGISTRY_KEY]?: WeakSet<object> };
-  return (holder[REGISTRY_KEY] ??= new WeakSet());
+function registry(key: symbol): WeakSet<object> {
+  const holder = globalThis as Record<symbol, WeakSet<object> | undefined>;
+  return (holder[key] ??= new WeakSet());
+}
+
+/** Whether `tracerProvider`, or the provider a global proxy delegates to, is in the registry. */
+function declared(key: symbol, tracerProvider: object): boolean {
+  const known = registry(key);
+  if (known.has(tracerProvider)) return true;
+  // The API's ProxyTracerProvider (what trace.getTracerProvider() returns) delegates to the SDK's.
+  const getDelegate = (tracerProvider as { getDelegate?: unknown }).getDelegate;
+  if (typeof getDelegate !== 'function') return false;
+  const delegate: unknown = getDelegate.call(tracerProvider);
+  return typeof delegate === 'object' && delegate !== null && known.has(delegate);
 }
 
 /**
@@ -18,7 +34,7 @@ function registry(): WeakSet<object> {
  * @example declareSamplerIgnoresAttributes(tracerProvider);
  */
 export function declareSamplerIgnoresAttributes(tracerProvider: object): void {
-  registry().add(tracerProvider);
+  registry(REGISTRY_KEY).add(tracerProvider);
 }
 
 /**
@@ -28,11 +44,26 @@ export function declareSamplerIgnoresAttributes(tracerProvider: object): void {
  * @example if (samplerIgnoresAttributes(provider)) span.setAttributes(attributes) // after start, only when recording
  */
 export function samplerIgnoresAttributes(tracerProvider: object): boolean {
-  const known = registry();
-  if (known.has(tracerProvider)) return true;
-  // The API's ProxyTracerProvider (what trace.getTracerProvider() returns) delegates to the SDK's.
-  const getDelegate = (tracerProvider as { getDelegate?: unknown }).getDelegate;
-  if (typeof getDelegate !== 'function') return false;
-  const delegate: unknown = getDelegate.call(tracerProvider);
-  return typeof delegate === 'object' && delegate !== null && known.has(delegate);
+  return declared(REGISTRY_KEY, tracerProvider);
+}
+
+/**
+ * For the owner of a tracer provider: its sampler never samples a span whose parent (local or
+ * remote) is valid and not sampled, as `ParentBased` with its default `localParentNotSampled` /
+ * `remoteParentNotSampled` (AlwaysOff) does.
+ *
+ * @example declareSamplerFollowsParent(tracerProvider);
+ */
+export function declareSamplerFollowsParent(tracerProvider: object): void {
+  registry(FOLLOWS_PARENT_KEY).add(tracerProvider);
+}
+
+/**
+ * Whether `tracerProvider` (or the provider a global proxy delegates to) declared that children of
+ * unsampled parents are never sampled.
+ *
+ * @example if (samplerFollowsParent(provider) && !parentSampled) return; // the span could never record
+ */
+export function samplerFollowsParent(tracerProvider: object): boolean {
+  return declared(FOLLOWS_PARENT_KEY, tracerProvider);
 }

@@ -1,4 +1,4 @@
-export { declareSamplerIgnoresAttributes, samplerIgnoresAttributes } from './attribute-free-samplers';
+export { declareSamplerFollowsParent, declareSamplerIgnoresAttributes, samplerFollowsParent, samplerIgnoresAttributes } from './attribute-free-samplers';
 export { errorType } from './error-type';
 export { AI_TOOL_LOG, INSTRUMENTATION_SCOPES, LOG_ATTRIBUTES, LOG_SEVERITIES, RESOURCE_ATTRIBUTES } from './logs';
 export {

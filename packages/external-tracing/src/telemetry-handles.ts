@@ -1,5 +1,5 @@
 import { metrics, ProxyTracerProvider, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS, samplerIgnoresAttributes } from '@kira/conventions';
+import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS, samplerFollowsParent, samplerIgnoresAttributes } from '@kira/conventions';
 import { version } from '../package.json';
 
 /** Name of the histogram this package records. */
@@ -24,6 +24,8 @@ export interface Tracing {
    * start the span bare and set the attributes only when it records.
    */
   readonly attributesAfterStart: boolean;
+  /** The provider declared that its sampler never samples a child of an unsampled parent (@kira/otel-core's). */
+  readonly followsParent: boolean;
 }
 
 const tracings = new WeakMap<TracerProvider, Tracing>();
@@ -39,7 +41,11 @@ export function tracingFor(provider: TracerProvider | undefined): Tracing | unde
   if (resolved instanceof ProxyTracerProvider && resolved.getDelegate() === NOOP_TRACER_PROVIDER) return undefined;
   let tracing = tracings.get(resolved);
   if (!tracing) {
-    tracing = { tracer: resolved.getTracer(SCOPE_NAME, version), attributesAfterStart: samplerIgnoresAttributes(resolved) };
+    tracing = {
+      tracer: resolved.getTracer(SCOPE_NAME, version),
+      attributesAfterStart: samplerIgnoresAttributes(resolved),
+      followsParent: samplerFollowsParent(resolved),
+    };
     tracings.set(resolved, tracing);
   }
   return tracing;

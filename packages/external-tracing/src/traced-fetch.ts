@@ -2,6 +2,7 @@ import {
   INVALID_SPAN_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   context,
   propagation,
   trace,
@@ -64,7 +65,7 @@ export async function tracedFetch(input: FetchInput, init: RequestInit | undefin
   let fetchInit = init;
   let fetchContext: Context = context.active();
   try {
-    call = startCall(input, init, settings, fetchContext);
+    call = startCall(input, init, settings, fetchContext, fetchImplementation === globalThis.fetch);
     if (call.span !== undefined) fetchContext = trace.setSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
       fetchContext = suppressTracing(fetchContext);
@@ -199,6 +200,7 @@ function startCall(
   init: RequestInit | undefined,
   settings: Partial<TracedFetchOptions>,
   parentContext: Context,
+  globalFetch: boolean,
 ): CallTelemetry {
   let service = settings.service;
   let operation = settings.operation;
@@ -216,7 +218,9 @@ function startCall(
   const tracing = tracingFor(settings.tracerProvider);
   // Tracing off: no span and none of its attributes (the URL parse is most of a call's own cost);
   // the histogram is still recorded, into whatever meter provider there is.
-  if (tracing === undefined) return new CallTelemetry(undefined, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
+  if (tracing === undefined || spanWouldBeUnseen(tracing.followsParent, parentContext, settings, globalFetch)) {
+    return new CallTelemetry(undefined, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, undefined, undefined);
+  }
 
   const name = `${service} ${operation}`;
   let span: Span;
@@ -243,6 +247,26 @@ function startCall(
     }
   }
   return new CallTelemetry(span, endSpanOn, service, operation, settings.meterProvider, headerAllowlist, settings.errorOnStatus, target?.rawUrl, target?.safeUrl);
+}
+
+/**
+ * True when the CLIENT span could change nothing anyone sees, so the call starts none and runs
+ * fetch in the caller's context (most calls inside a service's requests: 90 % are unsampled at the
+ * default ratio). All of these must hold:
+ * - the sampler declared that it never samples a child of an unsampled parent (@kira/otel-core's
+ *   ParentBased), and the parent in the caller's context is valid and unsampled: the span would
+ *   be a non-recording copy of the parent's trace id and flags with a fresh span id;
+ * - the request goes through the global fetch and something on undici's request channel (the
+ *   undici instrumentation, Sentry's fetch integration) adds the trace headers: they then carry
+ *   that instrumentation's own span id either way, under the same trace id and not-sampled flag;
+ * - context propagation is on (off needs the suppressing context).
+ * The histogram is recorded as always.
+ */
+function spanWouldBeUnseen(followsParent: boolean, parentContext: Context, settings: Partial<TracedFetchOptions>, globalFetch: boolean): boolean {
+  if (!followsParent || !globalFetch || settings.propagateContext === false) return false;
+  const parent = trace.getSpanContext(parentContext);
+  if (parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !trace.isSpanContextValid(parent)) return false;
+  return undiciInjectsTraceHeaders();
 }
 
 // Shared by every call whose span starts without attributes: the SDK only reads span options.

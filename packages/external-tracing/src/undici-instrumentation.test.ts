@@ -1,7 +1,8 @@
 // With the OTel undici instrumentation running (as @kira/otel-core runs it), the transport span
 // must nest under ours and exactly one traceparent must reach the provider.
-import { SpanKind } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SamplingDecision, type Sampler, SpanKind, trace, TraceFlags, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { declareSamplerFollowsParent } from '@kira/conventions';
 import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tracedFetch } from './index';
@@ -59,5 +60,93 @@ describe('tracedFetch with the undici instrumentation', () => {
     expect(transports[0]?.parentSpanContext?.spanId).toBe(sdk.spanByName('openai control')?.spanContext().spanId);
     expect(sdk.spanByName('openai chat')).toBeDefined();
     expect(traceparentHeaders(1)).toHaveLength(1);
+  });
+});
+
+/** `provider`, counting the spans tracedFetch asks its tracers for (undici's instrumentation uses the SDK's directly). */
+function countingProvider(provider: TracerProvider): { provider: TracerProvider; started: () => number } {
+  let started = 0;
+  const counting: TracerProvider = {
+    getTracer(name, version, options) {
+      const tracer = provider.getTracer(name, version, options);
+      return {
+        startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+          started++;
+          return tracer.startSpan(...args);
+        },
+        startActiveSpan: tracer.startActiveSpan.bind(tracer),
+      };
+    },
+  };
+  return { provider: counting, started: () => started };
+}
+
+/** ParentBased(AlwaysOn): a valid parent's decision is followed, local or remote; roots are sampled. */
+const followsParent: Sampler = {
+  shouldSample(parentContextOfSpan) {
+    const parent = trace.getSpanContext(parentContextOfSpan);
+    if (parent !== undefined && trace.isSpanContextValid(parent) && (parent.traceFlags & TraceFlags.SAMPLED) === 0) return { decision: SamplingDecision.NOT_RECORD };
+    return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+  },
+  toString: () => 'ParentBased(AlwaysOn)',
+};
+
+/** A caller's context whose span is a remote parent with the given sampled flag. */
+function parentContext(sampled: boolean) {
+  const parent = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true };
+  return { parent, context: trace.setSpanContext(ROOT_CONTEXT, parent) };
+}
+
+describe('under an unsampled parent, with a sampler that follows its parent', () => {
+  let followingSdk: TestSdk;
+  beforeEach(() => {
+    // The SDK of the outer beforeEach stays unused here; this one follows its parent, as @kira/otel-core's does.
+    followingSdk = createTestSdk({ registerGlobal: false, sampler: followsParent });
+    instrumentation.setTracerProvider(followingSdk.tracerProvider);
+  });
+  afterEach(() => followingSdk.shutdown());
+
+  it('starts no span of its own: the one traceparent carries the trace id and not-sampled flag, and the histogram is recorded', async () => {
+    const counting = countingProvider(followingSdk.tracerProvider);
+    declareSamplerFollowsParent(counting.provider);
+    const { parent, context: caller } = parentContext(false);
+    const options = { service: 'fal', operation: 'generate', tracerProvider: counting.provider, meterProvider: followingSdk.meterProvider };
+    await (await context.with(caller, () => tracedFetch(`${server.url}/ok`, undefined, options))).text();
+
+    expect(counting.started()).toBe(0);
+    const [sent, ...more] = traceparentHeaders(0);
+    expect(more).toEqual([]);
+    expect(sent).toMatch(new RegExp(`^00-${parent.traceId}-[0-9a-f]{16}-00$`));
+    expect(sent).not.toContain(parent.spanId);
+    expect(followingSdk.spans()).toEqual([]);
+    const histogram = await followingSdk.metric('external_request_duration_ms');
+    expect(histogram?.dataPoints).toHaveLength(1);
+  });
+
+  it('still starts its span for a sampled parent, and for a sampler that did not declare it', async () => {
+    const declared = countingProvider(followingSdk.tracerProvider);
+    declareSamplerFollowsParent(declared.provider);
+    await (await context.with(parentContext(true).context, () => tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'sampled', tracerProvider: declared.provider }))).text();
+    expect(declared.started()).toBe(1);
+    expect(followingSdk.spanByName('fal sampled')?.parentSpanContext?.spanId).toBe(parentContext(true).parent.spanId);
+
+    const undeclaredSdk = createTestSdk({ registerGlobal: false, sampler: followsParent });
+    try {
+      const undeclared = countingProvider(undeclaredSdk.tracerProvider);
+      await (await context.with(parentContext(false).context, () => tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'undeclared', tracerProvider: undeclared.provider }))).text();
+      expect(undeclared.started()).toBe(1);
+    } finally {
+      await undeclaredSdk.shutdown();
+    }
+  });
+
+  it('still starts its span when it sends the trace headers itself (no undici instrumentation)', async () => {
+    instrumentation.disable();
+    const counting = countingProvider(followingSdk.tracerProvider);
+    declareSamplerFollowsParent(counting.provider);
+    const { parent, context: caller } = parentContext(false);
+    await (await context.with(caller, () => tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'own-headers', tracerProvider: counting.provider }))).text();
+    expect(counting.started()).toBe(1);
+    expect(traceparentHeaders(0)).toEqual([expect.stringMatching(new RegExp(`^00-${parent.traceId}-[0-9a-f]{16}-00$`))]);
   });
 });

@@ -8,6 +8,7 @@ import {
   SpoolBacklog,
 } from './queueing-transport';
 import type { Env } from './resolve-exporter-config';
+import type { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory, type SpoolEncoding, type SpoolSignal } from './spool-directory';
 import type { OtlpProtocol, TelemetryOptions } from './types';
 import { warnOnce } from './warn-once';
@@ -88,6 +89,12 @@ export class ExportQueues {
     });
     delegate._transport = transport;
     this.transports.push(transport);
+    return exporter;
+  }
+
+  /** The same for a {@link SlicedProtobufExporter}: the queue goes under the SDK exporter it sends with. */
+  wrapSliced<Item>(exporter: SlicedProtobufExporter<Item>, signal: SpoolSignal): SlicedProtobufExporter<Item> {
+    this.wrap(exporter.sender, signal);
     return exporter;
   }
 

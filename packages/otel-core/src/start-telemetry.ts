@@ -2,11 +2,9 @@ import { context, DiagConsoleLogger, DiagLogLevel, diag, logs, metrics, propagat
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -14,7 +12,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import {
   BatchSpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { declareSamplerIgnoresAttributes, registerTelemetryDestination } from '@kira/conventions';
+import { declareSamplerFollowsParent, declareSamplerIgnoresAttributes, registerTelemetryDestination } from '@kira/conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { inboundAlreadyClaimed, inboundSideMayStepAside, stepAsideWhenClaimed } from './http-inbound-handoff';
@@ -32,6 +30,7 @@ import { warnOnce } from './warn-once';
 import { RedactUrlAttributesProcessor } from './redact-url-attributes';
 import { reportExportError } from './report-export-error';
 import { ExportQueues, resolveSpoolSettings } from './export-queues';
+import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 
 const PREFIX = '@kira/otel-core:';
 
@@ -111,18 +110,17 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     spanProcessors: [
       new RedactUrlAttributesProcessor(),
       new BatchSpanProcessor({
-        exporter: queues.wrap(
-          json
-            ? new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces))
-            : new OTLPTraceExporterProto(exporterConfig(exporter.urls.traces)),
-          'traces',
-        ),
+        exporter: json
+          ? queues.wrap(new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces)), 'traces')
+          : queues.wrapSliced(SlicedProtobufExporter.forSpans(exporterConfig(exporter.urls.traces)), 'traces'),
       }),
     ],
   });
   // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations
-  // may start spans bare and add their attributes when the span records (tracedFetch does).
+  // may start spans bare and add their attributes when the span records (tracedFetch does), and a
+  // child of an unsampled parent is never sampled (tracedFetch then needs no span of its own).
   declareSamplerIgnoresAttributes(tracerProvider);
+  declareSamplerFollowsParent(tracerProvider);
   // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
   const histogramCells = new HistogramCellsProducer(resource);
   const meterProvider = new MeterProvider({
@@ -146,12 +144,9 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     resource,
     processors: [
       new BatchLogRecordProcessor({
-        exporter: queues.wrap(
-          json
-            ? new OTLPLogExporterJson(exporterConfig(exporter.urls.logs))
-            : new OTLPLogExporterProto(exporterConfig(exporter.urls.logs)),
-          'logs',
-        ),
+        exporter: json
+          ? queues.wrap(new OTLPLogExporterJson(exporterConfig(exporter.urls.logs)), 'logs')
+          : queues.wrapSliced(SlicedProtobufExporter.forLogs(exporterConfig(exporter.urls.logs)), 'logs'),
       }),
     ],
   });

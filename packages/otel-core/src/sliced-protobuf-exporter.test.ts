@@ -1,0 +1,141 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeInSlices, ITEMS_PER_SLICE, SlicedProtobufExporter } from './sliced-protobuf-exporter';
+
+// Real SDK spans and log records, exported by the SDK's own OTLP/protobuf exporters and by the
+// sliced exporter to the same real OTLP receiver on loopback: what arrives must be the same.
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function capture(): Promise<OtlpCaptureServer> {
+  const server = await startOtlpCaptureServer();
+  cleanups.push(() => server.close());
+  return server;
+}
+
+const resource = resourceFromAttributes({ 'service.name': 'sliced-test', 'deployment.environment.name': 'test' });
+
+/** `count` finished spans of every shape the contract uses (attributes of each type, events, links, status). */
+function finishedSpans(count: number) {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const tracer = provider.getTracer('sliced-test', '1.2.3');
+  const first = tracer.startSpan('first');
+  first.end();
+  for (let index = 0; index < count - 1; index++) {
+    const span = tracer.startSpan(`GET /users/:id ${index}`, {
+      kind: index % 2 === 0 ? SpanKind.SERVER : SpanKind.CLIENT,
+      attributes: { 'http.route': '/users/:id', 'http.response.status_code': 200 + index, sampled: true, ratio: 0.25, tags: ['a', 'b'] },
+      links: index % 3 === 0 ? [{ context: first.spanContext(), attributes: { reason: 'retry' } }] : [],
+    });
+    span.addEvent('cache.miss', { key: `user:${index}` });
+    if (index % 5 === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    span.end();
+  }
+  return memory.getFinishedSpans();
+}
+
+function exported(exporter: { export(items: never[], callback: (result: ExportResult) => void): void }, items: unknown[]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(items as never[], resolve));
+}
+
+describe('SlicedProtobufExporter', () => {
+  it('sends one request with the same spans, resource and scope as the SDK exporter', async () => {
+    const spans = finishedSpans(5 * ITEMS_PER_SLICE + 7);
+    const sdkReceiver = await capture();
+    const slicedReceiver = await capture();
+    const sdk = new OTLPTraceExporter({ url: `${sdkReceiver.url}/v1/traces` });
+    const sliced = SlicedProtobufExporter.forSpans({ url: `${slicedReceiver.url}/v1/traces`, headers: { authorization: 'Bearer test-token' } });
+    cleanups.push(() => sdk.shutdown(), () => sliced.shutdown());
+
+    expect((await exported(sdk, spans)).code).toBe(ExportResultCode.SUCCESS);
+    expect((await exported(sliced, spans)).code).toBe(ExportResultCode.SUCCESS);
+
+    expect(slicedReceiver.requests).toHaveLength(1);
+    const request = slicedReceiver.requests[0]!;
+    expect(request.decodeError).toBeUndefined();
+    expect(request.contentType).toBe('application/x-protobuf');
+    expect(request.headers.authorization).toBe('Bearer test-token');
+    // One resource entry per slice: the slices' bytes were joined, not re-encoded.
+    expect(request.body.resourceSpans).toHaveLength(Math.ceil(spans.length / ITEMS_PER_SLICE));
+    expect(slicedReceiver.spans()).toEqual(sdkReceiver.spans());
+    expect(slicedReceiver.spans()).toHaveLength(spans.length);
+  });
+
+  it('sends log records as the SDK log exporter does', async () => {
+    const memory = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+    const logger = provider.getLogger('sliced-test');
+    for (let index = 0; index < ITEMS_PER_SLICE + 3; index++) logger.emit({ body: `line ${index}`, severityNumber: 9, attributes: { index } });
+    const records = memory.getFinishedLogRecords();
+    const sdkReceiver = await capture();
+    const slicedReceiver = await capture();
+    const sdk = new OTLPLogExporter({ url: `${sdkReceiver.url}/v1/logs` });
+    const sliced = SlicedProtobufExporter.forLogs({ url: `${slicedReceiver.url}/v1/logs` });
+    cleanups.push(() => sdk.shutdown(), () => sliced.shutdown());
+
+    expect((await exported(sdk, records)).code).toBe(ExportResultCode.SUCCESS);
+    expect((await exported(sliced, records)).code).toBe(ExportResultCode.SUCCESS);
+    expect(slicedReceiver.requests).toHaveLength(1);
+    expect(slicedReceiver.logs()).toEqual(sdkReceiver.logs());
+    expect(slicedReceiver.logs()).toHaveLength(records.length);
+  });
+
+  it('reports a failed export (the backend refuses) to the batch processor', async () => {
+    const receiver = await startOtlpCaptureServer({ respond: () => ({ status: 400, body: 'bad request' }) });
+    cleanups.push(() => receiver.close());
+    const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
+    cleanups.push(() => sliced.shutdown());
+    expect((await exported(sliced, finishedSpans(3))).code).toBe(ExportResultCode.FAILED);
+  });
+
+  it('forceFlush waits for a batch still being encoded', async () => {
+    const receiver = await capture();
+    const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
+    cleanups.push(() => sliced.shutdown());
+    let result: ExportResult | undefined;
+    sliced.export(finishedSpans(4 * ITEMS_PER_SLICE), (exportResult) => (result = exportResult));
+    await sliced.forceFlush();
+    expect(result?.code).toBe(ExportResultCode.SUCCESS);
+    expect(receiver.spans()).toHaveLength(4 * ITEMS_PER_SLICE);
+  });
+});
+
+describe('encodeInSlices', () => {
+  it('lets the event loop run between slices', async () => {
+    const spans = finishedSpans(8 * ITEMS_PER_SLICE);
+    let done = false;
+    let turns = 0;
+    const probe = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(probe);
+    };
+    setImmediate(probe);
+    const bytes = await encodeInSlices(spans, ProtobufTraceSerializer);
+    done = true;
+    // One yield before each slice after the first; the probe runs once per event-loop turn.
+    expect(turns).toBeGreaterThanOrEqual(7);
+    expect(bytes.byteLength).toBeGreaterThan(0);
+  });
+
+  it('encodes a batch of one slice or less at once, in the same turn', async () => {
+    const spans = finishedSpans(ITEMS_PER_SLICE);
+    let probeRan = false;
+    setImmediate(() => (probeRan = true));
+    const bytes = await encodeInSlices(spans, ProtobufTraceSerializer);
+    expect(probeRan).toBe(false);
+    expect(bytes).toEqual(ProtobufTraceSerializer.serializeRequest(spans));
+  });
+});
