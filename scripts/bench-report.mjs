@@ -147,7 +147,7 @@ for (const raw of raws) {
   }
   if (raw.micro) {
     lines.push('## In-process', '');
-    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches. Figures are CPU time of the worker process per call (wall time, inflated by other processes on a shared machine, is in report.json). "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
+    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches${raw.micro.options.interleavedBatchMs ? ` (the fetch cases alternate with their baseline call by call in batches of ${raw.micro.options.interleavedBatchMs} ms, and each side's figure is the median CPU time of its calls)` : ''}. Figures are CPU time of the worker process per call (wall time, inflated by other processes on a shared machine, is in report.json). "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
     lines.push('| telemetry | case | CPU ns/call | baseline | added CPU ns/call | ratio | noise band | within noise |');
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const result of raw.micro.cases) {

@@ -40,7 +40,7 @@ interface Paired {
 }
 
 export interface MicroBenchResult {
-  options: Omit<MicroBenchOptions, 'log'>;
+  options: Omit<MicroBenchOptions, 'log'> & { interleavedBatchMs: number };
   cases: MicroCaseResult[];
 }
 
@@ -155,7 +155,7 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
       return result;
     });
     const { log: _log, ...recorded } = options;
-    return { options: recorded, cases: results };
+    return { options: { ...recorded, interleavedBatchMs: options.batchMs * INTERLEAVED_BATCH_FACTOR }, cases: results };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
   }
