@@ -100,6 +100,18 @@ describe('SlicedProtobufExporter', () => {
     expect((await exported(sliced, finishedSpans(3))).code).toBe(ExportResultCode.FAILED);
   });
 
+  it('reports a batch that cannot be encoded as failed, without an unhandled rejection', async () => {
+    const receiver = await capture();
+    const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
+    cleanups.push(() => sliced.shutdown());
+    // Not spans: the SDK's serializer throws on them (in the second slice, after a yield).
+    const result = await exported(sliced, [...finishedSpans(ITEMS_PER_SLICE), { name: 'not a span' }]);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error).toBeInstanceOf(Error);
+    await sliced.forceFlush();
+    expect(receiver.requests).toHaveLength(0);
+  });
+
   it('forceFlush waits for a batch still being encoded', async () => {
     const receiver = await capture();
     const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });

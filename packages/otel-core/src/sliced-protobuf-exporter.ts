@@ -91,18 +91,22 @@ export class SlicedProtobufExporter<Item> {
     // The batch processor exports inside a context that suppresses tracing; the send after the
     // slices must run in it too, or the http instrumentation would trace the export itself.
     const exportContext = context.active();
-    const encoded = encodeInSlices(items, this.signal.serializer).then(
-      (bytes) => {
-        if (bytes.byteLength === 0) {
-          resultCallback({ code: ExportResultCode.SUCCESS });
-          return;
-        }
+    const failed = (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    // Never rejects: every outcome reaches the batch processor through resultCallback.
+    const encoded = encodeInSlices(items, this.signal.serializer).then((bytes) => {
+      if (bytes.byteLength === 0) {
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      try {
         context.with(exportContext, () => this.sender.export({ bytes, items: items.length }, resultCallback));
-      },
-      (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
+      } catch (error) {
+        failed(error);
+      }
+    }, failed);
     this.encoding.add(encoded);
-    void encoded.finally(() => this.encoding.delete(encoded));
+    const settled = (): void => void this.encoding.delete(encoded);
+    encoded.then(settled, settled);
   }
 
   async forceFlush(): Promise<void> {
