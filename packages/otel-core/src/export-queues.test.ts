@@ -289,6 +289,26 @@ describe('spool', () => {
   });
 });
 
+describe('spool temporary files', () => {
+  it('deletes a temporary file left by a process that died mid-write, and keeps a live writer\'s', async () => {
+    const dir = await tempDir();
+    const dropped = new DroppedExports({ queueBytes: 0, spoolBytes: 1_000_000 });
+    const spool = new SpoolDirectory(dir, 1_000_000, dropped);
+    await spool.write('traces', 'pb', new Uint8Array([1]));
+    // Far above any live pid on Linux (pid_max is at most 2^22); the parent of this worker is alive.
+    const deadWriter = '.000001700000000-99999999-000000001.pb.tmp';
+    const liveWriter = `.000001700000000-${process.ppid}-000000001.pb.tmp`;
+    await writeFile(join(dir, 'traces', deadWriter), 'partial');
+    await writeFile(join(dir, 'traces', liveWriter), 'being written');
+    // A fresh instance measures the directory before its first write.
+    await new SpoolDirectory(dir, 1_000_000, dropped).write('traces', 'pb', new Uint8Array([2]));
+    const names = await readdir(join(dir, 'traces'));
+    expect(names).not.toContain(deadWriter);
+    expect(names).toContain(liveWriter);
+    expect(names.filter((name) => name.endsWith('.pb'))).toHaveLength(2);
+  });
+});
+
 describe('resolveSpoolSettings', () => {
   it('is off by default, reads the environment, and prefers options', () => {
     const warnings: string[] = [];

@@ -15,6 +15,9 @@ const SPOOL_FILE = /^(\d{15})-(\d+)-(\d+)\.(pb|json)$/;
 // A file being delivered is renamed to <name>.claimed-<pid>; rename is atomic, so exactly one
 // process wins a file even when several share the directory.
 const CLAIMED_FILE = /^(\d{15}-\d+-\d+\.(?:pb|json))\.claimed-(\d+)$/;
+// A body is written to .<name>.tmp and then renamed to <name>. A process that died between the two
+// left its temporary file behind, outside the cap; whoever next measures the directory deletes it.
+const TEMPORARY_FILE = /^\.\d{15}-(\d+)-\d+\.(?:pb|json)\.tmp$/;
 
 export type SpoolSignal = 'traces' | 'metrics' | 'logs';
 export type SpoolEncoding = 'pb' | 'json';
@@ -182,6 +185,9 @@ export class SpoolDirectory {
       for (const name of names) {
         const published = SPOOL_FILE.test(name);
         const claim = CLAIMED_FILE.exec(name);
+        const temporary = TEMPORARY_FILE.exec(name);
+        // Never delivered: its body was lost with the process that was writing it.
+        if (temporary && !isAlive(Number(temporary[1]))) await unlink(join(this.root, signal, name)).catch(() => undefined);
         if (!published && !claim) continue;
         const path = join(this.root, signal, name);
         try {
