@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DroppedExports } from './dropped-exports';
 import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } from './export-queues';
 import { MemoryBacklog, QueueingTransport } from './queueing-transport';
+import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory } from './spool-directory';
 
 // The real OTLP/protobuf trace exporter against a real OTLP receiver on loopback; the outage is
@@ -141,6 +142,12 @@ describe('ExportQueues.wrap', () => {
     ] as const) {
       queues.wrap(exporter, signal);
       expect((exporter as unknown as { _delegate: { _transport: unknown } })._delegate._transport).toBeInstanceOf(QueueingTransport);
+    }
+    // The default protobuf path: the sliced exporters send through an SDK exporter of their own.
+    const slicedSpans = queues.wrapSliced(SlicedProtobufExporter.forSpans({ url: 'http://127.0.0.1:1/v1/traces' }), 'traces');
+    const slicedLogs = queues.wrapSliced(SlicedProtobufExporter.forLogs({ url: 'http://127.0.0.1:1/v1/logs' }), 'logs');
+    for (const sender of [slicedSpans.sender, slicedLogs.sender]) {
+      expect((sender as unknown as { _delegate: { _transport: unknown } })._delegate._transport).toBeInstanceOf(QueueingTransport);
     }
     await queues.close();
   });
