@@ -296,6 +296,18 @@ describe('spool', () => {
   });
 });
 
+describe('spool file names', () => {
+  it('never collide between two instances of one process writing at the same time', async () => {
+    const dir = await tempDir();
+    const dropped = new DroppedExports({ queueBytes: 0, spoolBytes: 10_000_000 });
+    const writers = [new SpoolDirectory(dir, 10_000_000, dropped), new SpoolDirectory(dir, 10_000_000, dropped)];
+    await Promise.all(writers.map(async (writer) => {
+      for (let index = 0; index < 20; index += 1) await writer.write('logs', 'pb', new Uint8Array([index]));
+    }));
+    expect((await readdir(join(dir, 'logs'))).filter((name) => name.endsWith('.pb'))).toHaveLength(40);
+  });
+});
+
 describe('spool temporary files', () => {
   it('deletes a temporary file left by a process that died mid-write, and keeps a live writer\'s', async () => {
     const dir = await tempDir();

@@ -43,8 +43,11 @@ export class SpoolCorruptError extends Error {
  * each file is claimed by rename before it is read, so no file is delivered by two processes.
  * The total size of all signals is kept under `limitBytes` by deleting the oldest files.
  */
+// Per process, not per instance: two instances of one process writing in the same millisecond
+// must not pick the same file name (the second rename would replace the first body).
+let nextSequence = 0;
+
 export class SpoolDirectory {
-  private sequence = 0;
   private knownBytes: number | undefined;
   private lastScanAt = 0;
   private readonly created = new Set<string>();
@@ -73,7 +76,7 @@ export class SpoolDirectory {
       return;
     }
     const folder = join(this.root, signal);
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(this.sequence++).padStart(9, '0')}.${encoding}`;
+    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(nextSequence++).padStart(9, '0')}.${encoding}`;
     await this.makeRoomFor(size);
     if (!this.created.has(folder)) {
       await mkdir(folder, { recursive: true });
