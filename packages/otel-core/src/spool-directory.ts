@@ -37,16 +37,16 @@ export class SpoolCorruptError extends Error {
   }
 }
 
+// Per process, not per instance: two instances of one process writing in the same millisecond
+// must not pick the same file name (the second rename would replace the first body).
+let nextSequence = 0;
+
 /**
  * The on-disk backlog of encoded OTLP request bodies, one file per body, under
  * `<root>/<signal>/`. Shared safely by several processes: writes are published by rename, and
  * each file is claimed by rename before it is read, so no file is delivered by two processes.
  * The total size of all signals is kept under `limitBytes` by deleting the oldest files.
  */
-// Per process, not per instance: two instances of one process writing in the same millisecond
-// must not pick the same file name (the second rename would replace the first body).
-let nextSequence = 0;
-
 export class SpoolDirectory {
   private knownBytes: number | undefined;
   private lastScanAt = 0;
