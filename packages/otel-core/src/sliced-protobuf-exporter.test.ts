@@ -1,4 +1,3 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -8,6 +7,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { endContractShapedSpans } from './fixtures/contract-shaped-spans';
 import { encodeInSlices, ITEMS_PER_SLICE, SlicedProtobufExporter } from './sliced-protobuf-exporter';
 
 // Real SDK spans and log records, exported by the SDK's own OTLP/protobuf exporters and by the
@@ -26,23 +26,11 @@ async function capture(): Promise<OtlpCaptureServer> {
 
 const resource = resourceFromAttributes({ 'service.name': 'sliced-test', 'deployment.environment.name': 'test' });
 
-/** `count` finished spans of every shape the contract uses (attributes of each type, events, links, status). */
+/** `count` finished spans of every shape the contract uses. */
 function finishedSpans(count: number) {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
-  const tracer = provider.getTracer('sliced-test', '1.2.3');
-  const first = tracer.startSpan('first');
-  first.end();
-  for (let index = 0; index < count - 1; index++) {
-    const span = tracer.startSpan(`GET /users/:id ${index}`, {
-      kind: index % 2 === 0 ? SpanKind.SERVER : SpanKind.CLIENT,
-      attributes: { 'http.route': '/users/:id', 'http.response.status_code': 200 + index, sampled: true, ratio: 0.25, tags: ['a', 'b'] },
-      links: index % 3 === 0 ? [{ context: first.spanContext(), attributes: { reason: 'retry' } }] : [],
-    });
-    span.addEvent('cache.miss', { key: `user:${index}` });
-    if (index % 5 === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
-    span.end();
-  }
+  endContractShapedSpans(provider.getTracer('sliced-test', '1.2.3'), count);
   return memory.getFinishedSpans();
 }
 

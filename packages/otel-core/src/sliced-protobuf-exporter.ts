@@ -98,15 +98,23 @@ export class SlicedProtobufExporter<Item> {
         resultCallback({ code: ExportResultCode.SUCCESS });
         return;
       }
-      try {
-        context.with(exportContext, () => this.sender.export({ bytes, items: items.length }, resultCallback));
-      } catch (error) {
-        failed(error);
-      }
+      context.with(exportContext, () => this.sendEncoded(bytes, items.length, resultCallback));
     }, failed);
     this.encoding.add(encoded);
     const settled = (): void => void this.encoding.delete(encoded);
     encoded.then(settled, settled);
+  }
+
+  /**
+   * Sends an already encoded export request (or several joined) of `items` items, in the active
+   * context; every outcome reaches `resultCallback`. `EncodeOnEndSpanProcessor` sends through it.
+   */
+  sendEncoded(bytes: Uint8Array, items: number, resultCallback: (result: ExportResult) => void): void {
+    try {
+      this.sender.export({ bytes, items }, resultCallback);
+    } catch (error) {
+      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   }
 
   async forceFlush(): Promise<void> {

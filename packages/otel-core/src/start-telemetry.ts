@@ -30,6 +30,7 @@ import { warnOnce } from './warn-once';
 import { RedactUrlAttributesProcessor } from './redact-url-attributes';
 import { reportExportError } from './report-export-error';
 import { ExportQueues, resolveSpoolSettings } from './export-queues';
+import { EncodeOnEndSpanProcessor } from './encode-on-end-span-processor';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 
 const PREFIX = '@kira/otel-core:';
@@ -109,11 +110,10 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     idGenerator: new PooledIdGenerator(),
     spanProcessors: [
       new RedactUrlAttributesProcessor(),
-      new BatchSpanProcessor({
-        exporter: json
-          ? queues.wrap(new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces)), 'traces')
-          : queues.wrapSliced(SlicedProtobufExporter.forSpans(exporterConfig(exporter.urls.traces)), 'traces'),
-      }),
+      // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
+      json
+        ? new BatchSpanProcessor({ exporter: queues.wrap(new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces)), 'traces') })
+        : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(exporterConfig(exporter.urls.traces)), 'traces')),
     ],
   });
   // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations

@@ -1,0 +1,152 @@
+import { context, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { OtlpSpanEncoder } from './otlp-span-encoder';
+
+/** The batch processor's settings, with the SDK's `BatchSpanProcessor` defaults. */
+export interface EncodeOnEndSpanProcessorOptions {
+  /** Spans per export request (SDK default 512). */
+  maxExportBatchSize?: number;
+  /** Spans waiting for export, past which new ones are dropped (SDK default 2048). */
+  maxQueueSize?: number;
+  /** The longest a span waits before its request is sent (SDK default 5,000 ms). */
+  scheduledDelayMillis?: number;
+}
+
+/** Sends an encoded OTLP/protobuf request (`SlicedProtobufExporter.forSpans`, under the retry queue). */
+export interface EncodedSpanSender {
+  sendEncoded(bytes: Uint8Array, items: number, resultCallback: (result: ExportResult) => void): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The SDK's `BatchSpanProcessor`, except that a sampled span is encoded to OTLP/protobuf the
+ * moment it ends ({@link OtlpSpanEncoder}) and only its bytes wait for the export.
+ *
+ * Why: the SDK's processor keeps up to 512 finished spans, about twenty objects each, alive until
+ * the batch is exported, then encodes them all at once. Every young-generation collection in
+ * between copied them (pauses of 1–1.6 ms in `pnpm bench` against 0.3–0.5 ms without telemetry),
+ * and each pause delayed every request in flight: most of the saturated p99. Here nothing of a
+ * span outlives `onEnd`, and the bytes of a batch sit in one reused buffer.
+ *
+ * Otherwise it behaves like the SDK's processor: unsampled spans are ignored, one export at a
+ * time of at most `maxExportBatchSize` spans, a timer that does not keep the process alive,
+ * spans past `maxQueueSize` dropped with one diag warning, failures (of the encoding too) to the
+ * global error handler, and the export sent in a context that suppresses tracing.
+ */
+export class EncodeOnEndSpanProcessor implements SpanProcessor {
+  private readonly maxExportBatchSize: number;
+  private readonly maxQueueSize: number;
+  private readonly scheduledDelayMillis: number;
+  private readonly encoder = new OtlpSpanEncoder();
+  /** Full requests waiting for their turn, oldest first. */
+  private readonly ready: Array<{ bytes: Uint8Array; items: number }> = [];
+  private readyItems = 0;
+  private exportTimer: NodeJS.Timeout | undefined;
+  private exporting: Promise<void> | undefined;
+  private droppedSpans = 0;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(
+    private readonly sender: EncodedSpanSender,
+    options: EncodeOnEndSpanProcessorOptions = {},
+  ) {
+    this.maxQueueSize = options.maxQueueSize ?? 2048;
+    this.maxExportBatchSize = Math.min(options.maxExportBatchSize ?? 512, this.maxQueueSize);
+    this.scheduledDelayMillis = options.scheduledDelayMillis ?? 5000;
+  }
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (this.shutdownPromise !== undefined) return;
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.encoder.count + this.readyItems >= this.maxQueueSize) {
+      this.droppedSpans++;
+      return;
+    }
+    if (this.droppedSpans > 0) {
+      diag.warn(`Dropped ${this.droppedSpans} spans because maxQueueSize reached`);
+      this.droppedSpans = 0;
+    }
+    try {
+      this.encoder.append(span);
+    } catch (error) {
+      // This span is lost; the ones already encoded and the next ones are not.
+      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (this.encoder.count >= this.maxExportBatchSize) {
+      this.sealRequest();
+      void this.exportNext();
+    } else {
+      this.exportTimer ??= setTimeout(this.exportOnTimer, this.scheduledDelayMillis);
+      this.exportTimer.unref();
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.shutdownPromise ?? this.flushAll();
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.flushAll().then(() => this.sender.shutdown());
+    return this.shutdownPromise;
+  }
+
+  private readonly exportOnTimer = (): void => {
+    this.exportTimer = undefined;
+    this.sealRequest();
+    void this.exportNext();
+  };
+
+  /** Moves what the encoder holds into a request of its own, ready to send. */
+  private sealRequest(): void {
+    const items = this.encoder.count;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.encoder.take();
+    } catch (error) {
+      // Never thrown into the span's end or a timer: these spans are lost, the next ones are not.
+      this.encoder.discard();
+      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (bytes === undefined) return;
+    this.ready.push({ bytes, items });
+    this.readyItems += items;
+  }
+
+  /** Sends the oldest ready request unless one is in flight; never rejects. */
+  private exportNext(): Promise<void> {
+    if (this.exporting !== undefined) return this.exporting;
+    const request = this.ready.shift();
+    if (request === undefined) return Promise.resolve();
+    this.readyItems -= request.items;
+    const sent = new Promise<void>((resolve) => {
+      context.with(suppressTracing(ROOT_CONTEXT), () =>
+        this.sender.sendEncoded(request.bytes, request.items, (result) => {
+          if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error('EncodeOnEndSpanProcessor: span export failed'));
+          resolve();
+        }),
+      );
+    });
+    this.exporting = sent.then(() => {
+      this.exporting = undefined;
+      if (this.ready.length > 0) void this.exportNext();
+    });
+    return this.exporting;
+  }
+
+  /** Sends everything encoded so far, then waits for the sender. */
+  private async flushAll(): Promise<void> {
+    if (this.exportTimer !== undefined) {
+      clearTimeout(this.exportTimer);
+      this.exportTimer = undefined;
+    }
+    this.sealRequest();
+    while (this.exporting !== undefined || this.ready.length > 0) await this.exportNext();
+    await this.sender.forceFlush();
+  }
+}
