@@ -27,8 +27,9 @@ const utf8 = new TextEncoder();
 class ProtoWriter {
   bytes: Uint8Array;
   pos = 0;
-  private readonly float64 = new Float64Array(1);
-  private readonly float64Bytes = new Uint8Array(this.float64.buffer);
+  /** Scratch space for a double: DataView writes little-endian whatever the platform's order. */
+  private readonly float64Bytes = new Uint8Array(8);
+  private readonly float64View = new DataView(this.float64Bytes.buffer);
 
   constructor(initialBytes: number) {
     this.bytes = new Uint8Array(initialBytes);
@@ -101,8 +102,7 @@ class ProtoWriter {
 
   double(value: number): void {
     this.reserve(8);
-    this.float64[0] = value;
-    // Float64Array uses the platform's byte order; protobuf wants little-endian (as every Node platform is).
+    this.float64View.setFloat64(0, value, true);
     this.bytes.set(this.float64Bytes, this.pos);
     this.pos += 8;
   }
