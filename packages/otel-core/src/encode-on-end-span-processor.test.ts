@@ -200,6 +200,28 @@ describe('EncodeOnEndSpanProcessor', () => {
     expect(receiver.requests[1]!.body.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.name).toBe('delivered');
   });
 
+  it('sends the next request when one stays unanswered past exportTimeoutMillis', async () => {
+    const receiver = await capture();
+    const errors = reportedErrors();
+    const { processor, sender } = encodeOnEnd(receiver, { exportTimeoutMillis: 50 });
+    // The first request is swallowed without an answer (a broken sender); later ones go through.
+    const sendEncoded = sender.sendEncoded.bind(sender);
+    let swallowed = 0;
+    sender.sendEncoded = (...args) => {
+      if (swallowed++ === 0) return;
+      sendEncoded(...args);
+    };
+    const tracer = tracerOn(processor);
+    tracer.startSpan('unanswered').end();
+    const firstFlush = processor.forceFlush();
+    tracer.startSpan('next').end();
+    await firstFlush;
+    await processor.forceFlush();
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain('unanswered after 50 ms');
+    expect(receiver.spans().map((span) => span.name)).toEqual(['next']);
+  });
+
   it('reports a span that cannot be encoded and still sends the others', async () => {
     const receiver = await capture();
     const errors = reportedErrors();

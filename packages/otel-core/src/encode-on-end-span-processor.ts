@@ -11,6 +11,8 @@ export interface EncodeOnEndSpanProcessorOptions {
   maxQueueSize?: number;
   /** The longest a span waits before its request is sent (SDK default 5,000 ms). */
   scheduledDelayMillis?: number;
+  /** How long an export may go unanswered before the next one is sent anyway (SDK default 30,000 ms). */
+  exportTimeoutMillis?: number;
 }
 
 /** Sends an encoded OTLP/protobuf request (`SlicedProtobufExporter.forSpans`, under the retry queue). */
@@ -31,14 +33,16 @@ export interface EncodedSpanSender {
  * span outlives `onEnd`, and the bytes of a batch sit in one reused buffer.
  *
  * Otherwise it behaves like the SDK's processor: unsampled spans are ignored, one export at a
- * time of at most `maxExportBatchSize` spans, a timer that does not keep the process alive,
- * spans past `maxQueueSize` dropped with one diag warning, failures (of the encoding too) to the
- * global error handler, and the export sent in a context that suppresses tracing.
+ * time of at most `maxExportBatchSize` spans (the next one goes after `exportTimeoutMillis` without
+ * an answer), a timer that does not keep the process alive, spans past `maxQueueSize` dropped
+ * with one diag warning, failures (of the encoding too) to the global error handler, and the
+ * export sent in a context that suppresses tracing.
  */
 export class EncodeOnEndSpanProcessor implements SpanProcessor {
   private readonly maxExportBatchSize: number;
   private readonly maxQueueSize: number;
   private readonly scheduledDelayMillis: number;
+  private readonly exportTimeoutMillis: number;
   private readonly encoder = new OtlpSpanEncoder();
   /** Full requests waiting for their turn, oldest first. */
   private readonly ready: Array<{ bytes: Uint8Array; items: number }> = [];
@@ -55,6 +59,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     this.maxQueueSize = options.maxQueueSize ?? 2048;
     this.maxExportBatchSize = Math.min(options.maxExportBatchSize ?? 512, this.maxQueueSize);
     this.scheduledDelayMillis = options.scheduledDelayMillis ?? 5000;
+    this.exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
   }
 
   onStart(): void {}
@@ -125,8 +130,16 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     if (request === undefined) return Promise.resolve();
     this.readyItems -= request.items;
     const sent = new Promise<void>((resolve) => {
+      // The SDK's sender answers within its own timeout; this only keeps a sender that never
+      // answers from stopping every later export (the batch processor's rule).
+      const timeout = setTimeout(() => {
+        globalErrorHandler(new Error(`EncodeOnEndSpanProcessor: span export unanswered after ${this.exportTimeoutMillis} ms`));
+        resolve();
+      }, this.exportTimeoutMillis);
+      timeout.unref();
       context.with(suppressTracing(ROOT_CONTEXT), () =>
         this.sender.sendEncoded(request.bytes, request.items, (result) => {
+          clearTimeout(timeout);
           if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error('EncodeOnEndSpanProcessor: span export failed'));
           resolve();
         }),
