@@ -68,6 +68,14 @@ describe('OtlpSpanEncoder', () => {
     expect(encodeAll(new OtlpSpanEncoder(), spans)).toEqual(ProtobufTraceSerializer.serializeRequest(spans));
   });
 
+  it('sizes schema URLs that are not plain ASCII as TextEncoder writes them', () => {
+    const spans = finished((provider) => {
+      // A lone surrogate becomes U+FFFD (3 bytes), not the 4 of a surrogate pair.
+      provider.getTracer('odd', '1', { schemaUrl: 'https://example.test/schémas/1.30\ud800' }).startSpan('odd scope').end();
+    });
+    expect(encodeAll(new OtlpSpanEncoder(), spans)).toEqual(ProtobufTraceSerializer.serializeRequest(spans));
+  });
+
   it('starts each request empty, reusing its buffers', () => {
     const encoder = new OtlpSpanEncoder();
     const first = finished((provider) => endContractShapedSpans(provider.getTracer('shapes'), 300));

@@ -395,22 +395,8 @@ function fieldSize(field: number, length: number): number {
 }
 
 function stringFieldSize(field: number, text: string | undefined): number {
-  return text ? fieldSize(field, utf8Length(text)) : 0;
-}
-
-function utf8Length(text: string): number {
-  let length = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code < 0xd800 || code >= 0xe000) length += 3;
-    else {
-      index++;
-      length += 4;
-    }
-  }
-  return length;
+  // Buffer.byteLength counts a lone surrogate as TextEncoder writes it (U+FFFD, 3 bytes).
+  return text ? fieldSize(field, Buffer.byteLength(text, 'utf8')) : 0;
 }
 
 /**
