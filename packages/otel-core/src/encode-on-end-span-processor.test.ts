@@ -14,26 +14,16 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type OtlpCaptureServer } from '@kira/test-utils';
+import { describe, expect, it } from 'vitest';
 import { EncodeOnEndSpanProcessor, type EncodeOnEndSpanProcessorOptions } from './encode-on-end-span-processor';
 import { endContractShapedSpans, endEdgeCaseSpans } from './fixtures/contract-shaped-spans';
 import { OtlpSpanEncoder } from './otlp-span-encoder';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
+import { afterTest, captureOtlp } from './fixtures/test-cleanups';
 
 // Real SDK spans, encoded here and by the SDK's own serializer; exported to a real OTLP receiver
 // on loopback next to the SDK's batch processor and exporter.
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function capture(options?: Parameters<typeof startOtlpCaptureServer>[0]): Promise<OtlpCaptureServer> {
-  const server = await startOtlpCaptureServer(options);
-  cleanups.push(() => server.close());
-  return server;
-}
 
 const resource = resourceFromAttributes({ 'service.name': 'encode-test', 'deployment.environment.name': 'test', 'service.instance.id': 'ïd-1' });
 
@@ -108,7 +98,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   function encodeOnEnd(receiver: OtlpCaptureServer, options: EncodeOnEndSpanProcessorOptions = {}) {
     const sender = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
     const processor = new EncodeOnEndSpanProcessor(sender, options);
-    cleanups.push(() => processor.shutdown());
+    afterTest(() => processor.shutdown());
     return { processor, sender };
   }
 
@@ -120,16 +110,16 @@ describe('EncodeOnEndSpanProcessor', () => {
   function reportedErrors(): unknown[] {
     const errors: unknown[] = [];
     setGlobalErrorHandler((error) => errors.push(error));
-    cleanups.push(() => Promise.resolve(setGlobalErrorHandler(loggingErrorHandler())));
+    afterTest(() => setGlobalErrorHandler(loggingErrorHandler()));
     return errors;
   }
 
   it('delivers the same spans as the SDK batch processor and exporter', async () => {
-    const sdkReceiver = await capture();
-    const receiver = await capture();
+    const sdkReceiver = await captureOtlp();
+    const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver);
     const sdk = new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${sdkReceiver.url}/v1/traces` }) });
-    cleanups.push(() => sdk.shutdown());
+    afterTest(() => sdk.shutdown());
     const provider = new TracerProvider({ resource, spanProcessors: [processor, sdk] });
     endContractShapedSpans(provider.getTracer('encode-test', '1.2.3'), 101);
     endEdgeCaseSpans(provider.getTracer('edges'));
@@ -142,7 +132,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('encodes a span when it ends: what changes in the object afterwards is not exported', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver);
     const span = tracerOn(processor).startSpan('ended', { attributes: { value: 'at end' } });
     span.end();
@@ -153,7 +143,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('sends a full batch at once, the rest on the timer', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver, { maxExportBatchSize: 64, scheduledDelayMillis: 20 });
     endContractShapedSpans(tracerOn(processor), 100);
     // The first 64 leave as soon as they are there; the other 36 after the scheduled delay.
@@ -162,7 +152,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('ignores spans that record but are not sampled', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver);
     const span = tracerOn(processor, createAlwaysRecordSampler(new AlwaysOffSampler())).startSpan('recorded, not sampled');
     expect(span.isRecording()).toBe(true);
@@ -173,10 +163,10 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('drops spans past maxQueueSize and says so once more are accepted', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const warnings: string[] = [];
     diag.setLogger({ warn: (message: string) => warnings.push(message), error: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
-    cleanups.push(() => Promise.resolve(diag.disable()));
+    afterTest(() => diag.disable());
     const { processor } = encodeOnEnd(receiver, { maxQueueSize: 10, maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
     const tracer = tracerOn(processor);
     // In this turn: 5 leave at once (in flight, no longer queued), the next 10 fill the queue.
@@ -194,7 +184,7 @@ describe('EncodeOnEndSpanProcessor', () => {
 
   it('reports a refused export to the global error handler and keeps sending later spans', async () => {
     let refuse = true;
-    const receiver = await capture({ respond: () => (refuse ? { status: 400, body: 'bad request' } : undefined) });
+    const receiver = await captureOtlp({ respond: () => (refuse ? { status: 400, body: 'bad request' } : undefined) });
     const errors = reportedErrors();
     const { processor } = encodeOnEnd(receiver);
     const tracer = tracerOn(processor);
@@ -209,7 +199,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('sends the next request when one stays unanswered past exportTimeoutMillis', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const errors = reportedErrors();
     const { processor, sender } = encodeOnEnd(receiver, { exportTimeoutMillis: 50 });
     // The first request is swallowed without an answer (a broken sender); later ones go through.
@@ -231,7 +221,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('reports a span that cannot be encoded and still sends the others', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const errors = reportedErrors();
     const { processor } = encodeOnEnd(receiver);
     const tracer = tracerOn(processor);
@@ -247,8 +237,8 @@ describe('EncodeOnEndSpanProcessor', () => {
 
   it('sends with tracing suppressed, whatever context the span ended in', async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    cleanups.push(() => Promise.resolve(context.disable()));
-    const receiver = await capture();
+    afterTest(() => context.disable());
+    const receiver = await captureOtlp();
     const { processor, sender } = encodeOnEnd(receiver);
     const suppressed: boolean[] = [];
     const sendEncoded = sender.sendEncoded.bind(sender);
@@ -266,7 +256,7 @@ describe('EncodeOnEndSpanProcessor', () => {
   });
 
   it('flushes what is pending on shutdown, shuts the sender down, then ignores new spans', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver, { scheduledDelayMillis: 60_000 });
     const tracer = tracerOn(processor);
     tracer.startSpan('before shutdown').end();

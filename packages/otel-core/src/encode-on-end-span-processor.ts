@@ -85,8 +85,8 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     if (this.encoder.count >= this.maxExportBatchSize) {
       this.sealRequest();
       void this.exportNext();
-    } else {
-      this.exportTimer ??= setTimeout(this.exportOnTimer, this.scheduledDelayMillis);
+    } else if (this.exportTimer === undefined) {
+      this.exportTimer = setTimeout(this.exportOnTimer, this.scheduledDelayMillis);
       this.exportTimer.unref();
     }
   }

@@ -4,25 +4,21 @@ import { join } from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { flattenSpans, freePort, type OtlpCaptureServer, startOtlpCaptureServer, waitUntil } from '@kira/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { flattenSpans, freePort, waitUntil } from '@kira/test-utils';
+import { describe, expect, it } from 'vitest';
 import { DroppedExports } from './dropped-exports';
 import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } from './export-queues';
 import { MemoryBacklog, QueueingTransport } from './queueing-transport';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory } from './spool-directory';
+import { afterTest, captureOtlp } from './fixtures/test-cleanups';
 
 // The real OTLP/protobuf trace exporter against a real OTLP receiver on loopback; the outage is
 // either a 503 answer or nothing listening on the port (ECONNREFUSED).
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kira-spool-test-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  afterTest(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -30,7 +26,7 @@ function tracing(url: string, queues: ExportQueues) {
   const exporter = queues.wrap(new OTLPTraceExporter({ url: `${url}/v1/traces`, timeoutMillis: 2_000 }), 'traces');
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const tracer = provider.getTracer('queue-test');
-  cleanups.push(() => provider.shutdown());
+  afterTest(() => provider.shutdown());
   return {
     provider,
     /** One span per call, exported on end; returns its id. */
@@ -42,12 +38,6 @@ function tracing(url: string, queues: ExportQueues) {
   };
 }
 
-async function capture(options: Parameters<typeof startOtlpCaptureServer>[0] = {}): Promise<OtlpCaptureServer> {
-  const server = await startOtlpCaptureServer(options);
-  cleanups.push(() => server.close());
-  return server;
-}
-
 const spoolFiles = async (dir: string) => (await readdir(join(dir, 'traces')).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
 
 describe('retry queue (no spool)', () => {
@@ -55,7 +45,7 @@ describe('retry queue (no spool)', () => {
     let down = true;
     const accepted: unknown[] = [];
     const acceptedAt: number[] = [];
-    const backend = await capture({
+    const backend = await captureOtlp({
       respond: (request) => {
         if (down) return { status: 503 };
         accepted.push(request.body);
@@ -88,7 +78,7 @@ describe('retry queue (no spool)', () => {
   });
 
   it('does not retry a 400: the export fails with it and nothing is queued', async () => {
-    const backend = await capture({ respond: () => ({ status: 400 }) });
+    const backend = await captureOtlp({ respond: () => ({ status: 400 }) });
     const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
     const exporter = queues.wrap(new OTLPTraceExporter({ url: `${backend.url}/v1/traces`, timeoutMillis: 2_000 }), 'traces');
     const memory = new InMemorySpanExporter();
@@ -156,7 +146,7 @@ describe('ExportQueues.wrap', () => {
 describe('spool', () => {
   it('writes nothing while the backend is healthy', async () => {
     const dir = await tempDir();
-    const backend = await capture();
+    const backend = await captureOtlp();
     const queues = new ExportQueues({ spoolDir: dir, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
     const { provider, span } = tracing(backend.url, queues);
     const id = span('healthy');
@@ -180,7 +170,7 @@ describe('spool', () => {
     expect(await spoolFiles(dir)).toHaveLength(ids.length);
 
     // "The next process": a fresh set of queues on the same directory, with the backend back.
-    const backend = await capture({ port });
+    const backend = await captureOtlp({ port });
     const second = new ExportQueues({ spoolDir: dir, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
     tracing(url, second);
     await waitUntil(() => new Set(backend.spans().map((s) => s.spanId)).size === ids.length, 20_000, 'the spooled spans');

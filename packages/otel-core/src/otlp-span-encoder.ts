@@ -357,7 +357,6 @@ function writeLink(writer: ProtoWriter, link: Link): void {
 
 /** The spans of one (resource, scope) pair, each already written as ScopeSpans field 2. */
 interface SpanGroup {
-  readonly resource: Resource;
   readonly scope: InstrumentationScope;
   readonly spans: ProtoWriter;
   count: number;
@@ -424,8 +423,9 @@ export class OtlpSpanEncoder {
       this.groups.set(span.resource, scopes);
     }
     let group = scopes.get(span.instrumentationScope);
+    const newGroup = group === undefined;
     if (group === undefined) {
-      group = { resource: span.resource, scope: span.instrumentationScope, spans: new ProtoWriter(16 * 1024), count: 0 };
+      group = { scope: span.instrumentationScope, spans: new ProtoWriter(16 * 1024), count: 0 };
       scopes.set(span.instrumentationScope, group);
     }
     const start = group.spans.pos;
@@ -433,9 +433,12 @@ export class OtlpSpanEncoder {
       const message = group.spans.startMessage(2);
       writeSpan(group.spans, span);
       group.spans.endMessage(message);
-      // Checked now, not when the request is built: a bad resource or scope costs this span only.
-      this.resourceBytes(span.resource);
-      this.scopeBytes(span.instrumentationScope);
+      if (newGroup) {
+        // Encoded (and cached) now, not when the request is built: a resource or scope that
+        // cannot be encoded costs this span only.
+        this.resourceBytes(span.resource);
+        this.scopeBytes(span.instrumentationScope);
+      }
     } catch (error) {
       group.spans.pos = start;
       if (group.count === 0) this.forget(span.resource, span.instrumentationScope);

@@ -5,24 +5,13 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { endContractShapedSpans } from './fixtures/contract-shaped-spans';
 import { encodeInSlices, ITEMS_PER_SLICE, SlicedProtobufExporter } from './sliced-protobuf-exporter';
+import { afterTest, captureOtlp } from './fixtures/test-cleanups';
 
 // Real SDK spans and log records, exported by the SDK's own OTLP/protobuf exporters and by the
 // sliced exporter to the same real OTLP receiver on loopback: what arrives must be the same.
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function capture(): Promise<OtlpCaptureServer> {
-  const server = await startOtlpCaptureServer();
-  cleanups.push(() => server.close());
-  return server;
-}
 
 const resource = resourceFromAttributes({ 'service.name': 'sliced-test', 'deployment.environment.name': 'test' });
 
@@ -41,11 +30,11 @@ function exported(exporter: { export(items: never[], callback: (result: ExportRe
 describe('SlicedProtobufExporter', () => {
   it('sends one request with the same spans, resource and scope as the SDK exporter', async () => {
     const spans = finishedSpans(5 * ITEMS_PER_SLICE + 7);
-    const sdkReceiver = await capture();
-    const slicedReceiver = await capture();
+    const sdkReceiver = await captureOtlp();
+    const slicedReceiver = await captureOtlp();
     const sdk = new OTLPTraceExporter({ url: `${sdkReceiver.url}/v1/traces` });
     const sliced = SlicedProtobufExporter.forSpans({ url: `${slicedReceiver.url}/v1/traces`, headers: { authorization: 'Bearer test-token' } });
-    cleanups.push(() => sdk.shutdown(), () => sliced.shutdown());
+    afterTest(() => sdk.shutdown(), () => sliced.shutdown());
 
     expect((await exported(sdk, spans)).code).toBe(ExportResultCode.SUCCESS);
     expect((await exported(sliced, spans)).code).toBe(ExportResultCode.SUCCESS);
@@ -67,11 +56,11 @@ describe('SlicedProtobufExporter', () => {
     const logger = provider.getLogger('sliced-test');
     for (let index = 0; index < ITEMS_PER_SLICE + 3; index++) logger.emit({ body: `line ${index}`, severityNumber: 9, attributes: { index } });
     const records = memory.getFinishedLogRecords();
-    const sdkReceiver = await capture();
-    const slicedReceiver = await capture();
+    const sdkReceiver = await captureOtlp();
+    const slicedReceiver = await captureOtlp();
     const sdk = new OTLPLogExporter({ url: `${sdkReceiver.url}/v1/logs` });
     const sliced = SlicedProtobufExporter.forLogs({ url: `${slicedReceiver.url}/v1/logs` });
-    cleanups.push(() => sdk.shutdown(), () => sliced.shutdown());
+    afterTest(() => sdk.shutdown(), () => sliced.shutdown());
 
     expect((await exported(sdk, records)).code).toBe(ExportResultCode.SUCCESS);
     expect((await exported(sliced, records)).code).toBe(ExportResultCode.SUCCESS);
@@ -81,17 +70,16 @@ describe('SlicedProtobufExporter', () => {
   });
 
   it('reports a failed export (the backend refuses) to the batch processor', async () => {
-    const receiver = await startOtlpCaptureServer({ respond: () => ({ status: 400, body: 'bad request' }) });
-    cleanups.push(() => receiver.close());
+    const receiver = await captureOtlp({ respond: () => ({ status: 400, body: 'bad request' }) });
     const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
-    cleanups.push(() => sliced.shutdown());
+    afterTest(() => sliced.shutdown());
     expect((await exported(sliced, finishedSpans(3))).code).toBe(ExportResultCode.FAILED);
   });
 
   it('reports a batch that cannot be encoded as failed, without an unhandled rejection', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
-    cleanups.push(() => sliced.shutdown());
+    afterTest(() => sliced.shutdown());
     // Not spans: the SDK's serializer throws on them (in the second slice, after a yield).
     const result = await exported(sliced, [...finishedSpans(ITEMS_PER_SLICE), { name: 'not a span' }]);
     expect(result.code).toBe(ExportResultCode.FAILED);
@@ -101,9 +89,9 @@ describe('SlicedProtobufExporter', () => {
   });
 
   it('forceFlush waits for a batch still being encoded', async () => {
-    const receiver = await capture();
+    const receiver = await captureOtlp();
     const sliced = SlicedProtobufExporter.forSpans({ url: `${receiver.url}/v1/traces` });
-    cleanups.push(() => sliced.shutdown());
+    afterTest(() => sliced.shutdown());
     let result: ExportResult | undefined;
     sliced.export(finishedSpans(4 * ITEMS_PER_SLICE), (exportResult) => (result = exportResult));
     await sliced.forceFlush();
