@@ -77,6 +77,20 @@ describe('sanitize', () => {
     expect(sanitize('www.example.com and v1.2.3')).toBe('www.example.com and v1.2.3');
   });
 
+  it('redacts a JWT glued after a dash inside a word, keeping what comes before it', () => {
+    // Segments shorter than 20 characters, so only the `eyJ` form can find it.
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${'s'.repeat(12)}`;
+    expect(sanitize(`token-${jwt}`)).toBe('token-[REDACTED jwt]');
+    expect(sanitize(`header x-${jwt} sent`)).toBe('header x-[REDACTED jwt] sent');
+    expect(sanitize(`a-b--${jwt}.rest`)).toBe('a-b--[REDACTED jwt].rest');
+    expect(sanitize(`--${jwt}`)).toBe('--[REDACTED jwt]');
+    expect(sanitize(`user_id-${jwt}`)).toBe('user_id-[REDACTED jwt]');
+    const real =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(sanitize(`session-${real} ok`)).toBe('[REDACTED jwt] ok');
+    expect(sanitize('my-eyJ-shaped-name and more words')).toBe('my-eyJ-shaped-name and more words');
+  });
+
   it('truncates long strings with a marker', () => {
     const result = sanitize('word '.repeat(1000), { maxStringLength: 100 }) as string;
     expect(result.startsWith('word word')).toBe(true);
@@ -182,6 +196,17 @@ describe('sanitize', () => {
     expect((sanitize(shortRuns) as string).startsWith('AAAA')).toBe(true);
     const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.${'s'.repeat(43)}`;
     expect(sanitize(`${'x-'.repeat(50_000)} ${jwt}`, { maxStringLength: 200_000 })).toContain('[REDACTED jwt]');
+  });
+
+  it('scans a run once however many of its dashes are followed by eyJ, and finds a JWT after a long dashed prefix', () => {
+    // Trying the JWT after every `-eyJ` of a run (a lookbehind, or a lazy prefix) took about a minute on each of these.
+    const dashed = '-eyJ'.repeat(100_000);
+    expect(sanitize(dashed, { maxStringLength: 8 })).toBe(`-eyJ-eyJ…[truncated ${dashed.length - 8} chars]`);
+    const pieces = 'eyJab-'.repeat(70_000);
+    expect(sanitize(pieces, { maxStringLength: 12 })).toBe(`eyJab-eyJab-…[truncated ${pieces.length - 12} chars]`);
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${'s'.repeat(12)}`;
+    const prefix = 'x-'.repeat(100_000);
+    expect(sanitize(`${prefix}${jwt}`, { maxStringLength: 300_000 })).toBe(`${prefix}[REDACTED jwt]`);
   });
 });
 

@@ -28,6 +28,7 @@ export interface SanitizeOptions {
 }
 
 const REDACTED = '[REDACTED]';
+const REDACTED_JWT = '[REDACTED jwt]';
 const DEFAULT_MAX_DEPTH = 6;
 const DEFAULT_MAX_BREADTH = 50;
 const DEFAULT_MAX_STRING_LENGTH = 1000;
@@ -52,8 +53,16 @@ const SECRET_COMPOUND = /(?:token|secret|passw(?:or)?d|apikey|credentials?|cooki
 
 // Every pattern starts only where a run of its characters starts (the lookbehinds), so each run
 // is scanned once: without them a long run of token characters made these quadratic.
-const JWT =
-  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g;
+const RUN_START = '(?<![A-Za-z0-9_-])';
+const JWT_LONG_SEGMENTS = '[A-Za-z0-9_-]{20,}\\.[A-Za-z0-9_-]{20,}\\.[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])';
+// A JWT may also be glued after `-` inside a run (`token-eyJ…`, which the old `\b` allowed). The
+// group (kept, as `$1`) walks from the run's start piece by piece (word characters, then dashes)
+// and stops at the first piece that starts with `eyJ`: if the JWT fails from there it fails from
+// every later `-eyJ` of the run too (shorter remainder, same tail), so no piece is tried twice.
+const JWT_FROM_EYJ = '(-*(?:(?!eyJ)[A-Za-z0-9_]+-+)*)eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*';
+const JWT = new RegExp(`${RUN_START}(?:${JWT_LONG_SEGMENTS}|${JWT_FROM_EYJ})`, 'g');
+// Most strings hold no `eyJ`; trying the second form on every word of them doubled this pass.
+const JWT_WITHOUT_EYJ = new RegExp(`${RUN_START}${JWT_LONG_SEGMENTS}`, 'g');
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 // Built once: sanitize runs on every recorded log and payload, and compiling it each call cost
 // more than sanitizing a small record. Shared safely because sanitize is synchronous and every
@@ -270,7 +279,7 @@ function sanitizeString(text: string, limits: Limits): string {
   if (result.length >= 20) {
     limits.base64Run.lastIndex = 0;
     result = result.replace(limits.base64Run, (run) => describeBase64(run, sniffBase64(run)));
-    result = result.replace(JWT, '[REDACTED jwt]');
+    result = result.includes('eyJ') ? result.replace(JWT, `$1${REDACTED_JWT}`) : result.replace(JWT_WITHOUT_EYJ, REDACTED_JWT);
     result = result.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`);
   }
   if (result.length > limits.maxStringLength) {
