@@ -93,7 +93,9 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
       return;
     }
     try {
-      const { toolExecutions, toolDuration } = getInstruments();
+      const { toolExecutions, toolDuration, recording } = getInstruments();
+      // Before the SDK starts, names would take places among maxToolNames and leave none for it.
+      if (!recording) return;
       const metricToolName = foldToolName(toolName);
       toolExecutions.add(1, { [METRIC_ATTRIBUTES.toolName]: metricToolName, [METRIC_ATTRIBUTES.success]: success ? 'true' : 'false' });
       toolDuration.record(durationMs, { [METRIC_ATTRIBUTES.toolName]: metricToolName });

@@ -1,7 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { createTestSdk } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
-import { logAIToolExecuted, recordAITool, recordHttpRequest, traceAITool } from './index';
+import { createKiraMetrics, logAIToolExecuted, recordAITool, recordHttpRequest, traceAITool } from './index';
+import { captureDiagWarnings } from './testing/capture-diag-warnings';
 
 describe('default helpers (global providers)', () => {
   it('are no-ops without an SDK: run the tool, return its result, never throw', async () => {
@@ -76,6 +77,33 @@ describe('default helpers (global providers)', () => {
       ]);
     } finally {
       await second.shutdown();
+    }
+  });
+});
+
+describe('maxToolNames and an SDK started late', () => {
+  it('names seen before the SDK starts take no place: the SDK gets the first maxToolNames names it sees', async () => {
+    const warnings = captureDiagWarnings();
+    const capped = createKiraMetrics({ maxToolNames: 3 });
+    try {
+      for (const name of ['early1', 'early2', 'early3', 'early4']) capped.recordAITool(name, true, 1);
+      capped.traceAITool('early5', {}, () => undefined);
+      expect(warnings.ours()).toEqual([]);
+
+      const sdk = createTestSdk();
+      try {
+        capped.recordAITool('a', true, 1);
+        capped.traceAITool('b', {}, () => undefined);
+        for (const name of ['c', 'early1', 'd']) capped.recordAITool(name, true, 1);
+        const counter = await sdk.metric('ai_tool_executions');
+        const byTool = Object.fromEntries((counter?.dataPoints ?? []).map((point) => [point.attributes['tool_name'], point.value]));
+        expect(byTool).toEqual({ a: 1, b: 1, c: 1, other: 2 });
+        expect(warnings.ours().filter((message) => message.includes('distinct tool names'))).toHaveLength(1);
+      } finally {
+        await sdk.shutdown();
+      }
+    } finally {
+      warnings.stop();
     }
   });
 });

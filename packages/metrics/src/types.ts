@@ -19,7 +19,8 @@ export interface KiraMetricsOptions {
   tracerProvider?: TracerProvider;
   /**
    * Distinct `tool_name` metric values kept before new ones fold into `other` (spans and logs
-   * keep the real name). Default 200.
+   * keep the real name). Names recorded while no SDK is registered (before it starts, telemetry
+   * off) are not counted. Default 200.
    * @example createKiraMetrics({ maxToolNames: 50 })
    */
   maxToolNames?: number;
