@@ -27,6 +27,15 @@ describe('without an SDK', () => {
     expect(failed.status).toBe(502);
     await expect(tracedFetch('http://127.0.0.1:1/', undefined, { service: 'openai', operation: 'chat' })).rejects.toThrow('fetch failed');
   });
+
+  it('does not call errorOnStatus: no span records', async () => {
+    const asked: number[] = [];
+    const errorOnStatus = (status: number) => asked.push(status) > 0;
+    const response = await tracedFetch(`${server.url}/status/503`, undefined, { service: 'openai', operation: 'chat', errorOnStatus });
+    expect(response.status).toBe(503);
+    await response.text();
+    expect(asked).toEqual([]);
+  });
 });
 
 describe('injected providers', () => {

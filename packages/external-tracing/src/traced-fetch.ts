@@ -133,6 +133,8 @@ class CallTelemetry {
     const status = response.status;
     this.outcome = status >= 400 ? 'http_error' : 'ok';
     const span = this.span;
+    // errorOnStatus only decides the span's status (documented so): a span that records nothing
+    // needs no verdict, and unsampled calls, most of them, skip the user's function.
     if (span === undefined || !span.isRecording()) return;
     const responseAttributes: Attributes = {
       [SPAN_ATTRIBUTES.httpResponseStatusCode]: status,

@@ -23,7 +23,14 @@ export interface TracedFetchBehaviour {
   endSpanOn?: EndSpanOn;
   /**
    * Which response statuses mark the span as ERROR (with `error.type` = the status code).
-   * Default: `status >= 500`. The metric `outcome` is independent: any status >= 400 is `http_error`.
+   * Default: `status >= 500`. It decides nothing else: the metric `outcome` is independent (any
+   * status >= 400 is `http_error`).
+   *
+   * Called once per response, and only when the call's span records (is sampled). It is not called
+   * for an unsampled span, for a call that starts no span (under an unsampled parent with
+   * `@kira/otel-core`, or with no SDK / telemetry off), nor for a request that fails without a
+   * response. So keep it a pure function of the status: a side effect in it (counting, logging)
+   * would only see the sampled calls.
    * @example { errorOnStatus: (status) => status >= 400 && status !== 404 }
    */
   errorOnStatus?: (status: number) => boolean;

@@ -1,6 +1,6 @@
 // With the OTel undici instrumentation running (as @kira/otel-core runs it), the transport span
 // must nest under ours and exactly one traceparent must reach the provider.
-import { context, ROOT_CONTEXT, SamplingDecision, type Sampler, SpanKind, trace, TraceFlags, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SamplingDecision, type Sampler, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { declareSamplerFollowsParent } from '@kira/conventions';
 import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
@@ -148,5 +148,36 @@ describe('under an unsampled parent, with a sampler that follows its parent', ()
     await (await context.with(caller, () => tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'own-headers', tracerProvider: counting.provider }))).text();
     expect(counting.started()).toBe(1);
     expect(traceparentHeaders(0)).toEqual([expect.stringMatching(new RegExp(`^00-${parent.traceId}-[0-9a-f]{16}-00$`))]);
+  });
+
+  it('calls errorOnStatus only when its span records: not for an unsampled span, nor for a call that starts none', async () => {
+    const asked: Record<string, number[]> = { sampled: [], unsampled: [], skipped: [] };
+    const call = async (operation: string, tracerProvider: TracerProvider, sampled: boolean) => {
+      const errorOnStatus = (status: number) => {
+        asked[operation]!.push(status);
+        return status >= 400;
+      };
+      const options = { service: 'fal', operation, tracerProvider, meterProvider: followingSdk.meterProvider, errorOnStatus };
+      const response = await context.with(parentContext(sampled).context, () => tracedFetch(`${server.url}/status/404`, undefined, options));
+      expect(response.status).toBe(404);
+      await response.text();
+    };
+    const declared = countingProvider(followingSdk.tracerProvider);
+    declareSamplerFollowsParent(declared.provider);
+    const undeclared = countingProvider(followingSdk.tracerProvider);
+
+    await call('sampled', declared.provider, true);
+    await call('skipped', declared.provider, false);
+    await call('unsampled', undeclared.provider, false);
+
+    // The sampled call started a span, the skipped one none; the unsampled one started a span that does not record.
+    expect([declared.started(), undeclared.started()]).toEqual([1, 1]);
+    expect(asked).toEqual({ sampled: [404], unsampled: [], skipped: [] });
+    const ours = followingSdk.spans().filter((span) => span.instrumentationScope.name === '@kira/external-tracing');
+    expect(ours.map((span) => [span.name, span.status.code, span.attributes['error.type']])).toEqual([['fal sampled', SpanStatusCode.ERROR, '404']]);
+    // errorOnStatus decides the span status alone: every call gets the same outcome in the histogram.
+    const histogram = await followingSdk.metric('external_request_duration_ms');
+    const outcomes = Object.fromEntries((histogram?.dataPoints ?? []).map((point) => [point.attributes['external_operation'], point.attributes['outcome']]));
+    expect(outcomes).toEqual({ sampled: 'http_error', skipped: 'http_error', unsampled: 'http_error' });
   });
 });
