@@ -86,7 +86,7 @@ for (const raw of raws) {
     const { hono } = raw;
     const o = hono.options;
     lines.push('## Hono under load', '');
-    lines.push(`${o.setups.length} servers, each in its own process; autocannon in the parent, ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.durationSeconds} s after a ${o.warmupSeconds} s warm-up each; sampling ${raw.config.sampleRatio * 100} %, OTLP/protobuf to a local sink that answers at once and decodes between measurements. Baseline: \`bare\`.`, '');
+    lines.push(`${o.setups.length} servers, each in its own process; autocannon in the parent, ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.durationSeconds} s (neighbours in the measurement order compared back to back: \`bare-again\`, \`bare\`, \`bare-middleware\`, \`kira\`, \`kira-off\`, …) after a ${o.warmupSeconds} s warm-up each; sampling ${raw.config.sampleRatio * 100} %, OTLP/protobuf to a local sink that answers at once and decodes between measurements. Baseline: \`bare\`.`, '');
     lines.push('Main figure: **extra CPU µs per request over `bare`**, computed round by round (server process CPU ÷ requests served; CPU time is what a busy shared machine distorts least). "over middleware" is the same against `bare-middleware` (one empty async middleware). "LG CPU" is the load generator\'s CPU share of one core during the measurement; ≥ 85 % means autocannon, not the server, set the pace (marked LG-bound).', '');
     lines.push('| setup | extra CPU µs/req over bare | over middleware | CPU µs/req | p99 ratio | p99 ms | req/s | req/s ratio | LG CPU | spans exported/req | RSS MiB |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|');

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { honoServerLaunch, type HonoSetup } from './hono-setups.ts';
+import { honoServerLaunch, inMeasurementOrder, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
 import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
@@ -114,8 +114,10 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     for (const server of servers.values()) await server.child.call('flush');
     await sink.child.call('reset');
 
+    // Subjects in measurement order (neighbours compared back to back); results keep the setups' order.
+    const serversInOrder = inMeasurementOrder([...servers.keys()]).map((setup) => [setup, servers.get(setup)!] as const);
     const rounds = await runInterleaved<HonoRound>(
-      [...servers].map(([setup, server]) => ({
+      serversInOrder.map(([setup, server]) => ({
         name: setup,
         async measure() {
           const before = (await server.child.call<{ cpu: CpuUsage }>('stats')).cpu;
@@ -146,7 +148,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
 
     // The same servers at one fixed pace, interleaved the same way.
     const paced = await runInterleaved<LoadResult>(
-      [...servers].map(([setup, server]) => ({
+      serversInOrder.map(([setup, server]) => ({
         name: setup,
         measure: () => runPacedLoad({ url: server.url, connections: options.connections, durationSeconds: options.fixedRateSeconds, rate: options.fixedRate }),
       })),

@@ -26,7 +26,7 @@ export interface BenchRaw {
 }
 
 export const DEFAULT_CONFIG: BenchConfig = {
-  hono: { setups: [...HONO_SETUPS], rounds: 5, durationSeconds: 5, warmupSeconds: 3, connections: 10, fixedRate: 2000, fixedRateSeconds: 3 },
+  hono: { setups: [...HONO_SETUPS], rounds: 11, durationSeconds: 2.5, warmupSeconds: 3, connections: 10, fixedRate: 2000, fixedRateSeconds: 2 },
   micro: { rounds: 7, batchMs: 100 },
   memory: { requests: 100_000, chunk: 10_000, connections: 10 },
   sampleRatio: 0.1,
