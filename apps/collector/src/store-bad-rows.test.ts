@@ -181,5 +181,12 @@ describe('a row ClickHouse refuses even alone', () => {
     expect(store.written.logs).toBe(8);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatch(/^dropped 1 of 6 rows of table logs that ClickHouse refused even one by one; the other 5 are stored .*ClickHouse said: Cannot parse IPv4 not an address \(CANNOT_PARSE_IPV4\)$/);
+
+    // A request none of whose rows can be stored is not reported as stored: it fails with
+    // ClickHouse's error (its sender keeps the rows), and nothing is counted as dropped.
+    await expect(store.insertRows('logs', [log('bad 3', 'nope'), log('bad 4', 'nope either')])).rejects.toThrow(/CANNOT_PARSE_IPV4/);
+    expect(store.dropped.logs).toBe(2);
+    expect(store.written.logs).toBe(8);
+    expect(reports).toHaveLength(1);
   });
 });

@@ -359,8 +359,8 @@ class ChdbStore implements Store {
    * One INSERT for all groups. When ClickHouse refuses it, each group is written alone, and a
    * group it refuses is written in halves down to single rows: only rows refused even alone are
    * dropped (counted in {@link dropped}, reported once per table and error), the rest are stored
-   * and the group's request succeeds. Errors without a ClickHouse code (a closed session) fail
-   * the groups as they are.
+   * and the group's request succeeds. A group of several rows none of which could be stored fails
+   * with ClickHouse's error, as do errors without a ClickHouse code (a closed session).
    */
   private async writeGroups(target: InsertTarget, groups: PendingGroup[]): Promise<void> {
     let refusal: unknown;
@@ -377,6 +377,13 @@ class ChdbStore implements Store {
         // A lone group is the batch that just failed: no need to send it again whole.
         const lines = group.text.split('\n').filter((line) => line !== '');
         const outcome = await this.insertSalvaging(target, lines, groups.length === 1 ? refusal : undefined);
+        if (outcome.written === 0 && lines.length > 1) {
+          // Every row refused, each alone: that is the table's state (a full disk, a changed
+          // schema), not the rows'. The request fails as before, so its sender keeps the rows and
+          // retries them, instead of being told they are stored.
+          group.reject(outcome.error as Error);
+          continue;
+        }
         this.written[target.table] += outcome.written;
         if (outcome.dropped > 0) this.reportDropped(target.table, outcome, lines.length);
         group.resolve();
