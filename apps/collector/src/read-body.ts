@@ -1,11 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-const inflateRawAsync = promisify(inflateRaw);
-const brotliAsync = promisify(brotliDecompress);
+import { ContentEncodingError, type ContentEncodingFailure, decodeContentEncoding } from '@kira/telemetry-wire';
 
 /** A body the collector refuses, with the HTTP status to answer. */
 export class BodyError extends Error {
@@ -38,32 +32,19 @@ export async function readRawBody(request: IncomingMessage, maxBytes: number): P
   return Buffer.concat(chunks, size);
 }
 
+/** HTTP status for each way the shared decoder can refuse a body. */
+const STATUS_OF_FAILURE: Record<ContentEncodingFailure, BodyError['status']> = { 'unsupported-encoding': 415, malformed: 400, 'too-large': 413 };
+
 /**
- * Undoes Content-Encoding with an output cap: zlib stops at `maxBytes` (`maxOutputLength`), so a
- * gzip bomb is refused after inflating at most the limit, never the whole bomb.
+ * Undoes Content-Encoding with the shared decoder of `@kira/telemetry-wire`, its output capped at
+ * `maxBytes` (so a gzip bomb is refused after inflating at most the limit), and turns its refusal
+ * into the status to answer.
  */
 export async function decodeBody(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
-  const encodings = (contentEncoding ?? '')
-    .split(',')
-    .map((encoding) => encoding.trim().toLowerCase())
-    .filter((encoding) => encoding !== '' && encoding !== 'identity');
-  const options = { maxOutputLength: maxBytes };
-  // Encodings are listed in the order they were applied: undo from the last.
-  for (const encoding of encodings.reverse()) {
-    try {
-      if (encoding === 'gzip' || encoding === 'x-gzip') body = await gunzipAsync(body, options);
-      else if (encoding === 'deflate') body = await (body[0] !== undefined && (body[0] & 0x0f) === 8 ? inflateAsync(body, options) : inflateRawAsync(body, options));
-      else if (encoding === 'br') body = await brotliAsync(body, options);
-      else throw new BodyError(415, `unsupported Content-Encoding "${encoding}" (use gzip, deflate, br or none)`);
-    } catch (error) {
-      if (error instanceof BodyError) throw error;
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-        throw new BodyError(413, `request body is over the limit of ${maxBytes} bytes after ${encoding} decompression`);
-      }
-      throw new BodyError(400, `request body is not valid ${encoding}: ${(error as Error).message}`);
-    }
+  try {
+    return await decodeContentEncoding(body, contentEncoding, { maxDecodedBytes: maxBytes });
+  } catch (error) {
+    if (error instanceof ContentEncodingError) throw new BodyError(STATUS_OF_FAILURE[error.reason], error.message);
+    throw error;
   }
-  if (body.length > maxBytes) throw new BodyError(413, `request body is over the limit of ${maxBytes} bytes`);
-  return body;
 }

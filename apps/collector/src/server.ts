@@ -4,6 +4,7 @@ import type { CollectorContext } from './context';
 import { faultApplies, formatFault, parseFault } from './fault';
 import { logsToRows, metricsToPoints, spansToRows } from './otlp-records';
 import { BodyError, decodeBody, readRawBody } from './read-body';
+import { reportCollectorProblem } from './report-problem';
 import { handleSentryEnvelope } from './sentry-receiver';
 import { QueryFailedError, QueryRefusedError, StoreBusyError } from './store';
 import type { FaultSpec } from './types';
@@ -25,7 +26,7 @@ export interface ServerState {
 export function createCollectorServer(ctx: CollectorContext, state: ServerState): Server {
   const server = createServer((request, response) => {
     handle(ctx, state, request, response).catch((error: unknown) => {
-      reportOnce(error);
+      reportCollectorProblem('request-failed', 'request failed:', error);
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
       else response.destroy();
     });
@@ -34,13 +35,6 @@ export function createCollectorServer(ctx: CollectorContext, state: ServerState)
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 60_000;
   return server;
-}
-
-let reported = false;
-function reportOnce(error: unknown): void {
-  if (reported) return;
-  reported = true;
-  console.error('kira-collector: request failed:', error);
 }
 
 async function handle(ctx: CollectorContext, state: ServerState, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -4,7 +4,6 @@ import { createLegacySchemaStatements, LEGACY_METRICS_TABLE } from '@kira/dashbo
 import {
   createSchemaStatements,
   defaultIntervalSeconds,
-  dtFromDate,
   expandQuery,
   formatDateTimeLiteral,
   type MetricPointInput,
@@ -15,7 +14,10 @@ import {
   TABLES,
   toMetricRow,
 } from '@kira/dashboards/schema';
+import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
+import { reportCollectorProblem } from './report-problem';
+import { tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, Store } from './types';
 
 /** Options of {@link createStore}. */
@@ -34,6 +36,8 @@ export interface StoreOptions {
   maxResultRows?: number;
   /** Rows waiting to be written beyond which inserts are refused with {@link StoreBusyError}. Default 500 000. */
   maxPendingRows?: number;
+  /** Where rows ClickHouse refused are reported (once per table and error code). Default: the collector's stderr reporter. */
+  report?: ReportOnce;
 }
 
 type BufferTable = RecordTable | typeof TABLES.metricPoints;
@@ -131,21 +135,25 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     throw error;
   }
   const columns = new Map<string, Set<string>>();
+  const encoders = new Map<string, Map<string, TsvFieldEncoder>>();
   const described = await session.queryAsync(
-    `SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}', '${LEGACY_METRICS_TABLE}') AND default_kind != 'MATERIALIZED' AND default_kind != 'ALIAS' ORDER BY table, position`,
+    `SELECT table, name, type FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}', '${LEGACY_METRICS_TABLE}') AND default_kind != 'MATERIALIZED' AND default_kind != 'ALIAS' ORDER BY table, position`,
     { format: 'JSONEachRow' },
   );
   for (const line of described.text().split('\n')) {
     if (line.trim() === '') continue;
-    const { table, name } = JSON.parse(line) as { table: string; name: string };
+    const { table, name, type } = JSON.parse(line) as { table: string; name: string; type: string };
     if (!columns.has(table)) columns.set(table, new Set());
     columns.get(table)?.add(name);
+    if (!encoders.has(table)) encoders.set(table, new Map());
+    encoders.get(table)?.set(name, tsvFieldEncoder(type));
   }
-  return new ChdbStore(session, options, columns);
+  return new ChdbStore(session, options, columns, encoders);
 }
 
 class ChdbStore implements Store {
   readonly written = { spans: 0, logs: 0, sentry_events: 0, metric_points: 0 };
+  readonly dropped = { spans: 0, logs: 0, sentry_events: 0, metric_points: 0 };
   private readonly memory = new SeriesMemory();
   private readonly buffers = new Map<string, { target: InsertTarget; groups: PendingGroup[] }>();
   private bufferedRows = 0;
@@ -164,6 +172,7 @@ class ChdbStore implements Store {
     private readonly session: Session,
     private readonly options: StoreOptions,
     private readonly tableColumns: Map<string, Set<string>>,
+    private readonly fieldEncoders: Map<string, Map<string, TsvFieldEncoder>>,
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.flushRows = options.flushRows ?? 5_000;
@@ -188,10 +197,12 @@ class ChdbStore implements Store {
     if (!columns.includes('dt') || !columns.includes('raw')) {
       return Promise.reject(new Error(`insertRows(${table}): every row needs dt and raw`));
     }
+    const tableEncoders = this.fieldEncoders.get(table);
+    const encoders = columns.map((column) => tableEncoders?.get(column) ?? tsvFieldEncoder(''));
     let text = '';
     for (const row of rows) {
       let line = '';
-      for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + tsvValue(row[columns[i] as string]);
+      for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + (encoders[i] as TsvFieldEncoder)(row[columns[i] as string]);
       text += `${line}\n`;
     }
     return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
@@ -344,28 +355,77 @@ class ChdbStore implements Store {
     });
   }
 
-  /** One INSERT for all groups; when it fails, each group alone, so one bad request fails alone. */
+  /**
+   * One INSERT for all groups. When ClickHouse refuses it, each group is written alone, and a
+   * group it refuses is written in halves down to single rows: only rows refused even alone are
+   * dropped (counted in {@link dropped}, reported once per table and error), the rest are stored
+   * and the group's request succeeds. A group of several rows none of which could be stored fails
+   * with ClickHouse's error, as do errors without a ClickHouse code (a closed session).
+   */
   private async writeGroups(target: InsertTarget, groups: PendingGroup[]): Promise<void> {
+    let refusal: unknown;
     try {
       await this.insertText(target, groups.map((group) => group.text).join(''));
       this.count(target.table, groups);
       for (const group of groups) group.resolve();
       return;
     } catch (error) {
-      if (groups.length === 1) {
-        groups[0]?.reject(error as Error);
-        return;
-      }
+      refusal = error;
     }
     for (const group of groups) {
       try {
-        await this.insertText(target, group.text);
-        this.count(target.table, [group]);
+        // A lone group is the batch that just failed: no need to send it again whole.
+        const lines = group.text.split('\n').filter((line) => line !== '');
+        const outcome = await this.insertSalvaging(target, lines, groups.length === 1 ? refusal : undefined);
+        if (outcome.written === 0 && lines.length > 1) {
+          // Every row refused, each alone: that is the table's state (a full disk, a changed
+          // schema), not the rows'. The request fails as before, so its sender keeps the rows and
+          // retries them, instead of being told they are stored.
+          group.reject(outcome.error as Error);
+          continue;
+        }
+        this.written[target.table] += outcome.written;
+        if (outcome.dropped > 0) this.reportDropped(target.table, outcome, lines.length);
         group.resolve();
       } catch (error) {
         group.reject(error as Error);
       }
     }
+  }
+
+  /**
+   * Inserts rows (TSV or JSONEachRow lines, one row each), halving on a ClickHouse refusal until
+   * the refused rows stand alone. `refusal` is the error of an INSERT of exactly these lines.
+   */
+  private async insertSalvaging(target: InsertTarget, lines: string[], refusal?: unknown): Promise<SalvageOutcome> {
+    if (refusal === undefined) {
+      try {
+        await this.insertText(target, `${lines.join('\n')}\n`);
+        return { written: lines.length, dropped: 0 };
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    if (!isClickHouseRefusal(refusal)) throw refusal;
+    if (lines.length === 1) return { written: 0, dropped: 1, error: refusal };
+    const middle = lines.length >> 1;
+    const first = await this.insertSalvaging(target, lines.slice(0, middle));
+    const second = await this.insertSalvaging(target, lines.slice(middle));
+    return { written: first.written + second.written, dropped: first.dropped + second.dropped, error: first.error ?? second.error };
+  }
+
+  private reportDropped(table: BufferTable, outcome: SalvageOutcome, rows: number): void {
+    this.dropped[table] += outcome.dropped;
+    const error = outcome.error as { clickhouseCode?: number; message?: string };
+    // The first line and the error's name: the rest is a dump of the row, too long for a log line.
+    const cleaned = cleanClickHouseMessage(String(error.message));
+    const firstLine = (cleaned.split('\n')[0] ?? '').replace(/[:\s]+$/, '');
+    const errorName = /\(([A-Z][A-Z0-9_]*)\)\W*$/.exec(String(error.message))?.[1];
+    const message = errorName && !firstLine.includes(errorName) ? `${firstLine} (${errorName})` : firstLine;
+    (this.options.report ?? reportCollectorProblem)(
+      `dropped-rows:${table}:${String(error.clickhouseCode)}`,
+      `dropped ${outcome.dropped} of ${rows} rows of table ${table} that ClickHouse refused even one by one; the other ${rows - outcome.dropped} are stored (later drops with this error are only counted, in store.dropped). ClickHouse said: ${message}`,
+    );
   }
 
   private count(table: BufferTable, groups: PendingGroup[]): void {
@@ -402,23 +462,16 @@ class ChdbStore implements Store {
   }
 }
 
-const TSV_SPECIAL = /[\\\t\n\r]/;
+/** What {@link ChdbStore.insertSalvaging} stored and dropped, with the error of a dropped row. */
+interface SalvageOutcome {
+  written: number;
+  dropped: number;
+  error?: unknown;
+}
 
-/**
- * One TSV field: Dates as DateTime64 text, objects as their JSON text (so `raw` may be an
- * object), booleans as 1/0, null/undefined as \N (the column default).
- */
-function tsvValue(value: unknown): string {
-  let text: string;
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'string') text = value;
-  else if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '\\N';
-  else if (typeof value === 'boolean') return value ? '1' : '0';
-  else if (typeof value === 'bigint') return value.toString();
-  else if (value instanceof Date) return dtFromDate(value);
-  else text = JSON.stringify(value) ?? '';
-  if (!TSV_SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r]/g, (character) => (character === '\\' ? '\\\\' : character === '\t' ? '\\t' : character === '\n' ? '\\n' : '\\r'));
+/** An error ClickHouse raised about the INSERT (it carries a ClickHouse code), as opposed to a closed or broken session. */
+function isClickHouseRefusal(error: unknown): boolean {
+  return typeof (error as { clickhouseCode?: unknown } | undefined)?.clickhouseCode === 'number';
 }
 
 /** ClickHouse messages carry a stack-ish tail; keep the part a user can act on. */

@@ -31,14 +31,21 @@ export interface QueryRange {
 export interface Store {
   /**
    * Buffers rows for `table`; resolves once they are written (batched: at most one INSERT per
-   * ~200 ms, or at once past N rows). `Date` values become DateTime64; `raw` may be a JSON string
-   * or a plain object (stored as its JSON text).
+   * ~200 ms, or at once past N rows). Each value is converted as its column's type requires
+   * (`tsv-fields.ts`): `Date` values or unix-seconds strings become DateTime64, `raw` may be a JSON
+   * string or a plain object (stored as its JSON text). A row ClickHouse still refuses is dropped
+   * alone and counted in {@link dropped}; the promise then resolves for the rows that were stored.
    */
   insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<void>;
   /** Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them; points it cannot store are counted, not thrown. */
   insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult>;
   /** Rows written since start, per table (`metric_points` counts points). */
   readonly written: Record<RecordTable | 'metric_points', number>;
+  /**
+   * Rows dropped since start, per table: rows ClickHouse refused even in an INSERT of their own
+   * (the rest of their batch is written). The first drop per table and error is reported on stderr.
+   */
+  readonly dropped: Record<RecordTable | 'metric_points', number>;
   /** Internal, unrestricted query (JSON rows). Placeholders are NOT expanded. */
   query(sql: string): Promise<QueryResult>;
   /** The `/query` path: refuses anything but one SELECT, expands the query surface, runs with `readonly=1`. */

@@ -6,5 +6,6 @@ export { otlpContentKind } from './otlp-content-kind';
 export { OtlpDecodeError } from './otlp-decode-error';
 export { otlpProtoDirectory, otlpTypes, type OtlpTypes } from './otlp-proto-root';
 export { parseEnvelope } from './parse-envelope';
-export { decodeContentEncoding, readRequestBody } from './read-request-body';
+export { ContentEncodingError, type ContentEncodingFailure } from './content-encoding-error';
+export { decodeContentEncoding, type DecodeContentEncodingOptions, readRequestBody } from './read-request-body';
 export type { EnvelopeItem, OtlpSignal, ParsedEnvelope } from './types';

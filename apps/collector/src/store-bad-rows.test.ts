@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReportOnce } from '@kira/conventions';
+import { startCollector } from './start-collector';
+import { createStore } from './store';
+import type { Collector, Store } from './types';
+
+// One chdb data folder per process: this file's collector, then a store reopened on the same folder.
+let collector: Collector | undefined;
+let store: Store | undefined;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-bad-rows-'));
+  collector = await startCollector({ port: 0, dataDir });
+  // Rows dated 1900 or 1970 would expire on insert under the retention TTL; without it they stay
+  // to be read back (the startup retention delete has run by then: the store serializes its work).
+  for (const table of ['spans', 'logs', 'sentry_events']) await collector.store.query(`ALTER TABLE ${table} REMOVE TTL`);
+});
+
+afterAll(async () => {
+  await collector?.close();
+  await store?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const TRACE_ID = 'ab'.repeat(16);
+let spanCount = 0;
+
+/** An OTLP/JSON span with a fresh span id; `fields` override anything, as a careless client might. */
+function span(fields: Record<string, unknown>): Record<string, unknown> {
+  spanCount += 1;
+  return { traceId: TRACE_ID, spanId: spanCount.toString(16).padStart(16, '0'), name: `span ${spanCount}`, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000250000000', ...fields };
+}
+
+async function sendSpans(spans: Record<string, unknown>[]): Promise<Response> {
+  return fetch(`${collector!.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bad-rows' } }] }, scopeSpans: [{ spans }] }] }),
+  });
+}
+
+async function rows(sql: string): Promise<Record<string, unknown>[]> {
+  return (await collector!.store.query(sql)).rows;
+}
+
+describe('values that once failed a whole INSERT are stored', () => {
+  it('stores a span batch in which one name reads as a ClickHouse test hint (the batch lost with Code 6 "Could not parse error code in Error: \\.")', async () => {
+    const hints = ['retry -- {error \\.}', '# {error \\.}', '/* {clientError \\.} */', 'GET // {serverError 27}', 'x -- {echo}'];
+    const response = await sendSpans([
+      span({ name: 'before the bad one' }),
+      ...hints.map((name) => span({ name })),
+      // Inside `raw` the hint hides in a JSON string; an odd number of quotes before it used to expose it.
+      span({ name: 'quote in the message', status: { code: 2, message: 'unclosed " quote -- {serverError \\.}' } }),
+      span({ name: 'after the bad one' }),
+    ]);
+    expect(response.status).toBe(200);
+    const stored = await rows(`SELECT name, JSONExtractString(raw, 'status', 'message') AS message FROM spans WHERE trace_id = '${TRACE_ID}' ORDER BY span_id`);
+    expect(stored.map((row) => row.name)).toEqual(['before the bad one', ...hints, 'quote in the message', 'after the bad one']);
+    expect(stored.find((row) => row.name === 'quote in the message')?.message).toBe('unclosed " quote -- {serverError \\.}');
+    expect(collector!.store.dropped.spans).toBe(0);
+  });
+
+  it('stores OTLP/JSON spans whose kind, status code, times and attributes do not fit the columns, converted as each column requires', async () => {
+    const traceId = 'cd'.repeat(16);
+    const response = await sendSpans([
+      span({ traceId, name: 'negative kind', kind: -1, status: { code: -1 } }),
+      span({ traceId, name: 'fractional kind', kind: 2.5, status: { code: 1.9 } }),
+      span({ traceId, name: 'huge codes', kind: 300, status: { code: 1e21 } }),
+      span({ traceId, name: 'kind as text', kind: '3', status: { code: '2' } }),
+      span({ traceId, name: 'five nanoseconds after 1970', startTimeUnixNano: '5', endTimeUnixNano: '5' }),
+      span({ traceId, name: 'year 5138', startTimeUnixNano: '99999999999000000000', endTimeUnixNano: '99999999999000000000' }),
+      span({
+        traceId,
+        name: 'status code attribute as text and double',
+        attributes: [
+          { key: 'http.response.status_code', value: { stringValue: '500' } },
+          { key: 'http.status_code', value: { doubleValue: 500.5 } },
+          { key: 'flag', value: { boolValue: true } },
+          { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a\tb' }, { intValue: '-1' }] } } },
+          { key: 'empty', value: { stringValue: '' } },
+        ],
+      }),
+    ]);
+    expect(response.status).toBe(200);
+    const stored = await rows(
+      `SELECT name, kind, status_code, toString(dt) AS dt, JSONExtractRaw(raw, 'attributes') AS attributes FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
+    );
+    expect(stored.map(({ name, kind, status_code, dt }) => ({ name, kind, status_code, dt }))).toEqual([
+      { name: 'negative kind', kind: 0, status_code: 0, dt: '2023-11-14 22:13:20.000000000' },
+      { name: 'fractional kind', kind: 2, status_code: 1, dt: '2023-11-14 22:13:20.000000000' },
+      { name: 'huge codes', kind: 255, status_code: 255, dt: '2023-11-14 22:13:20.000000000' },
+      { name: 'kind as text', kind: 3, status_code: 2, dt: '2023-11-14 22:13:20.000000000' },
+      { name: 'five nanoseconds after 1970', kind: 0, status_code: 0, dt: '1970-01-01 00:00:00.000000005' },
+      // DateTime64(9) ends in 2262; raw keeps the time as sent.
+      { name: 'year 5138', kind: 0, status_code: 0, dt: '2262-04-11 23:47:16.854775807' },
+      { name: 'status code attribute as text and double', kind: 0, status_code: 0, dt: '2023-11-14 22:13:20.000000000' },
+    ]);
+    expect(JSON.parse(String(stored[6]?.attributes))).toEqual({ 'http.response.status_code': '500', 'http.status_code': 500.5, flag: true, list: ['a\tb', -1], empty: '' });
+  });
+
+  it('stores awkward text, numbers and times given to insertRows in every column type of the schema', async () => {
+    const dt = '1700000000.000000000';
+    const texts = ['Error: \\.', 'ends with a backslash \\', 'tab\there', 'crlf\r\nline', 'nul\u0000byte', 'lone \ud800 surrogate', '\\N', '', '---', 'a#b', 'a/*b*/ //c'];
+    const awkward: Record<string, unknown>[] = [
+      ...texts.map((name, index) => ({ dt, raw: {}, trace_id: 'texts', span_id: `t${String(index).padStart(2, '0')}`, name })),
+      { dt, raw: { kind: 4 }, trace_id: 'numbers', span_id: 'n0', kind: Number.NaN, duration_ms: Number.NaN },
+      { dt, raw: {}, trace_id: 'numbers', span_id: 'n1', kind: 'SERVER', duration_ms: Infinity },
+      { dt, raw: {}, trace_id: 'numbers', span_id: 'n2', kind: true, duration_ms: -Infinity },
+      { dt, raw: { big: 2n ** 70n }, trace_id: 'numbers', span_id: 'n3', kind: 2n ** 70n, duration_ms: '12.5' },
+      { dt, raw: {}, trace_id: 'numbers', span_id: 'n4', kind: -Infinity, duration_ms: 'not a number', status_code: [1] },
+      { dt: new Date(Date.UTC(1492, 9, 12)), raw: {}, trace_id: 'times', span_id: 'd0', service: true },
+      { dt: '-1.500000000', raw: {}, trace_id: 'times', span_id: 'd1', service: ['a', 1] },
+      { dt: 'not a time', raw: {}, trace_id: 'times', span_id: 'd2', service: { name: 'x' } },
+      { dt: new Date(Number.NaN), raw: {}, trace_id: 'times', span_id: 'd3', service: 42 },
+      { dt: '2024-02-29T12:00:00.123Z', raw: {}, trace_id: 'times', span_id: 'd4', service: null },
+    ];
+    await collector!.store.insertRows('spans', awkward);
+
+    const stored = await rows(
+      `SELECT trace_id, span_id, name, kind, status_code, toString(duration_ms) AS duration, toString(dt) AS dt, service, raw FROM spans WHERE trace_id IN ('texts', 'numbers', 'times') ORDER BY span_id`,
+    );
+    const bySpan = new Map(stored.map((row) => [row.span_id, row]));
+    // A lone surrogate has no UTF-8 form: it is stored as U+FFFD, like any invalid text.
+    expect(texts.map((_, index) => bySpan.get(`t${String(index).padStart(2, '0')}`)?.name)).toEqual(texts.map((text) => text.replace('\ud800', '\ufffd')));
+    expect(['n0', 'n1', 'n2', 'n3', 'n4'].map((id) => [bySpan.get(id)?.kind, bySpan.get(id)?.status_code, bySpan.get(id)?.duration])).toEqual([
+      [4, 0, 'nan'], // NaN is no UInt8: the column default, the kind in raw
+      [0, 0, 'inf'],
+      [1, 0, '-inf'],
+      [255, 0, '12.5'],
+      [0, 0, '0'], // a duration that is no number: the default from raw's (missing) times
+    ]);
+    // JSON has no bigint: its exact digits as a string.
+    expect(JSON.parse(String(bySpan.get('n3')?.raw))).toEqual({ big: '1180591620717411303424' });
+    expect(['d0', 'd1', 'd2', 'd3', 'd4'].map((id) => [bySpan.get(id)?.dt, bySpan.get(id)?.service])).toEqual([
+      ['1900-01-01 00:00:00.000000000', 'true'], // before DateTime64's first day: its first instant
+      ['1969-12-31 23:59:58.500000000', '["a",1]'],
+      ['1970-01-01 00:00:00.000000000', '{"name":"x"}'], // no time at all: the type's zero
+      ['1970-01-01 00:00:00.000000000', '42'],
+      ['2024-02-29 12:00:00.123000000', ''],
+    ]);
+
+    await collector!.store.insertRows('logs', [
+      { dt, raw: {}, trace_id: 'severity', span_id: 'l0', severity_number: 9.7, severity_text: 'INFO -- {error \\.}' },
+      { dt, raw: {}, trace_id: 'severity', span_id: 'l1', severity_number: -3 },
+    ]);
+    await collector!.store.insertRows('sentry_events', [{ dt: new Date(Date.UTC(2400, 0, 1)), raw: '{"level":"error"}', event_id: 'far-future' }]);
+    expect(await rows(`SELECT severity_number, severity_text FROM logs WHERE trace_id = 'severity' ORDER BY span_id`)).toEqual([
+      { severity_number: 9, severity_text: 'INFO -- {error \\.}' },
+      { severity_number: 0, severity_text: '' },
+    ]);
+    expect(await rows(`SELECT toString(dt) AS dt, level FROM sentry_events WHERE event_id = 'far-future'`)).toEqual([{ dt: '2299-12-31 23:59:59.999999', level: 'error' }]);
+    expect(collector!.store.dropped).toEqual({ spans: 0, logs: 0, sentry_events: 0, metric_points: 0 });
+  });
+});
+
+describe('a row ClickHouse refuses even alone', () => {
+  it('is dropped, counted and reported once, and every other row of its batch and of the batches written with it is stored', async () => {
+    // A column type the encoder has no rule for takes text as it is, so an address that is none
+    // is a row no encoding saves: ClickHouse refuses it whatever else the batch holds.
+    await collector!.store.query('ALTER TABLE logs ADD COLUMN client_address IPv4');
+    await collector!.close();
+    collector = undefined;
+    const reports: string[] = [];
+    store = await createStore({ dataDir, retentionDays: 7, report: createReportOnce({ write: (message) => reports.push(message), everyOccurrence: () => false }) });
+
+    const log = (body: string, clientAddress = '127.0.0.1') => ({ dt: new Date(), raw: { body }, trace_id: 'salvage', client_address: clientAddress });
+    // Two requests' rows in one INSERT (both are enqueued before the write starts).
+    const withBadRow = store.insertRows('logs', [log('good 1'), log('good 2'), log('bad 1', 'not an address'), log('good 3'), log('good 4'), log('good 5')]);
+    const alongside = store.insertRows('logs', [log('good 6'), log('good 7')]);
+    await expect(Promise.all([withBadRow, alongside])).resolves.toEqual([undefined, undefined]);
+    // A batch of its own, with a bad row at the end.
+    await store.insertRows('logs', [log('good 8'), log('bad 2', 'not an address either')]);
+
+    const stored = await store.query(`SELECT JSONExtractString(raw, 'body') AS body FROM logs WHERE trace_id = 'salvage' ORDER BY body`);
+    expect(stored.rows.map((row) => row.body)).toEqual(['good 1', 'good 2', 'good 3', 'good 4', 'good 5', 'good 6', 'good 7', 'good 8']);
+    expect(store.dropped.logs).toBe(2);
+    expect(store.written.logs).toBe(8);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/^dropped 1 of 6 rows of table logs that ClickHouse refused even one by one; the other 5 are stored .*ClickHouse said: Cannot parse IPv4 not an address \(CANNOT_PARSE_IPV4\)$/);
+
+    // A request none of whose rows can be stored is not reported as stored: it fails with
+    // ClickHouse's error (its sender keeps the rows), and nothing is counted as dropped.
+    await expect(store.insertRows('logs', [log('bad 3', 'nope'), log('bad 4', 'nope either')])).rejects.toThrow(/CANNOT_PARSE_IPV4/);
+    expect(store.dropped.logs).toBe(2);
+    expect(store.written.logs).toBe(8);
+    expect(reports).toHaveLength(1);
+  });
+});
