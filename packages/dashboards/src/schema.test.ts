@@ -144,6 +144,12 @@ describe('toMetricRows', () => {
 });
 
 describe('dt helpers', () => {
+  it('writes a date before 1970 as a signed decimal of seconds (−1.5 s, not −2 + 0.5)', () => {
+    expect(dtFromDate(-1500)).toBe('-1.500000');
+    expect(dtFromDate(new Date(-500))).toBe('-0.500000');
+    expect(dtFromDate({ seconds: -2 })).toBe('-2.000000');
+  });
+
   it('formats nanoseconds and dates without losing digits', () => {
     expect(dtFromUnixNanos('1772359200123456789')).toBe('1772359200.123456789');
     expect(dtFromUnixNanos(5n)).toBe('0.000000005');

@@ -686,7 +686,10 @@ export function dtFromDate(time: Date | number | { seconds: number }): string {
     typeof time === 'number' ? time : time instanceof Date ? time.getTime() : time.seconds * 1000;
   if (!Number.isFinite(ms)) return '0.000000';
   const micros = Math.round(ms * 1000);
-  const seconds = Math.floor(micros / 1_000_000);
-  const fraction = micros - seconds * 1_000_000;
-  return `${seconds}.${String(fraction).padStart(6, '0')}`;
+  // A decimal number of seconds, so a time before 1970 is its magnitude with a minus sign
+  // (−1.5 s is "-1.500000", not whole seconds floored to −2 plus a positive fraction).
+  const magnitude = Math.abs(micros);
+  const seconds = Math.floor(magnitude / 1_000_000);
+  const fraction = magnitude - seconds * 1_000_000;
+  return `${micros < 0 ? '-' : ''}${seconds}.${String(fraction).padStart(6, '0')}`;
 }
