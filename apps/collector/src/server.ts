@@ -124,9 +124,10 @@ async function handleOtlp(ctx: CollectorContext, signal: Signal, request: Incomi
       errors = [...converted.errors, ...stored.errors];
     } else {
       const converted = signal === 'traces' ? spansToRows(decoded) : logsToRows(decoded);
-      if (converted.items.length > 0) await ctx.store.insertRows(signal === 'traces' ? 'spans' : 'logs', converted.items);
-      rejected = converted.rejected;
-      errors = converted.errors;
+      const dropped = converted.items.length > 0 ? await ctx.store.insertRows(signal === 'traces' ? 'spans' : 'logs', converted.items) : undefined;
+      // Rows ClickHouse refused even alone were dropped: the sender learns it as a partial success.
+      rejected = converted.rejected + (dropped?.rows ?? 0);
+      errors = dropped === undefined ? converted.errors : [...converted.errors, dropped.reason];
     }
   } catch (error) {
     // 503 is retryable in OTLP/HTTP: exporters back off and send again.

@@ -171,9 +171,10 @@ describe('a row ClickHouse refuses even alone', () => {
     // Two requests' rows in one INSERT (both are enqueued before the write starts).
     const withBadRow = store.insertRows('logs', [log('good 1'), log('good 2'), log('bad 1', 'not an address'), log('good 3'), log('good 4'), log('good 5')]);
     const alongside = store.insertRows('logs', [log('good 6'), log('good 7')]);
-    await expect(Promise.all([withBadRow, alongside])).resolves.toEqual([undefined, undefined]);
+    const refused = { rows: 1, reason: expect.stringMatching(/^1 of 6 refused by ClickHouse: Cannot parse IPv4 not an address \(CANNOT_PARSE_IPV4\)$/) as unknown };
+    await expect(Promise.all([withBadRow, alongside])).resolves.toEqual([refused, undefined]);
     // A batch of its own, with a bad row at the end.
-    await store.insertRows('logs', [log('good 8'), log('bad 2', 'not an address either')]);
+    await expect(store.insertRows('logs', [log('good 8'), log('bad 2', 'not an address either')])).resolves.toMatchObject({ rows: 1 });
 
     const stored = await store.query(`SELECT JSONExtractString(raw, 'body') AS body FROM logs WHERE trace_id = 'salvage' ORDER BY body`);
     expect(stored.rows.map((row) => row.body)).toEqual(['good 1', 'good 2', 'good 3', 'good 4', 'good 5', 'good 6', 'good 7', 'good 8']);
@@ -188,5 +189,24 @@ describe('a row ClickHouse refuses even alone', () => {
     expect(store.dropped.logs).toBe(2);
     expect(store.written.logs).toBe(8);
     expect(reports).toHaveLength(1);
+
+    // Over OTLP/HTTP the sender is told, as the spec's partial success: a column whose DEFAULT
+    // cannot be computed for one record makes ClickHouse refuse that record alone.
+    await store.query('ALTER TABLE logs ADD COLUMN severity_address IPv4 DEFAULT toIPv4(severity_text)');
+    await store.close();
+    store = undefined;
+    collector = await startCollector({ port: 0, dataDir });
+    const record = (severityText: string, body: string) => ({ timeUnixNano: `${Date.now()}000000`, severityText, body: { stringValue: body } });
+    const response = await fetch(`${collector.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [record('127.0.0.1', 'kept over OTLP'), record('not an address', 'refused over OTLP')] }] }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/^1 of 2 refused by ClickHouse: .*\(CANNOT_PARSE_IPV4\)$/) as unknown },
+    });
+    const overOtlp = await rows(`SELECT severity_text FROM logs WHERE raw LIKE '%over OTLP%'`);
+    expect(overOtlp).toEqual([{ severity_text: '127.0.0.1' }]);
   });
 });

@@ -18,7 +18,7 @@ import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import { reportCollectorProblem } from './report-problem';
 import { tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
-import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, Store } from './types';
+import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, RowsDropped, Store } from './types';
 
 /** Options of {@link createStore}. */
 export interface StoreOptions {
@@ -52,7 +52,7 @@ interface InsertTarget {
 interface PendingGroup {
   text: string;
   rows: number;
-  resolve: () => void;
+  resolve: (dropped?: RowsDropped) => void;
   reject: (error: Error) => void;
 }
 
@@ -180,9 +180,9 @@ class ChdbStore implements Store {
     this.maxResultRows = options.maxResultRows ?? 100_000;
   }
 
-  insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<void> {
+  insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<RowsDropped | undefined> {
     if (!RECORD_TABLES.has(table)) return Promise.reject(new Error(`insertRows: unknown table "${String(table)}"`));
-    if (rows.length === 0) return Promise.resolve();
+    if (rows.length === 0) return Promise.resolve(undefined);
     // TSV parses about twice as fast as JSONEachRow in chdb; unknown keys are left out.
     const known = this.tableColumns.get(table);
     const columns: string[] = [];
@@ -220,8 +220,12 @@ class ChdbStore implements Store {
         if (errors.length < 5) errors.push((error as Error).message);
       }
     }
-    if (rows.length > 0) await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, metricRowsToJsonEachRow(rows), rows.length);
-    return { accepted: rows.length, rejected, errors };
+    const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, metricRowsToJsonEachRow(rows), rows.length) : undefined;
+    if (dropped !== undefined) {
+      rejected += dropped.rows;
+      errors.push(dropped.reason);
+    }
+    return { accepted: rows.length - (dropped?.rows ?? 0), rejected, errors };
   }
 
   query(sql: string): Promise<QueryResult> {
@@ -317,7 +321,7 @@ class ChdbStore implements Store {
     this.session.close();
   }
 
-  private enqueue(target: InsertTarget, text: string, rows: number): Promise<void> {
+  private enqueue(target: InsertTarget, text: string, rows: number): Promise<RowsDropped | undefined> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     // Memory stays bounded when chdb cannot keep up: refuse rather than queue without end.
     if (this.pendingRows > 0 && this.pendingRows + rows > (this.options.maxPendingRows ?? 500_000)) {
@@ -327,10 +331,10 @@ class ChdbStore implements Store {
     const settle = () => {
       this.pendingRows -= rows;
     };
-    return new Promise<void>((resolveWrite, rejectWrite) => {
-      const resolve = () => {
+    return new Promise<RowsDropped | undefined>((resolveWrite, rejectWrite) => {
+      const resolve = (dropped?: RowsDropped) => {
         settle();
-        resolveWrite();
+        resolveWrite(dropped);
       };
       const reject = (error: Error) => {
         settle();
@@ -385,8 +389,7 @@ class ChdbStore implements Store {
           continue;
         }
         this.written[target.table] += outcome.written;
-        if (outcome.dropped > 0) this.reportDropped(target.table, outcome, lines.length);
-        group.resolve();
+        group.resolve(outcome.dropped > 0 ? this.reportDropped(target.table, outcome, lines.length) : undefined);
       } catch (error) {
         group.reject(error as Error);
       }
@@ -414,7 +417,8 @@ class ChdbStore implements Store {
     return { written: first.written + second.written, dropped: first.dropped + second.dropped, error: first.error ?? second.error };
   }
 
-  private reportDropped(table: BufferTable, outcome: SalvageOutcome, rows: number): void {
+  /** Counts and reports (once per table and error) the rows `outcome` dropped; returns them for the sender. */
+  private reportDropped(table: BufferTable, outcome: SalvageOutcome, rows: number): RowsDropped {
     this.dropped[table] += outcome.dropped;
     const error = outcome.error as { clickhouseCode?: number; message?: string };
     // The first line and the error's name: the rest is a dump of the row, too long for a log line.
@@ -426,6 +430,7 @@ class ChdbStore implements Store {
       `dropped-rows:${table}:${String(error.clickhouseCode)}`,
       `dropped ${outcome.dropped} of ${rows} rows of table ${table} that ClickHouse refused even one by one; the other ${rows - outcome.dropped} are stored (later drops with this error are only counted, in store.dropped). ClickHouse said: ${message}`,
     );
+    return { rows: outcome.dropped, reason: `${outcome.dropped} of ${rows} refused by ClickHouse: ${message}` };
   }
 
   private count(table: BufferTable, groups: PendingGroup[]): void {

@@ -10,6 +10,13 @@ export interface QueryResult {
 }
 
 /** What {@link Store.insertMetricPoints} did with the points. */
+/** Rows of one insert that ClickHouse refused even alone and that were dropped (the rest are stored). */
+export interface RowsDropped {
+  rows: number;
+  /** ClickHouse's reason, one line: what an OTLP partial success carries as `error_message`. */
+  reason: string;
+}
+
 export interface MetricInsertResult {
   accepted: number;
   rejected: number;
@@ -34,9 +41,10 @@ export interface Store {
    * ~200 ms, or at once past N rows). Each value is converted as its column's type requires
    * (`tsv-fields.ts`): `Date` values or unix-seconds strings become DateTime64, `raw` may be a JSON
    * string or a plain object (stored as its JSON text). A row ClickHouse still refuses is dropped
-   * alone and counted in {@link dropped}; the promise then resolves for the rows that were stored.
+   * alone and counted in {@link dropped}; the promise then resolves with how many were dropped
+   * and why (for the OTLP partial success), and with `undefined` when every row was stored.
    */
-  insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<void>;
+  insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<RowsDropped | undefined>;
   /** Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them; points it cannot store are counted, not thrown. */
   insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult>;
   /** Rows written since start, per table (`metric_points` counts points). */
