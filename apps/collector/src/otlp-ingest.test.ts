@@ -37,6 +37,11 @@ async function query(sql: string, extra: Record<string, unknown> = {}): Promise<
   return { status: response.status, body: await response.json() };
 }
 
+/** POSTs an OTLP/JSON request body, as an http/json exporter sends it. */
+async function postJson(path: '/v1/traces' | '/v1/logs' | '/v1/metrics', request: unknown): Promise<Response> {
+  return fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+}
+
 const resource = resourceFromAttributes({ 'service.name': 'kira-be', 'deployment.environment.name': 'test' });
 
 describe('OTLP ingestion from the real exporters', () => {
@@ -161,24 +166,20 @@ describe('OTLP ingestion from the real exporters', () => {
 
   it('reports unsupported metric types in partial success instead of dropping them silently', async () => {
     const now = `${Date.now()}000000`;
-    const response = await fetch(`${collector.url}/v1/metrics`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        resourceMetrics: [
-          {
-            scopeMetrics: [
-              {
-                metrics: [
-                  { name: 'ok_gauge', gauge: { dataPoints: [{ asInt: '7', timeUnixNano: now }] } },
-                  { name: 'latency', exponentialHistogram: { dataPoints: [{ timeUnixNano: now, count: '1' }, { timeUnixNano: now, count: '2' }] } },
-                  { name: 'rpc', summary: { dataPoints: [{ timeUnixNano: now }] } },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
+    const response = await postJson('/v1/metrics', {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'ok_gauge', gauge: { dataPoints: [{ asInt: '7', timeUnixNano: now }] } },
+                { name: 'latency', exponentialHistogram: { dataPoints: [{ timeUnixNano: now, count: '1' }, { timeUnixNano: now, count: '2' }] } },
+                { name: 'rpc', summary: { dataPoints: [{ timeUnixNano: now }] } },
+              ],
+            },
+          ],
+        },
+      ],
     });
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -187,5 +188,167 @@ describe('OTLP ingestion from the real exporters', () => {
     expect(body.partialSuccess.errorMessage).toMatch(/summary.*rpc/);
     const stored = await query("SELECT avgMerge(value_avg) AS v FROM {{source}} WHERE name = 'ok_gauge'");
     expect(stored.body.rows[0].v).toBe(7);
+  });
+});
+
+// The OTLP spec has senders write enums as integers, but the protobuf JSON mapping lets parsers
+// take their proto names too, and the OpenTelemetry Collector does (see resolveOtlpJsonEnums in
+// @kira/telemetry-wire): a name used to be stored as 0 (UNSPECIFIED / cumulative).
+describe('OTLP/JSON enums given by their proto names', () => {
+  const nanos = (millis: number) => `${millis}000000`;
+
+  it('stores span kinds and status codes sent by name (or as integer strings) as their numbers', async () => {
+    const traceId = 'e1'.repeat(16);
+    const now = Date.now();
+    const sent: Array<[kind: unknown, code: unknown]> = [
+      ['SPAN_KIND_UNSPECIFIED', 'STATUS_CODE_UNSET'],
+      ['SPAN_KIND_INTERNAL', 'STATUS_CODE_OK'],
+      ['SPAN_KIND_SERVER', 'STATUS_CODE_ERROR'],
+      ['SPAN_KIND_CLIENT', 2],
+      ['SPAN_KIND_PRODUCER', '1'],
+      ['SPAN_KIND_CONSUMER', 'STATUS_CODE_ERROR'],
+      ['2', 'STATUS_CODE_OK'],
+    ];
+    const spans = sent.map(([kind, code], index) => ({
+      traceId,
+      spanId: String(index + 1).padStart(16, '0'),
+      name: `span ${index}`,
+      kind,
+      status: { code },
+      startTimeUnixNano: nanos(now),
+      endTimeUnixNano: nanos(now + 5),
+    }));
+    const response = await postJson('/v1/traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    const stored = await collector.store.query(
+      `SELECT kind, status_code, JSONExtractRaw(raw, 'kind') AS raw_kind, JSONExtractRaw(raw, 'status', 'code') AS raw_code FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
+    );
+    expect(stored.rows.map((row) => [row.kind, row.status_code, row.raw_kind, row.raw_code])).toEqual([
+      [0, 0, '0', '0'],
+      [1, 1, '1', '1'],
+      [2, 2, '2', '2'],
+      [3, 2, '3', '2'],
+      [4, 1, '4', '1'],
+      [5, 2, '5', '2'],
+      [2, 1, '2', '1'],
+    ]);
+  });
+
+  it('stores log severities sent by name (or as an integer string) as their numbers', async () => {
+    const now = Date.now();
+    const sent = ['SEVERITY_NUMBER_TRACE', 'SEVERITY_NUMBER_WARN', 'SEVERITY_NUMBER_ERROR3', 'SEVERITY_NUMBER_FATAL4', '9'];
+    const logRecords = sent.map((severityNumber) => ({ timeUnixNano: nanos(now), severityNumber, body: { stringValue: `severity by name: ${severityNumber}` } }));
+    const response = await postJson('/v1/logs', { resourceLogs: [{ scopeLogs: [{ logRecords }] }] });
+    expect(response.status).toBe(200);
+    const stored = await collector.store.query(
+      "SELECT JSONExtractString(raw, 'body') AS body, severity_number, JSONExtractRaw(raw, 'severityNumber') AS raw_severity FROM logs WHERE raw LIKE '%severity by name: %' ORDER BY severity_number",
+    );
+    expect(stored.rows).toEqual([
+      { body: 'severity by name: SEVERITY_NUMBER_TRACE', severity_number: 1, raw_severity: '1' },
+      { body: 'severity by name: 9', severity_number: 9, raw_severity: '9' },
+      { body: 'severity by name: SEVERITY_NUMBER_WARN', severity_number: 13, raw_severity: '13' },
+      { body: 'severity by name: SEVERITY_NUMBER_ERROR3', severity_number: 19, raw_severity: '19' },
+      { body: 'severity by name: SEVERITY_NUMBER_FATAL4', severity_number: 24, raw_severity: '24' },
+    ]);
+  });
+
+  it('reads sums and histograms whose aggregation temporality is given by name as delta or cumulative', async () => {
+    // Two points 10 s apart per series. Delta points are each window's own increase; cumulative
+    // ones are running totals, stored as the increase over the series' previous point.
+    const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const window = (index: number) => ({ startTimeUnixNano: nanos(start + index * 10_000), timeUnixNano: nanos(start + (index + 1) * 10_000) });
+    const sum = (name: string, aggregationTemporality: string, values: number[], cumulative: boolean) => ({
+      name,
+      sum: {
+        aggregationTemporality,
+        isMonotonic: true,
+        dataPoints: values.map((asDouble, index) => ({ ...window(index), ...(cumulative ? { startTimeUnixNano: nanos(start) } : {}), asDouble })),
+      },
+    });
+    const histogram = (name: string, aggregationTemporality: string) => ({
+      name,
+      histogram: { aggregationTemporality, dataPoints: [0, 1].map((index) => ({ ...window(index), explicitBounds: [10], bucketCounts: ['1', '1'], count: '2' })) },
+    });
+    const response = await postJson('/v1/metrics', {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                sum('enum_delta_sum', 'AGGREGATION_TEMPORALITY_DELTA', [10, 10], false),
+                sum('enum_cumulative_sum', 'AGGREGATION_TEMPORALITY_CUMULATIVE', [10, 30], true),
+                histogram('enum_delta_histogram', 'AGGREGATION_TEMPORALITY_DELTA'),
+                histogram('enum_cumulative_histogram', 'AGGREGATION_TEMPORALITY_CUMULATIVE'),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    const rates = await collector.store.query(
+      "SELECT name, avgMerge(rate_avg) AS rate FROM metrics WHERE name IN ('enum_delta_sum', 'enum_cumulative_sum') GROUP BY name, dt ORDER BY name, dt",
+    );
+    expect(rates.rows).toEqual([
+      // 10 over the first 10 s, then 30 − 10 = 20 over the next 10 s
+      { name: 'enum_cumulative_sum', rate: 1 },
+      { name: 'enum_cumulative_sum', rate: 2 },
+      // 10 in each 10-s window; read as cumulative, the second point would be no increase (rate 0)
+      { name: 'enum_delta_sum', rate: 1 },
+      { name: 'enum_delta_sum', rate: 1 },
+    ]);
+    const buckets = await collector.store.query(
+      "SELECT name, sumForEachMerge(bucket_counts) AS counts FROM metrics WHERE name IN ('enum_delta_histogram', 'enum_cumulative_histogram') GROUP BY name ORDER BY name",
+    );
+    expect(buckets.rows).toEqual([
+      // the same running total twice: no new observations in the second window
+      { name: 'enum_cumulative_histogram', counts: [1, 1] },
+      { name: 'enum_delta_histogram', counts: [2, 2] },
+    ]);
+  });
+
+  it('answers an enum name the protos do not define with 400 naming the field and the value, and stores nothing of the request', async () => {
+    const now = nanos(Date.now());
+    const span = (name: string, fields: Record<string, unknown>) => ({ traceId: 'e2'.repeat(16), spanId: 'e2'.repeat(8), name, startTimeUnixNano: now, endTimeUnixNano: now, ...fields });
+    const cases: Array<{ path: '/v1/traces' | '/v1/logs' | '/v1/metrics'; request: unknown; message: string }> = [
+      {
+        path: '/v1/traces',
+        request: { resourceSpans: [{ scopeSpans: [{ spans: [span('refused request: valid span', { kind: 2 }), span('refused request: short kind name', { kind: 'SERVER' })] }] }] },
+        message: 'resourceSpans[0].scopeSpans[0].spans[1].kind: "SERVER" is no SpanKind: give a number or one of SPAN_KIND_UNSPECIFIED, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER',
+      },
+      {
+        path: '/v1/traces',
+        request: { resourceSpans: [{ scopeSpans: [{ spans: [span('refused request: lower-case status', { status: { code: 'status_code_error' } })] }] }] },
+        message: 'resourceSpans[0].scopeSpans[0].spans[0].status.code: "status_code_error" is no StatusCode',
+      },
+      {
+        path: '/v1/traces',
+        request: { resourceSpans: [{ scopeSpans: [{ spans: [span('refused request: boolean kind', { kind: true })] }] }] },
+        message: 'resourceSpans[0].scopeSpans[0].spans[0].kind: true is no SpanKind',
+      },
+      {
+        path: '/v1/logs',
+        request: { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: now, severityNumber: 'WARN', body: { stringValue: 'refused request: short severity name' } }] }] }] },
+        message: 'resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber: "WARN" is no SeverityNumber',
+      },
+      {
+        path: '/v1/metrics',
+        request: { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'refused_request_sum', sum: { aggregationTemporality: 'DELTA', isMonotonic: true, dataPoints: [{ timeUnixNano: now, asDouble: 1 }] } }] }] }] },
+        message: 'resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality: "DELTA" is no AggregationTemporality',
+      },
+    ];
+    for (const { path, request, message } of cases) {
+      const response = await postJson(path, request);
+      expect(response.status, message).toBe(400);
+      const status = (await response.json()) as { code: number; message: string };
+      expect(status.code, message).toBe(3); // google.rpc.Code INVALID_ARGUMENT
+      expect(status.message).toContain(message);
+    }
+    const stored = await collector.store.query(
+      "SELECT (SELECT count() FROM spans WHERE name LIKE 'refused request:%') AS spans, (SELECT count() FROM logs WHERE raw LIKE '%refused request:%') AS logs, (SELECT count() FROM metrics WHERE name = 'refused_request_sum') AS metrics",
+    );
+    expect(stored.rows).toEqual([{ spans: 0, logs: 0, metrics: 0 }]);
   });
 });

@@ -90,6 +90,7 @@ export function spansToRows(request: Json): Converted<Record<string, unknown>> {
           continue;
         }
         const parentSpanId = lowerHex(span.parentSpanId);
+        // Enums arrive as numbers: decodeOtlpRequest turns names (`SPAN_KIND_SERVER`) into them.
         const kind = Number(span.kind ?? 0) || 0;
         const spanStatus = object(span.status);
         const status = { code: Number(spanStatus.code ?? 0) || 0, ...(spanStatus.message ? { message: text(spanStatus.message) } : {}) };

@@ -5,6 +5,8 @@
  * is why this gate exists at all).
  */
 
+import { otlpEnumValues, type OtlpEnum } from '@kira/telemetry-wire';
+
 /** Statements and clauses a read-only dashboard query never needs. */
 const FORBIDDEN_KEYWORDS = [
   'insert',
@@ -166,18 +168,24 @@ export function queryIdentifiers(sql: string): Set<string> {
 }
 
 /**
+ * The values of an OTLP enum by their names without the proto prefix (`SPAN_KIND_SERVER` →
+ * `SERVER`), from the protos' table in `@kira/telemetry-wire`; the numbered severities (`WARN2`)
+ * are left out, each shares its level's range.
+ */
+function shortNames(name: OtlpEnum, prefix: string): Record<string, number> {
+  const values = Object.entries(otlpEnumValues(name)).filter(([long]) => !/\d$/.test(long));
+  return Object.fromEntries(values.map(([long, value]) => [long.slice(prefix.length), value]));
+}
+
+/**
  * Coded columns: stored as OTLP numbers, so a comparison with the name of a value is answered
  * with the number to write instead (`status_code = 'ERROR'` → use `status_code = 2`).
  */
 export const CODED_COLUMNS: Readonly<Record<string, { readonly table: string; readonly type: string; readonly values: Readonly<Record<string, number>> }>> = {
-  status_code: { table: 'spans', type: 'UInt8', values: { UNSET: 0, OK: 1, ERROR: 2 } },
-  kind: { table: 'spans', type: 'UInt8', values: { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } },
-  severity_number: {
-    table: 'logs',
-    type: 'UInt8',
-    // OTLP SeverityNumber: each level spans four numbers (TRACE 1–4 … FATAL 21–24); the first is the plain level.
-    values: { UNSPECIFIED: 0, TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 },
-  },
+  status_code: { table: 'spans', type: 'UInt8', values: shortNames('StatusCode', 'STATUS_CODE_') },
+  kind: { table: 'spans', type: 'UInt8', values: shortNames('SpanKind', 'SPAN_KIND_') },
+  // OTLP SeverityNumber: each level spans four numbers (TRACE 1–4 … FATAL 21–24); the first is the plain level.
+  severity_number: { table: 'logs', type: 'UInt8', values: shortNames('SeverityNumber', 'SEVERITY_NUMBER_') },
 };
 
 /** A coded column compared with a string literal; literals, quoted names and comments are matched (and skipped) as wholes. */

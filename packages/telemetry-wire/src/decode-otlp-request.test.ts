@@ -7,6 +7,7 @@ import { anyValueToJs, attributesToObject } from './any-value-to-js';
 import { decodeOtlpRequest } from './decode-otlp-request';
 import { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
 import { OtlpDecodeError } from './otlp-decode-error';
+import { otlpEnumValues } from './otlp-enums';
 import { otlpTypes } from './otlp-proto-root';
 
 describe('decodeOtlpRequest', () => {
@@ -63,6 +64,52 @@ describe('decodeOtlpRequest', () => {
     expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from('{'), 'application/json'))).toBe('malformed');
     expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from('{"resourceSpans":{}}'), 'application/json'))).toBe('malformed');
     expect(reasonOf(() => decodeOtlpRequest('traces', Buffer.from([0xff, 0xff, 0xff]), 'application/x-protobuf'))).toBe('malformed');
+  });
+
+  it('reads OTLP/JSON enums given by proto name or as integer strings as their numbers, and refuses unknown names naming the field', () => {
+    const json = (request: unknown) => Buffer.from(JSON.stringify(request));
+    const spans: any = decodeOtlpRequest(
+      'traces',
+      json({ resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SPAN_KIND_CONSUMER', status: { code: 'STATUS_CODE_ERROR' } }, { kind: '3', status: { code: null } }, { kind: 7 }] }] }] }),
+      'application/json',
+    );
+    expect(spans.resourceSpans[0].scopeSpans[0].spans).toEqual([{ kind: 5, status: { code: 2 } }, { kind: 3, status: { code: null } }, { kind: 7 }]);
+    const logs: any = decodeOtlpRequest('logs', json({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 'SEVERITY_NUMBER_WARN3' }] }] }] }), 'application/json');
+    expect(logs.resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber).toBe(15);
+    const metrics: any = decodeOtlpRequest(
+      'metrics',
+      json({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ sum: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA' } }, { histogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE' } }] }] }] }),
+      'application/json',
+    );
+    expect(metrics.resourceMetrics[0].scopeMetrics[0].metrics).toEqual([{ sum: { aggregationTemporality: 1 } }, { histogram: { aggregationTemporality: 2 } }]);
+
+    const refusal = (signal: 'traces' | 'logs', request: unknown) => {
+      try {
+        decodeOtlpRequest(signal, json(request), 'application/json');
+      } catch (error) {
+        expect(error).toBeInstanceOf(OtlpDecodeError);
+        expect((error as OtlpDecodeError).reason).toBe('malformed');
+        return (error as Error).message;
+      }
+      throw new Error('expected an OtlpDecodeError');
+    };
+    expect(refusal('traces', { resourceSpans: [{}, { scopeSpans: [{ spans: [{}, { kind: 'SERVER' }] }] }] })).toBe(
+      'resourceSpans[1].scopeSpans[0].spans[1].kind: "SERVER" is no SpanKind: give a number or one of SPAN_KIND_UNSPECIFIED, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER',
+    );
+    expect(refusal('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ status: { code: true } }] }] }] })).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.status\.code: true is no StatusCode: /);
+    // Names are matched exactly, as the protobuf JSON mapping and the Go collector do.
+    expect(refusal('logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 'severity_number_warn' }] }] }] })).toMatch(/"severity_number_warn" is no SeverityNumber/);
+    // Names for fields that hold none (a method name, `toString`) are unknown names like any other.
+    expect(refusal('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'toString' }] }] }] })).toMatch(/"toString" is no SpanKind/);
+  });
+
+  it('takes the enum names and numbers from the OTLP protos', () => {
+    expect(otlpEnumValues('SpanKind')).toEqual({ SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 });
+    expect(otlpEnumValues('StatusCode')).toEqual({ STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 });
+    expect(otlpEnumValues('AggregationTemporality')).toEqual({ AGGREGATION_TEMPORALITY_UNSPECIFIED: 0, AGGREGATION_TEMPORALITY_DELTA: 1, AGGREGATION_TEMPORALITY_CUMULATIVE: 2 });
+    const severity = otlpEnumValues('SeverityNumber');
+    expect(Object.keys(severity)).toHaveLength(25);
+    expect([severity.SEVERITY_NUMBER_UNSPECIFIED, severity.SEVERITY_NUMBER_TRACE, severity.SEVERITY_NUMBER_WARN, severity.SEVERITY_NUMBER_FATAL4]).toEqual([0, 1, 13, 24]);
   });
 
   it('keeps non-id bytes as base64 and converts AnyValue variants', () => {

@@ -1,6 +1,7 @@
 import type protobuf from 'protobufjs';
 import { otlpContentKind } from './otlp-content-kind';
 import { OtlpDecodeError } from './otlp-decode-error';
+import { resolveOtlpJsonEnums } from './otlp-enums';
 import { otlpMessageToJson } from './otlp-message-to-json';
 import { otlpTypes } from './otlp-proto-root';
 import type { OtlpSignal } from './types';
@@ -13,8 +14,10 @@ const topLevelKey: Record<OtlpSignal, string> = {
 
 /**
  * Decodes an Export{Trace,Metrics,Logs}ServiceRequest body (already decompressed) into the
- * OTLP/JSON shape: lowerCamelCase fields, trace/span ids as lowercase hex, enums as numbers,
- * 64-bit integers as decimal strings (JSON input may also carry numbers), `bytesValue` as base64.
+ * OTLP/JSON shape: lowerCamelCase fields, trace/span ids as lowercase hex, enums as numbers
+ * (a JSON body may give them by their proto name, `"SPAN_KIND_SERVER"`; an unknown name is a
+ * malformed body, see {@link resolveOtlpJsonEnums}), 64-bit integers as decimal strings (JSON
+ * input may also carry numbers), `bytesValue` as base64.
  * Throws OtlpDecodeError (`reason` tells 400 from 415).
  * Example: `decodeOtlpRequest('traces', body, 'application/x-protobuf').resourceSpans`
  */
@@ -52,5 +55,6 @@ function decodeJson(signal: OtlpSignal, body: Buffer | Uint8Array): Record<strin
   if (list !== undefined && !Array.isArray(list)) {
     throw new OtlpDecodeError(`OTLP/JSON field "${topLevelKey[signal]}" must be an array`);
   }
+  resolveOtlpJsonEnums(signal, parsed as Record<string, unknown>);
   return parsed as Record<string, unknown>;
 }

@@ -4,6 +4,7 @@ export { encodeOtlpResponse, encodeOtlpStatus } from './encode-otlp-response';
 export { EnvelopeParseError } from './envelope-parse-error';
 export { otlpContentKind } from './otlp-content-kind';
 export { OtlpDecodeError } from './otlp-decode-error';
+export { otlpEnumValues, type OtlpEnum } from './otlp-enums';
 export { otlpProtoDirectory, otlpTypes, type OtlpTypes } from './otlp-proto-root';
 export { parseEnvelope } from './parse-envelope';
 export { ContentEncodingError, type ContentEncodingFailure } from './content-encoding-error';

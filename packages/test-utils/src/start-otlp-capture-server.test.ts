@@ -182,6 +182,19 @@ describe('capture server behaviour', () => {
     expect(server.spans()).toEqual([]);
   });
 
+  it('gives the numbers of enums an OTLP/JSON sender wrote by name, and answers 400 to a name the protos do not define', async () => {
+    const post = (kind: string) =>
+      fetch(`${server.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: kind, kind, status: { code: 'STATUS_CODE_ERROR' } }] }] }] }),
+      });
+    expect((await post('SPAN_KIND_SERVER')).status).toBe(200);
+    expect((await post('SERVER')).status).toBe(400);
+    expect(server.spans().map(({ name, kind, status }) => ({ name, kind, status }))).toEqual([{ name: 'SPAN_KIND_SERVER', kind: 2, status: { code: 2 } }]);
+    expect(server.requests[1]?.decodeError).toMatch(/spans\[0\]\.kind: "SERVER" is no SpanKind/);
+  });
+
   it('waitFor resolves on a later request and times out otherwise', async () => {
     const waiting = server.waitFor((request) => request.path === '/v1/logs', 5000);
     await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceLogs":[]}' });
