@@ -43,6 +43,18 @@ async function sendSpans(spans: Record<string, unknown>[]): Promise<Response> {
   });
 }
 
+/** OTLP/JSON gauges, one data point each, under a resource tagged `test: <test>` (so a test reads back its own). */
+async function sendGauges(test: string, gauges: Array<{ name: string; attributes?: Record<string, string>; value?: number }>): Promise<Response> {
+  const timeUnixNano = `${Date.now()}000000`;
+  const keyValues = (attributes: Record<string, string>) => Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } }));
+  const metrics = gauges.map(({ name, attributes = {}, value = 1 }) => ({ name, gauge: { dataPoints: [{ timeUnixNano, asDouble: value, attributes: keyValues(attributes) }] } }));
+  return fetch(`${collector!.url}/v1/metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceMetrics: [{ resource: { attributes: keyValues({ test }) }, scopeMetrics: [{ metrics }] }] }),
+  });
+}
+
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
   return (await collector!.store.query(sql)).rows;
 }
@@ -102,6 +114,42 @@ describe('values that once failed a whole INSERT are stored', () => {
     expect(JSON.parse(String(stored[6]?.attributes))).toEqual({ 'http.response.status_code': '500', 'http.status_code': 500.5, flag: true, list: ['a\tb', -1], empty: '' });
   });
 
+  it('stores metric names, attribute keys and values holding comment openers, test hints, quotes, backslashes and newlines byte for byte (points go to chdb as JSONEachRow)', async () => {
+    const texts = [
+      'retry -- {error \\.}',
+      '# {error \\.}',
+      '/* {clientError \\.} */',
+      'GET // {serverError 27}',
+      'x -- {echo}',
+      'unclosed " quote -- {serverError \\.}',
+      "unclosed ' quote -- {error \\.}",
+      'ends with a backslash \\',
+      '\\N',
+      '\\", "injected": "',
+      'line\nbreak\r\nand\ttab',
+      'nul\u0000byte',
+      'ünïcödé 指标 🚀',
+    ];
+    const response = await sendGauges('metric-hints', [
+      { name: 'before the hints' },
+      ...texts.map((text) => ({ name: text, attributes: { hint: text, [text]: 'as a key' } })),
+      { name: 'after the hints' },
+    ]);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    // Compared as bytes (hex), so no decoding on the way back can hide a change.
+    const stored = await rows(
+      "SELECT hex(name) AS name_bytes, arraySort(arrayMap((key, value) -> concat(hex(key), '=', hex(value)), mapKeys(tags), mapValues(tags))) AS tag_bytes FROM metrics WHERE tags['test'] = 'metric-hints' ORDER BY name_bytes",
+    );
+    const hex = (text: string) => Buffer.from(text).toString('hex').toUpperCase();
+    const expected = ['before the hints', 'after the hints', ...texts].map((text) => {
+      const attributes: Record<string, string> = texts.includes(text) ? { test: 'metric-hints', hint: text, [text]: 'as a key' } : { test: 'metric-hints' };
+      return { name_bytes: hex(text), tag_bytes: Object.entries(attributes).map(([key, value]) => `${hex(key)}=${hex(value)}`).sort() };
+    });
+    expect(stored).toEqual(expected.sort((a, b) => (a.name_bytes < b.name_bytes ? -1 : 1)));
+    expect(collector!.store.dropped.metric_points).toBe(0);
+  });
+
   it('stores awkward text, numbers and times given to insertRows in every column type of the schema', async () => {
     const dt = '1700000000.000000000';
     const texts = ['Error: \\.', 'ends with a backslash \\', 'tab\there', 'crlf\r\nline', 'nul\u0000byte', 'lone \ud800 surrogate', '\\N', '', '---', 'a#b', 'a/*b*/ //c'];
@@ -158,6 +206,36 @@ describe('values that once failed a whole INSERT are stored', () => {
 });
 
 describe('a row ClickHouse refuses even alone', () => {
+  it('is, for a metric data point, dropped while the other points of its request are stored, and the OTLP/HTTP answer says so (partial success)', async () => {
+    // The metrics analogue of the log records' test below: a column of the ingest table whose
+    // DEFAULT cannot be computed for one point makes ClickHouse refuse that point alone.
+    await collector!.store.query("ALTER TABLE metric_points ADD COLUMN client_address IPv4 DEFAULT toIPv4(point_tags['client.address'])");
+    try {
+      const droppedBefore = collector!.store.dropped.metric_points;
+      const writtenBefore = collector!.store.written.metric_points;
+      const response = await sendGauges('refused-point', [
+        { name: 'refusal_gauge', attributes: { 'client.address': '127.0.0.1' }, value: 1 },
+        { name: 'refusal_gauge', attributes: { 'client.address': 'not an address' }, value: 2 },
+        { name: 'refusal_gauge', attributes: { 'client.address': '10.0.0.3' }, value: 3 },
+        { name: 'refusal_other_gauge', attributes: { 'client.address': '10.0.0.4' }, value: 4 },
+      ]);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringMatching(/^1 of 4 refused by ClickHouse: Cannot parse IPv4 not an address.*\(CANNOT_PARSE_IPV4\)$/) as unknown },
+      });
+      const stored = await rows("SELECT name, tags['client.address'] AS address, avgMerge(value_avg) AS value FROM metrics WHERE tags['test'] = 'refused-point' GROUP BY name, address ORDER BY value");
+      expect(stored).toEqual([
+        { name: 'refusal_gauge', address: '127.0.0.1', value: 1 },
+        { name: 'refusal_gauge', address: '10.0.0.3', value: 3 },
+        { name: 'refusal_other_gauge', address: '10.0.0.4', value: 4 },
+      ]);
+      expect(collector!.store.dropped.metric_points - droppedBefore).toBe(1);
+      expect(collector!.store.written.metric_points - writtenBefore).toBe(3);
+    } finally {
+      await collector!.store.query('ALTER TABLE metric_points DROP COLUMN client_address');
+    }
+  });
+
   it('is dropped, counted and reported once, and every other row of its batch and of the batches written with it is stored', async () => {
     // A column type the encoder has no rule for takes text as it is, so an address that is none
     // is a row no encoding saves: ClickHouse refuses it whatever else the batch holds.
