@@ -150,6 +150,24 @@ describe('values that once failed a whole INSERT are stored', () => {
     expect(collector!.store.dropped.metric_points).toBe(0);
   });
 
+  it('stores a lone UTF-16 surrogate in a metric name or attribute as U+FFFD, as in spans, instead of losing the data point', async () => {
+    // JSON.stringify sends the lone surrogate as the escape \ud800, which is valid JSON.
+    const response = await sendGauges('lone-surrogate', [
+      { name: 'lone \ud800 surrogate' },
+      { name: 'lone surrogate in an attribute', attributes: { value: 'x\udc00y', ['key \udbff']: 'v' } },
+      { name: 'paired surrogates \ud83d\ude80' },
+    ]);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    const stored = await rows("SELECT name, tags FROM metrics WHERE tags['test'] = 'lone-surrogate' ORDER BY name");
+    expect(stored).toEqual([
+      { name: 'lone surrogate in an attribute', tags: { test: 'lone-surrogate', value: 'x\ufffdy', 'key \ufffd': 'v' } },
+      { name: 'lone \ufffd surrogate', tags: { test: 'lone-surrogate' } },
+      { name: 'paired surrogates 🚀', tags: { test: 'lone-surrogate' } },
+    ]);
+    expect(collector!.store.dropped.metric_points).toBe(0);
+  });
+
   it('stores awkward text, numbers and times given to insertRows in every column type of the schema', async () => {
     const dt = '1700000000.000000000';
     const texts = ['Error: \\.', 'ends with a backslash \\', 'tab\there', 'crlf\r\nline', 'nul\u0000byte', 'lone \ud800 surrogate', '\\N', '', '---', 'a#b', 'a/*b*/ //c'];

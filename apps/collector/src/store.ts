@@ -220,7 +220,7 @@ class ChdbStore implements Store {
         if (errors.length < 5) errors.push((error as Error).message);
       }
     }
-    const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, metricRowsToJsonEachRow(rows), rows.length) : undefined;
+    const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, wellFormedJson(metricRowsToJsonEachRow(rows)), rows.length) : undefined;
     if (dropped !== undefined) {
       rejected += dropped.rows;
       errors.push(dropped.reason);
@@ -472,6 +472,19 @@ interface SalvageOutcome {
   written: number;
   dropped: number;
   error?: unknown;
+}
+
+/** A backslash pair, or the escape JSON.stringify writes for a lone UTF-16 surrogate (paired ones it writes as they are). */
+const LONE_SURROGATE_ESCAPE = /\\(?:\\|u[dD][89a-fA-F][0-9a-fA-F]{2})/g;
+
+/**
+ * JSON text with each lone surrogate (`"\ud800"`, text a JSON client can send) as U+FFFD:
+ * ClickHouse's JSON parser refuses the escape (CANNOT_PARSE_ESCAPE_SEQUENCE), which dropped the
+ * data point, whereas TSV rows get U+FFFD for it from their UTF-8 encoding.
+ */
+function wellFormedJson(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(LONE_SURROGATE_ESCAPE, (escape) => (escape === '\\\\' ? escape : '\ufffd'));
 }
 
 /** An error ClickHouse raised about the INSERT (it carries a ClickHouse code), as opposed to a closed or broken session. */
