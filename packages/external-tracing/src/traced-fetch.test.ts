@@ -191,6 +191,31 @@ describe('tracedFetch: spans and metrics', () => {
     expect((await durationPoints())[0]?.attributes['outcome']).toBe('network_error');
   });
 
+  it('a custom fetch that throws synchronously: a rejected promise, never a throw, and the failure recorded', async () => {
+    const failure = new TypeError('custom fetch refused the input');
+    const throwing = (() => {
+      throw failure;
+    }) as unknown as typeof fetch;
+    let call: Promise<Response> | undefined;
+    expect(() => {
+      call = tracedFetch(`${server.url}/ok`, undefined, { service: 'xai', operation: 'chat', fetch: throwing });
+    }).not.toThrow();
+    await expect(call).rejects.toBe(failure);
+    expect(onlySpan().status.code).toBe(SpanStatusCode.ERROR);
+    expect((await durationPoints())[0]?.attributes['outcome']).toBe('network_error');
+  });
+
+  it('a custom fetch that answers with a thenable: the response comes through and is recorded', async () => {
+    const thenableFetch = ((input: string, init?: RequestInit) => {
+      const pending = fetch(input, init);
+      return { then: pending.then.bind(pending) };
+    }) as unknown as typeof fetch;
+    const response = await tracedFetch(`${server.url}/ok`, undefined, { service: 'xai', operation: 'chat', fetch: thenableFetch });
+    expect(await response.json()).toEqual({ ok: true });
+    expect(onlySpan().attributes['http.response.status_code']).toBe(200);
+    expect((await durationPoints())[0]?.attributes['outcome']).toBe('ok');
+  });
+
   it('timeout (AbortSignal.timeout) and abort: TimeoutError / AbortError, network_error outcome', async () => {
     const timedOut = tracedFetch(`${server.url}/slow`, { signal: AbortSignal.timeout(150) }, { service: 'illustrious', operation: 'render' });
     await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError' });
