@@ -42,6 +42,9 @@ async function postJson(path: '/v1/traces' | '/v1/logs' | '/v1/metrics', request
   return fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
 }
 
+/** An OTLP/JSON time (fixed64 nanoseconds, as a decimal string) from milliseconds. */
+const nanos = (millis: number) => `${millis}000000`;
+
 const resource = resourceFromAttributes({ 'service.name': 'kira-be', 'deployment.environment.name': 'test' });
 
 describe('OTLP ingestion from the real exporters', () => {
@@ -195,8 +198,6 @@ describe('OTLP ingestion from the real exporters', () => {
 // take their proto names too, and the OpenTelemetry Collector does (see resolveOtlpJsonEnums in
 // @kira/telemetry-wire): a name used to be stored as 0 (UNSPECIFIED / cumulative).
 describe('OTLP/JSON enums given by their proto names', () => {
-  const nanos = (millis: number) => `${millis}000000`;
-
   it('stores span kinds and status codes sent by name (or as integer strings) as their numbers', async () => {
     const traceId = 'e1'.repeat(16);
     const now = Date.now();
@@ -350,5 +351,149 @@ describe('OTLP/JSON enums given by their proto names', () => {
       "SELECT (SELECT count() FROM spans WHERE name LIKE 'refused request:%') AS spans, (SELECT count() FROM logs WHERE raw LIKE '%refused request:%') AS logs, (SELECT count() FROM metrics WHERE name = 'refused_request_sum') AS metrics",
     );
     expect(stored.rows).toEqual([{ spans: 0, logs: 0, metrics: 0 }]);
+  });
+});
+
+// The protobuf JSON mapping has parsers accept the proto field names as well as the lowerCamelCase
+// ones, and the OpenTelemetry Collector does (see withOtlpJsonFieldNames in @kira/telemetry-wire).
+// Such a body used to be answered 200 with nothing of it stored.
+describe('OTLP/JSON written with the proto field names', () => {
+  it('stores the spans, log records and metric points of snake_case bodies, keeping values that look like field names', async () => {
+    const traceId = 'f5'.repeat(16);
+    const [parentId, childId] = ['a1'.repeat(8), 'a2'.repeat(8)];
+    const now = Date.now();
+    const resource = { attributes: [{ key: 'service.name', value: { string_value: 'proto-names' } }] };
+    const scope = { name: 'proto-names-scope', version: '2.0.0' };
+    const answers = await Promise.all([
+      postJson('/v1/traces', {
+        resource_spans: [
+          {
+            resource,
+            scope_spans: [
+              {
+                scope,
+                spans: [
+                  {
+                    trace_id: traceId,
+                    span_id: parentId,
+                    name: 'GET /users/:user_id',
+                    kind: 'SPAN_KIND_SERVER',
+                    start_time_unix_nano: nanos(now),
+                    end_time_unix_nano: nanos(now + 25),
+                    attributes: [
+                      { key: 'user_id', value: { int_value: '42' } },
+                      { key: 'http.route', value: { string_value: 'span_id' } },
+                    ],
+                    status: { code: 'STATUS_CODE_OK' },
+                  },
+                  {
+                    trace_id: traceId,
+                    span_id: childId,
+                    parent_span_id: parentId,
+                    trace_state: 'vendor=1',
+                    name: 'SELECT users',
+                    kind: 3,
+                    start_time_unix_nano: nanos(now + 5),
+                    end_time_unix_nano: nanos(now + 15),
+                    dropped_attributes_count: 2,
+                    events: [{ time_unix_nano: nanos(now + 10), name: 'retry', attributes: [{ key: 'attempt_no', value: { int_value: 2 } }] }],
+                    links: [{ trace_id: 'f6'.repeat(16), span_id: 'b1'.repeat(8), attributes: [{ key: 'link_kind', value: { string_value: 'follows_from' } }] }],
+                    status: { code: 2, message: 'time_unix_nano' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      postJson('/v1/logs', {
+        resource_logs: [
+          {
+            resource,
+            scope_logs: [
+              {
+                scope,
+                log_records: [
+                  {
+                    observed_time_unix_nano: nanos(now),
+                    severity_number: 'SEVERITY_NUMBER_ERROR',
+                    severity_text: 'error',
+                    event_name: 'user_lookup.failed',
+                    body: { kvlist_value: { values: [{ key: 'user_id', value: { array_value: { values: [{ string_value: 'log_records' }, { double_value: 1.5 }] } } }] } },
+                    attributes: [{ key: 'retry_count', value: { bool_value: true } }],
+                    trace_id: traceId,
+                    span_id: childId,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      postJson('/v1/metrics', {
+        resource_metrics: [
+          {
+            resource,
+            scope_metrics: [
+              {
+                scope,
+                metrics: [
+                  { name: 'proto_names_gauge', gauge: { data_points: [{ time_unix_nano: nanos(now), as_double: 0.5, attributes: [{ key: 'pool_name', value: { string_value: 'data_points' } }] }] } },
+                  {
+                    name: 'proto_names_sum',
+                    sum: { aggregation_temporality: 'AGGREGATION_TEMPORALITY_DELTA', is_monotonic: true, data_points: [{ start_time_unix_nano: nanos(now - 10_000), time_unix_nano: nanos(now), as_int: '20' }] },
+                  },
+                  {
+                    name: 'proto_names_histogram',
+                    histogram: {
+                      aggregation_temporality: 1,
+                      data_points: [{ start_time_unix_nano: nanos(now - 10_000), time_unix_nano: nanos(now), count: '3', sum: 30, bucket_counts: ['1', '2'], explicit_bounds: [10] }],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({});
+    }
+
+    const spans = await collector.store.query(
+      `SELECT span_id, parent_span_id, name, kind, service, duration_ms, status_code, raw FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
+    );
+    expect(spans.rows.map(({ raw: _raw, ...row }) => row)).toEqual([
+      { span_id: parentId, parent_span_id: '', name: 'GET /users/:user_id', kind: 2, service: 'proto-names', duration_ms: 25, status_code: 1 },
+      { span_id: childId, parent_span_id: parentId, name: 'SELECT users', kind: 3, service: 'proto-names', duration_ms: 10, status_code: 2 },
+    ]);
+    const [parentRaw, childRaw] = spans.rows.map((row) => JSON.parse(String(row.raw)));
+    expect(parentRaw).toMatchObject({ traceId, startTimeUnixNano: nanos(now), attributes: { user_id: 42, 'http.route': 'span_id' }, resource: { 'service.name': 'proto-names' }, scope });
+    expect(childRaw).toMatchObject({
+      traceState: 'vendor=1',
+      droppedAttributesCount: 2,
+      events: [{ timeUnixNano: nanos(now + 10), name: 'retry', attributes: { attempt_no: 2 } }],
+      links: [{ traceId: 'f6'.repeat(16), spanId: 'b1'.repeat(8), attributes: { link_kind: 'follows_from' } }],
+      status: { code: 2, message: 'time_unix_nano' },
+    });
+
+    const logs = await collector.store.query(
+      `SELECT toString(toUnixTimestamp64Nano(dt)) AS dt, span_id, service, severity_number, severity_text, JSONExtractRaw(raw, 'body') AS body, JSONExtractRaw(raw, 'attributes') AS attributes, JSONExtractString(raw, 'eventName') AS event FROM logs WHERE trace_id = '${traceId}'`,
+    );
+    expect(logs.rows).toEqual([
+      { dt: nanos(now), span_id: childId, service: 'proto-names', severity_number: 17, severity_text: 'error', body: '{"user_id":["log_records",1.5]}', attributes: '{"retry_count":true}', event: 'user_lookup.failed' },
+    ]);
+
+    const points = await collector.store.query(
+      "SELECT name, anyLast(tags)['pool_name'] AS pool, avgMerge(value_avg) AS value, avgMerge(rate_avg) AS rate, sumForEachMerge(bucket_counts) AS buckets, sumMerge(bucket_count) AS observations FROM metrics WHERE name LIKE 'proto_names_%' GROUP BY name ORDER BY name",
+    );
+    expect(points.rows).toMatchObject([
+      { name: 'proto_names_gauge', pool: 'data_points', value: 0.5 },
+      { name: 'proto_names_histogram', buckets: [1, 2], observations: 3 },
+      // 20 over the 10-s window: read as cumulative (the temporality lost), it would be no rate at all
+      { name: 'proto_names_sum', rate: 2 },
+    ]);
   });
 });

@@ -195,6 +195,13 @@ describe('capture server behaviour', () => {
     expect(server.requests[1]?.decodeError).toMatch(/spans\[0\]\.kind: "SERVER" is no SpanKind/);
   });
 
+  it('flattens what an OTLP/JSON sender wrote with the proto field names', async () => {
+    const span = { trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), parent_span_id: 'ef'.repeat(8), name: 'snake', start_time_unix_nano: '1767225600000000000', attributes: [{ key: 'user_id', value: { int_value: '7' } }] };
+    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resource_spans: [{ scope_spans: [{ scope: { name: 'proto-names' }, spans: [span] }] }] }) });
+    expect(response.status).toBe(200);
+    expect(server.spans()).toMatchObject([{ scope: 'proto-names', traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: 'ef'.repeat(8), startTimeUnixNano: '1767225600000000000', attributes: { user_id: 7 } }]);
+  });
+
   it('waitFor resolves on a later request and times out otherwise', async () => {
     const waiting = server.waitFor((request) => request.path === '/v1/logs', 5000);
     await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceLogs":[]}' });
