@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitUntil } from '@kira/test-utils';
 import { startCollector } from './start-collector';
 
@@ -48,15 +48,23 @@ describe('persistence and retention', () => {
     expect(metrics.rows[0]?.v).toBe(42);
   });
 
-  it('deletes rows older than the retention', async () => {
+  it('deletes rows that have grown older than the retention', async () => {
     const store = collector!.store;
-    const old = new Date(Date.now() - 10 * 86_400_000);
+    // Rows arriving already too old are not stored at all (expired-rows.test.ts): these are three
+    // days old, and the delete runs "five days later", when they are eight days old.
+    const old = new Date(Date.now() - 3 * 86_400_000);
     await store.insertRows('logs', [
       { dt: old, raw: JSON.stringify({ body: 'too old' }) },
       { dt: new Date(), raw: JSON.stringify({ body: 'fresh' }) },
     ]);
     await store.insertMetricPoints([{ name: 'old_gauge', kind: 'gauge', time: old.getTime(), value: 1 }]);
-    await store.applyRetention();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 5 * 86_400_000);
+      await store.applyRetention();
+    } finally {
+      vi.useRealTimers();
+    }
     const logs = await store.query("SELECT JSONExtractString(raw, 'body') AS body FROM logs ORDER BY dt");
     expect(logs.rows.map((row) => row.body)).toEqual(['fresh']);
     const metrics = await store.query("SELECT count() AS n FROM metrics WHERE name = 'old_gauge'");

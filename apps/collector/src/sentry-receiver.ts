@@ -135,17 +135,20 @@ export async function handleSentryEnvelope(
       }
     });
 
-    if (rows.length > 0) await ctx.store.insertRows(TABLE, rows as unknown as Record<string, unknown>[]);
+    // Envelopes have no partial success: rows the store drops (older than the retention, refused
+    // by ClickHouse) are counted in store.dropped and reported on stderr; the answer's count leaves them out.
+    const dropped = rows.length > 0 ? await ctx.store.insertRows(TABLE, rows as unknown as Record<string, unknown>[]) : undefined;
+    const stored = rows.length - (dropped?.rows ?? 0);
     stats.envelopes += 1;
     const encoding = (request.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
     stats.encodings[encoding] = (stats.encodings[encoding] ?? 0) + 1;
-    stats.storedRows += rows.length;
+    stats.storedRows += stored;
     let skippedCount = 0;
     for (const [type, count] of Object.entries(skipped)) {
       stats.skippedItems[type] = (stats.skippedItems[type] ?? 0) + count;
       skippedCount += count;
     }
-    return reply(200, { id: eventId ?? null }, { 'x-kira-stored-rows': String(rows.length), 'x-kira-skipped-items': String(skippedCount) });
+    return reply(200, { id: eventId ?? null }, { 'x-kira-stored-rows': String(stored), 'x-kira-skipped-items': String(skippedCount) });
   } catch (error) {
     stats.rejected += 1;
     if (error instanceof EnvelopeRejection) {

@@ -11,13 +11,17 @@ import type { Collector, Store } from './types';
 let collector: Collector | undefined;
 let store: Store | undefined;
 let dataDir: string;
+/** Two centuries: see beforeAll. */
+const RETENTION_DAYS = 200 * 365;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-bad-rows-'));
-  collector = await startCollector({ port: 0, dataDir });
-  // Rows dated 1900 or 1970 would expire on insert under the retention TTL; without it they stay
-  // to be read back (the startup retention delete has run by then: the store serializes its work).
-  for (const table of ['spans', 'logs', 'sentry_events']) await collector.store.query(`ALTER TABLE ${table} REMOVE TTL`);
+  // Rows dated from 1900 (and 1970, and 2023) on are to be read back: a retention of two centuries
+  // keeps the collector from refusing them as older than the retention, and without the TTL (whose
+  // DateTime sum wraps past 2106) ClickHouse keeps them. The startup retention delete has run by
+  // then: the store serializes its work.
+  collector = await startCollector({ port: 0, dataDir, retentionDays: RETENTION_DAYS });
+  for (const table of ['spans', 'logs', 'sentry_events', 'metrics', 'metrics_1m', 'legacy_metrics']) await collector.store.query(`ALTER TABLE ${table} REMOVE TTL`);
 });
 
 afterAll(async () => {
@@ -261,7 +265,7 @@ describe('a row ClickHouse refuses even alone', () => {
     await collector!.close();
     collector = undefined;
     const reports: string[] = [];
-    store = await createStore({ dataDir, retentionDays: 7, report: createReportOnce({ write: (message) => reports.push(message), everyOccurrence: () => false }) });
+    store = await createStore({ dataDir, retentionDays: RETENTION_DAYS, report: createReportOnce({ write: (message) => reports.push(message), everyOccurrence: () => false }) });
 
     const log = (body: string, clientAddress = '127.0.0.1') => ({ dt: new Date(), raw: { body }, trace_id: 'salvage', client_address: clientAddress });
     // Two requests' rows in one INSERT (both are enqueued before the write starts).
@@ -291,7 +295,7 @@ describe('a row ClickHouse refuses even alone', () => {
     await store.query('ALTER TABLE logs ADD COLUMN severity_address IPv4 DEFAULT toIPv4(severity_text)');
     await store.close();
     store = undefined;
-    collector = await startCollector({ port: 0, dataDir });
+    collector = await startCollector({ port: 0, dataDir, retentionDays: RETENTION_DAYS });
     const record = (severityText: string, body: string) => ({ timeUnixNano: `${Date.now()}000000`, severityText, body: { stringValue: body } });
     const response = await fetch(`${collector.url}/v1/logs`, {
       method: 'POST',

@@ -9,7 +9,9 @@ import {
   type MetricPointInput,
   metricRowsToJsonEachRow,
   type MetricRow,
+  retentionCutoff,
   retentionSteps,
+  retentionTtlSeconds,
   SeriesMemory,
   TABLES,
   toMetricRow,
@@ -17,7 +19,8 @@ import {
 import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import { reportCollectorProblem } from './report-problem';
-import { tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
+import { TableRetention, tableTtlSeconds } from './table-retention';
+import { dateTime64Instant, dateTime64Precision, tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, RowsDropped, Store } from './types';
 
 /** Options of {@link createStore}. */
@@ -36,7 +39,7 @@ export interface StoreOptions {
   maxResultRows?: number;
   /** Rows waiting to be written beyond which inserts are refused with {@link StoreBusyError}. Default 500 000. */
   maxPendingRows?: number;
-  /** Where rows ClickHouse refused are reported (once per table and error code). Default: the collector's stderr reporter. */
+  /** Where rows not stored (refused by ClickHouse, older than the retention) are reported, once per table and reason. Default: the collector's stderr reporter. */
   report?: ReportOnce;
 }
 
@@ -107,7 +110,7 @@ function readsWholeMinutes(sql: string, range: QueryRange): boolean {
 
 /** A table's share of the periodic retention delete (the schema's own tables' is in `retentionSteps`). */
 function extraRetentionStep(table: string, retentionDays: number): { countSql: string; deleteSql: string } {
-  const cutoff = formatDateTimeLiteral(new Date(Date.now() - retentionDays * 86_400_000));
+  const cutoff = formatDateTimeLiteral(retentionCutoff(retentionTtlSeconds(retentionDays)));
   return {
     countSql: `SELECT count() AS n FROM ${table} WHERE dt < ${cutoff}`,
     deleteSql: `ALTER TABLE ${table} DELETE WHERE dt < ${cutoff} SETTINGS mutations_sync = 1`,
@@ -136,6 +139,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   const columns = new Map<string, Set<string>>();
   const encoders = new Map<string, Map<string, TsvFieldEncoder>>();
+  const dtPrecisions = new Map<string, number>();
   const described = await session.queryAsync(
     `SELECT table, name, type FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}', '${LEGACY_METRICS_TABLE}') AND default_kind != 'MATERIALIZED' AND default_kind != 'ALIAS' ORDER BY table, position`,
     { format: 'JSONEachRow' },
@@ -147,8 +151,29 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     columns.get(table)?.add(name);
     if (!encoders.has(table)) encoders.set(table, new Map());
     encoders.get(table)?.set(name, tsvFieldEncoder(type));
+    if (name === 'dt') dtPrecisions.set(table, dateTime64Precision(type) ?? 0);
   }
-  return new ChdbStore(session, options, columns, encoders);
+  // The TTL each table was created with: a data folder keeps it whatever --retention is now.
+  const ttls = await session.queryAsync(
+    `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}')`,
+    { format: 'JSONEachRow' },
+  );
+  const tableTtls = new Map<string, number | undefined>();
+  for (const line of ttls.text().split('\n')) {
+    if (line.trim() === '') continue;
+    const { name, engine_full: engineFull } = JSON.parse(line) as { name: string; engine_full: string };
+    tableTtls.set(name, tableTtlSeconds(engineFull));
+  }
+  const keeps = (table: string) => new TableRetention(table, options.retentionDays, tableTtls.get(table));
+  // Metric points are written to the Null table metric_points and kept in metrics.
+  const retention = { spans: keeps('spans'), logs: keeps('logs'), sentry_events: keeps('sentry_events'), metric_points: keeps(TABLES.metrics) };
+  return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention });
+}
+
+/** Per table: the precision of `dt` (the instant a row is stored at) and how long rows are kept. */
+interface TableTimes {
+  dtPrecisions: Map<string, number>;
+  retention: Record<BufferTable, TableRetention>;
 }
 
 class ChdbStore implements Store {
@@ -173,6 +198,7 @@ class ChdbStore implements Store {
     private readonly options: StoreOptions,
     private readonly tableColumns: Map<string, Set<string>>,
     private readonly fieldEncoders: Map<string, Map<string, TsvFieldEncoder>>,
+    private readonly times: TableTimes,
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.flushRows = options.flushRows ?? 5_000;
@@ -199,26 +225,51 @@ class ChdbStore implements Store {
     }
     const tableEncoders = this.fieldEncoders.get(table);
     const encoders = columns.map((column) => tableEncoders?.get(column) ?? tsvFieldEncoder(''));
+    const cutoff = this.times.retention[table].cutoffSeconds();
+    const precision = this.times.dtPrecisions.get(table) ?? 9;
     let text = '';
+    let expired = 0;
     for (const row of rows) {
+      // A value that is no time is stored as the type's zero, 1970-01-01: as old as it gets.
+      if ((dateTime64Instant(row.dt, precision)?.seconds ?? 0) < cutoff) {
+        expired += 1;
+        continue;
+      }
       let line = '';
       for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + (encoders[i] as TsvFieldEncoder)(row[columns[i] as string]);
       text += `${line}\n`;
     }
-    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
+    if (expired === 0) return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
+    const tooOld = this.reportExpired(table, expired, rows.length, cutoff);
+    if (expired === rows.length) return Promise.resolve(tooOld);
+    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length - expired).then((refused) =>
+      refused === undefined ? tooOld : { rows: tooOld.rows + refused.rows, reason: `${tooOld.reason}; ${refused.reason}` },
+    );
   }
 
   async insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult> {
     const rows: MetricRow[] = [];
     const errors: string[] = [];
     let rejected = 0;
+    const cutoff = this.times.retention[TABLES.metricPoints].cutoffSeconds();
+    let expired = 0;
     for (const point of points) {
+      let row: MetricRow;
       try {
-        rows.push(toMetricRow(point, this.memory));
+        row = toMetricRow(point, this.memory);
       } catch (error) {
         rejected += 1;
         if (errors.length < 5) errors.push((error as Error).message);
+        continue;
       }
+      // An expired point still updates the series memory: the next point's rate and histogram
+      // deltas then count from it, not from the series' start, whose share is as old as this one.
+      if (row.dt < cutoff) expired += 1;
+      else rows.push(row);
+    }
+    if (expired > 0) {
+      rejected += expired;
+      errors.push(this.reportExpired(TABLES.metricPoints, expired, rows.length + expired, cutoff).reason);
     }
     const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, wellFormedJson(metricRowsToJsonEachRow(rows)), rows.length) : undefined;
     if (dropped !== undefined) {
@@ -415,6 +466,17 @@ class ChdbStore implements Store {
     const first = await this.insertSalvaging(target, lines.slice(0, middle));
     const second = await this.insertSalvaging(target, lines.slice(middle));
     return { written: first.written + second.written, dropped: first.dropped + second.dropped, error: first.error ?? second.error };
+  }
+
+  /** Counts and reports (once per table) rows not stored for being older than the retention; returns them for the sender. */
+  private reportExpired(table: BufferTable, expired: number, rows: number, cutoffSeconds: number): RowsDropped {
+    this.dropped[table] += expired;
+    const reason = this.times.retention[table].reason(expired, rows, cutoffSeconds);
+    (this.options.report ?? reportCollectorProblem)(
+      `expired-rows:${table}`,
+      `rows of table ${table} not stored (reported once; later ones are only counted, in store.dropped): ${reason}`,
+    );
+    return { rows: expired, reason };
   }
 
   /** Counts and reports (once per table and error) the rows `outcome` dropped; returns them for the sender. */

@@ -128,20 +128,30 @@ function instantOf(value: unknown): { seconds: number; nanos: number } | undefin
 }
 
 /**
- * DateTime64(p): `YYYY-MM-DD hh:mm:ss.fff…` (read the same by every `date_time_input_format`),
- * clamped to the type's range (1900 to 2299, or to 2262-04-11 at precision 9) so a time from a
- * broken clock is stored at the edge instead of failing; `raw` keeps the time as sent. A value
- * that is no time at all is the column default.
+ * The instant a DateTime64(p) column stores for a value: clamped to the type's range (1900 to
+ * 2299, or to 2262-04-11 at precision 9) so a time from a broken clock is stored at the edge
+ * instead of failing; undefined for a value that is no time at all (the column default is stored).
  */
-function dateTime64Field(precision: number): TsvFieldEncoder {
+export function dateTime64Instant(value: unknown, precision: number): { seconds: number; nanos: number } | undefined {
+  const instant = instantOf(value);
+  if (instant === undefined) return undefined;
   const maxSeconds = precision >= 9 ? DATETIME64_9_MAX_SECONDS : DATETIME64_MAX_SECONDS;
   const maxNanos = precision >= 9 ? DATETIME64_9_MAX_NANOS : NANOS_PER_SECOND - 1;
+  if (instant.seconds < DATETIME64_MIN_SECONDS) return { seconds: DATETIME64_MIN_SECONDS, nanos: 0 };
+  if (instant.seconds > maxSeconds || (instant.seconds === maxSeconds && instant.nanos > maxNanos)) return { seconds: maxSeconds, nanos: maxNanos };
+  return instant;
+}
+
+/**
+ * DateTime64(p): `YYYY-MM-DD hh:mm:ss.fff…` (read the same by every `date_time_input_format`) of
+ * {@link dateTime64Instant}; `raw` keeps the time as sent. A value that is no time at all is the
+ * column default.
+ */
+function dateTime64Field(precision: number): TsvFieldEncoder {
   return (value) => {
-    const instant = instantOf(value);
+    const instant = dateTime64Instant(value, precision);
     if (instant === undefined) return COLUMN_DEFAULT;
-    let { seconds, nanos } = instant;
-    if (seconds < DATETIME64_MIN_SECONDS) [seconds, nanos] = [DATETIME64_MIN_SECONDS, 0];
-    else if (seconds > maxSeconds || (seconds === maxSeconds && nanos > maxNanos)) [seconds, nanos] = [maxSeconds, maxNanos];
+    const { seconds, nanos } = instant;
     const iso = new Date(seconds * 1000).toISOString();
     const fraction = precision > 0 ? `.${String(nanos).padStart(9, '0').slice(0, precision)}` : '';
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
@@ -150,6 +160,12 @@ function dateTime64Field(precision: number): TsvFieldEncoder {
 
 const INTEGER_TYPE = /^(U?)Int(8|16|32|64|128|256)$/;
 const DATETIME64_TYPE = /^DateTime64\((\d+)/;
+
+/** The precision of a DateTime64 column type (`DateTime64(9, 'UTC')` → 9); undefined for other types. */
+export function dateTime64Precision(columnType: string): number | undefined {
+  const match = DATETIME64_TYPE.exec(columnType);
+  return match ? Number(match[1]) : undefined;
+}
 
 /**
  * The encoder for a column of this ClickHouse type (as `system.columns` spells it).
@@ -162,7 +178,7 @@ export function tsvFieldEncoder(columnType: string): TsvFieldEncoder {
   if (type === 'Float32' || type === 'Float64') return floatField;
   const integer = INTEGER_TYPE.exec(type);
   if (integer) return integerField(Number(integer[2]), integer[1] !== 'U');
-  const dateTime64 = DATETIME64_TYPE.exec(type);
-  if (dateTime64) return dateTime64Field(Number(dateTime64[1]));
+  const precision = dateTime64Precision(type);
+  if (precision !== undefined) return dateTime64Field(precision);
   return untypedField;
 }

@@ -9,14 +9,17 @@ export interface QueryResult {
   rows: Record<string, unknown>[];
 }
 
-/** What {@link Store.insertMetricPoints} did with the points. */
-/** Rows of one insert that ClickHouse refused even alone and that were dropped (the rest are stored). */
+/**
+ * Rows of one insert that were dropped (the rest are stored): rows older than the retention, which
+ * ClickHouse's TTL would delete at once, and rows ClickHouse refused even alone.
+ */
 export interface RowsDropped {
   rows: number;
-  /** ClickHouse's reason, one line: what an OTLP partial success carries as `error_message`. */
+  /** Why, one line per cause joined with `; `: what an OTLP partial success carries as `error_message`. */
   reason: string;
 }
 
+/** What {@link Store.insertMetricPoints} did with the points. */
 export interface MetricInsertResult {
   accepted: number;
   rejected: number;
@@ -40,18 +43,25 @@ export interface Store {
    * Buffers rows for `table`; resolves once they are written (batched: at most one INSERT per
    * ~200 ms, or at once past N rows). Each value is converted as its column's type requires
    * (`tsv-fields.ts`): `Date` values or unix-seconds strings become DateTime64, `raw` may be a JSON
-   * string or a plain object (stored as its JSON text). A row ClickHouse still refuses is dropped
-   * alone and counted in {@link dropped}; the promise then resolves with how many were dropped
-   * and why (for the OTLP partial success), and with `undefined` when every row was stored.
+   * string or a plain object (stored as its JSON text). A row whose `dt` is already past the
+   * retention (older than `--retention`, or than the TTL the table was created with: ClickHouse's
+   * TTL would delete it at once; no time at all is 1970) is not written, and a row ClickHouse still
+   * refuses is dropped alone; both are counted in {@link dropped}, and the promise then resolves
+   * with how many were dropped and why (for the OTLP partial success), with `undefined` when every
+   * row was stored.
    */
   insertRows(table: RecordTable, rows: Record<string, unknown>[]): Promise<RowsDropped | undefined>;
-  /** Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them; points it cannot store are counted, not thrown. */
+  /**
+   * Converts points with `toMetricRows` (keeping per-series memory for rates) and buffers them;
+   * points it cannot store (invalid, older than the retention, refused by ClickHouse) are counted, not thrown.
+   */
   insertMetricPoints(points: MetricPointInput[]): Promise<MetricInsertResult>;
   /** Rows written since start, per table (`metric_points` counts points). */
   readonly written: Record<RecordTable | 'metric_points', number>;
   /**
-   * Rows dropped since start, per table: rows ClickHouse refused even in an INSERT of their own
-   * (the rest of their batch is written). The first drop per table and error is reported on stderr.
+   * Rows dropped since start, per table: rows older than the retention, and rows ClickHouse refused
+   * even in an INSERT of their own (the rest of their batch is written). The first drop per table
+   * and reason is reported on stderr.
    */
   readonly dropped: Record<RecordTable | 'metric_points', number>;
   /** Internal, unrestricted query (JSON rows). Placeholders are NOT expanded. */

@@ -1,6 +1,7 @@
 import { metricDefinitions } from './metric-definitions';
 import { UnsupportedDialectError } from './model-validation-error';
 import { renderPanelSql } from './render-sql';
+import { retentionTtlSeconds } from './schema';
 import type { Dashboard, MetricDefinition } from './types';
 
 /**
@@ -49,11 +50,8 @@ export function createLegacyTableSql(table: string, options: LegacyTableOptions 
   let partition = '';
   let ttl = '';
   if (options.retentionDays !== undefined) {
-    if (!Number.isFinite(options.retentionDays) || options.retentionDays <= 0) {
-      throw new RangeError(`retentionDays must be a positive number, got ${String(options.retentionDays)}`);
-    }
     partition = '\nPARTITION BY toDate(dt)';
-    ttl = `\nTTL dt + toIntervalSecond(${Math.max(1, Math.round(options.retentionDays * 86_400))})`;
+    ttl = `\nTTL dt + toIntervalSecond(${retentionTtlSeconds(options.retentionDays)})`;
   }
   return `CREATE TABLE IF NOT EXISTS ${table} (\n  dt DateTime('UTC'),\n${columns.join(',\n')}\n) ENGINE = AggregatingMergeTree${partition}\nORDER BY dt${ttl}`;
 }

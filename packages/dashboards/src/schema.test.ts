@@ -11,7 +11,9 @@ import {
   expandQuery,
   insertMetricPointsSql,
   type MetricPointInput,
+  retentionCutoff,
   retentionDeleteStatements,
+  retentionTtlSeconds,
   SeriesMemory,
   seriesId,
   toMetricRows,
@@ -239,6 +241,21 @@ describe('schema on embedded ClickHouse', () => {
       'SELECT s.name AS span, e.event_id AS event, e.user AS user, e.type AS type FROM spans AS s INNER JOIN sentry_events AS e ON s.trace_id = e.trace_id',
     );
     expect(joined).toEqual([{ span: 'GET /x', event: 'e1', user: 'u1', type: 'event' }]);
+  });
+
+  it("retentionCutoff is the first instant ClickHouse's TTL expression keeps at a given second", () => {
+    const now = new Date('2026-12-03T10:00:00.700Z');
+    const dateTime64 = (date: Date, nanos: string) => `toDateTime64('${date.toISOString().slice(0, 19).replace('T', ' ')}.${nanos}', 9, 'UTC')`;
+    for (const retentionDays of [7, 0.5, 1 / 86_400]) {
+      const ttl = retentionTtlSeconds(retentionDays);
+      const cutoff = retentionCutoff(ttl, now);
+      // The TTL deletes a row once `toDateTime(dt) + ttl` is at or before the current (whole) second.
+      const expired = (dt: string) => json(`SELECT toDateTime(${dt}) + toIntervalSecond(${ttl}) <= toDateTime('2026-12-03 10:00:00', 'UTC') AS expired`)[0]?.expired;
+      expect(expired(dateTime64(cutoff, '000000000'))).toBe(0);
+      expect(expired(dateTime64(new Date(cutoff.getTime() - 1000), '999999999'))).toBe(1);
+    }
+    expect(retentionCutoff(604_800, now).toISOString()).toBe('2026-11-26T10:00:01.000Z');
+    expect(() => retentionTtlSeconds(0)).toThrow(RangeError);
   });
 
   it('retention deletes old rows', () => {

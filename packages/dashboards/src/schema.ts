@@ -52,12 +52,7 @@ export const DEFAULT_RETENTION_DAYS = 7;
  * @example for (const sql of createSchemaStatements({ retentionDays: 7 })) session.query(sql)
  */
 export function createSchemaStatements(options: { retentionDays?: number } = {}): string[] {
-  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-  if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
-    throw new RangeError(`retentionDays must be a positive number, got ${String(retentionDays)}`);
-  }
-  const ttlSeconds = Math.max(1, Math.round(retentionDays * 86_400));
-  const ttl = `TTL toDateTime(dt) + toIntervalSecond(${ttlSeconds})`;
+  const ttl = `TTL toDateTime(dt) + toIntervalSecond(${retentionTtlSeconds(options.retentionDays ?? DEFAULT_RETENTION_DAYS)})`;
   // Dropping whole expired parts is cheap; rewriting parts row by row is not worth it locally.
   const settings = 'SETTINGS ttl_only_drop_parts = 0, merge_with_ttl_timeout = 3600';
 
@@ -183,12 +178,39 @@ export interface RetentionStep {
 }
 
 /**
- * Deleting rows older than the retention from every table. TTL already does this during merges;
+ * The tables' TTL for a retention, in whole seconds (`TTL toDateTime(dt) + toIntervalSecond(…)`,
+ * at least 1). Throws a RangeError for a retention that is not a positive number.
+ *
+ * @example retentionTtlSeconds(0.5) // 43200
+ */
+export function retentionTtlSeconds(retentionDays: number): number {
+  if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
+    throw new RangeError(`retentionDays must be a positive number, got ${String(retentionDays)}`);
+  }
+  return Math.max(1, Math.round(retentionDays * 86_400));
+}
+
+/**
+ * The oldest `dt` a row may have to be kept at `now` under a TTL of `ttlSeconds`: the rule of
+ * ClickHouse's `TTL toDateTime(dt) + toIntervalSecond(ttl)`, which deletes a row once that sum is
+ * at or before the current second, `toDateTime` dropping the fraction of `dt`. A row is kept iff
+ * `dt >= cutoff` (the cutoff is a whole second); the retention delete and the collector's check
+ * of incoming rows both use it, so what one accepts the other does not delete at once.
+ *
+ * @example retentionCutoff(604_800, new Date('2026-12-03T10:00:00.700Z')) // 2026-11-26T10:00:01.000Z
+ */
+export function retentionCutoff(ttlSeconds: number, now: Date = new Date()): Date {
+  return new Date((Math.floor(now.getTime() / 1000) - ttlSeconds + 1) * 1000);
+}
+
+/**
+ * Deleting rows older than the retention from every table (those {@link retentionCutoff} puts
+ * before the cutoff). TTL already does this during merges;
  * this makes it prompt and applies a retention shortened after the tables were created. Run
  * `deleteSql` only when `countSql` finds rows: a mutation on every check would rewrite parts.
  */
 export function retentionSteps(retentionDays: number, now: Date = new Date()): RetentionStep[] {
-  const cutoff = formatDateTimeLiteral(new Date(now.getTime() - retentionDays * 86_400_000));
+  const cutoff = formatDateTimeLiteral(retentionCutoff(retentionTtlSeconds(retentionDays), now));
   return (['logs', 'spans', 'sentry_events', 'metrics'] as const).map((table) => ({
     table,
     countSql: `SELECT count() AS n FROM ${table} WHERE dt < ${cutoff}`,

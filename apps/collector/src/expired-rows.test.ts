@@ -1,0 +1,134 @@
+import { describe, expect, it, vi } from 'vitest';
+import { collectorForFile } from './testing/collector-for-file';
+
+// The default retention (7d), until the last test restarts the collector with a longer one on the same folder.
+const collector = collectorForFile('kira-collector-expired-');
+
+const DAY = 86_400_000;
+/** OTLP/JSON nanoseconds of a time `daysAgo` days before now (after, when negative). */
+const nanosAgo = (daysAgo: number): string => `${Date.now() - Math.round(daysAgo * DAY)}000000`;
+/** The reason the default retention gives for `expired` of `total` rows. */
+const tooOld = (expired: number, total: number): RegExp =>
+  new RegExp(`^${expired} of ${total} dated before \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ: older than the collector's retention of 7d, which ClickHouse deletes at once; a longer --retention keeps such data$`);
+
+async function postOtlp(signal: 'traces' | 'logs' | 'metrics', body: unknown): Promise<unknown> {
+  const response = await fetch(`${collector.current.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+let spanCount = 0;
+/** A request of one span per name, dated `daysAgo` days before now. */
+function spansRequest(spans: Array<[name: string, daysAgo: number]>): unknown {
+  return {
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: spans.map(([name, daysAgo]) => {
+              spanCount += 1;
+              const start = nanosAgo(daysAgo);
+              return { traceId: 'e7'.repeat(16), spanId: spanCount.toString(16).padStart(16, '0'), name, startTimeUnixNano: start, endTimeUnixNano: start };
+            }),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function logsRequest(records: Array<Record<string, unknown>>): unknown {
+  return { resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] };
+}
+
+/** Gauges of one data point each, dated `daysAgo` days before now. */
+function gaugesRequest(gauges: Array<[name: string, daysAgo: number]>): unknown {
+  const metrics = gauges.map(([name, daysAgo]) => ({ name, gauge: { dataPoints: [{ timeUnixNano: nanosAgo(daysAgo), asDouble: 1 }] } }));
+  return { resourceMetrics: [{ scopeMetrics: [{ metrics }] }] };
+}
+
+async function column(sql: string): Promise<unknown[]> {
+  return (await collector.current.store.query(sql)).rows.map((row) => Object.values(row)[0]);
+}
+
+describe('rows already older than the retention when they arrive (ClickHouse would delete them at once)', () => {
+  it('a span dated 30 days ago is not stored, the answer says so as a partial success naming --retention, and the other spans of the request are stored', async () => {
+    const droppedBefore = collector.current.store.dropped.spans;
+    const answer = await postOtlp('traces', spansRequest([['span from 30 days ago', 30], ['fresh span', 0], ['span from 6 days ago', 6]]));
+    expect(answer).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: expect.stringMatching(tooOld(1, 3)) as unknown } });
+    expect(await column("SELECT name FROM spans WHERE trace_id = 'e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7' ORDER BY dt")).toEqual(['span from 6 days ago', 'fresh span']);
+    expect(collector.current.store.dropped.spans - droppedBefore).toBe(1);
+  });
+
+  it('log records dated (or, without a time, observed) 30 days ago are not stored; a record without any time is stored as received now', async () => {
+    const answer = await postOtlp(
+      'logs',
+      logsRequest([
+        { timeUnixNano: nanosAgo(30), body: { stringValue: 'expired: time 30 days ago' } },
+        { timeUnixNano: '0', observedTimeUnixNano: nanosAgo(30), body: { stringValue: 'expired: observed 30 days ago' } },
+        { timeUnixNano: nanosAgo(0), body: { stringValue: 'kept: fresh' } },
+        { body: { stringValue: 'kept: no time at all' } },
+      ]),
+    );
+    expect(answer).toEqual({ partialSuccess: { rejectedLogRecords: '2', errorMessage: expect.stringMatching(tooOld(2, 4)) as unknown } });
+    expect(await column("SELECT JSONExtractString(raw, 'body') AS body FROM logs WHERE body LIKE 'expired:%' OR body LIKE 'kept:%' ORDER BY body")).toEqual([
+      'kept: fresh',
+      'kept: no time at all',
+    ]);
+  });
+
+  it('a metric data point dated 30 days ago is not stored, and the points of the request inside the retention are', async () => {
+    const answer = await postOtlp('metrics', gaugesRequest([['expired_gauge', 30], ['fresh_gauge', 0], ['six_days_old_gauge', 6]]));
+    expect(answer).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringMatching(tooOld(1, 3)) as unknown } });
+    expect(await column("SELECT DISTINCT name FROM metrics WHERE name LIKE '%_gauge' ORDER BY name")).toEqual(['fresh_gauge', 'six_days_old_gauge']);
+  });
+
+  it('rows inside the retention, or dated in the future, are stored as before and the answer is a plain success', async () => {
+    const dropped = { ...collector.current.store.dropped };
+    expect(await postOtlp('traces', spansRequest([['6.9 days old', 6.9], ['dated 2100', (Date.now() - Date.UTC(2100, 0, 1)) / DAY]]))).toEqual({});
+    expect(await postOtlp('logs', logsRequest([{ timeUnixNano: nanosAgo(6.9), body: { stringValue: 'log 6.9 days old' } }]))).toEqual({});
+    expect(await postOtlp('metrics', gaugesRequest([['gauge_6_9_days_old', 6.9]]))).toEqual({});
+    expect(await column("SELECT name FROM spans WHERE name IN ('6.9 days old', 'dated 2100') ORDER BY dt")).toEqual(['6.9 days old', 'dated 2100']);
+    expect(await column("SELECT toUInt32(count()) FROM logs WHERE JSONExtractString(raw, 'body') = 'log 6.9 days old'")).toEqual([1]);
+    expect(await column("SELECT toUInt32(count()) FROM metrics WHERE name = 'gauge_6_9_days_old'")).toEqual([1]);
+    expect(collector.current.store.dropped).toEqual(dropped);
+  });
+
+  it('Sentry envelopes (no partial success): an event older than the retention is not stored, counted and reported once; the envelope is answered as before', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const send = (events: Array<[message: string, daysAgo?: number]>) => {
+        const lines = events.flatMap(([message, daysAgo]) => [
+          JSON.stringify({ type: 'event' }),
+          JSON.stringify(daysAgo === undefined ? { message } : { message, timestamp: (Date.now() - daysAgo * DAY) / 1000 }),
+        ]);
+        return fetch(`${collector.current.url}/api/1/envelope/?sentry_key=key`, { method: 'POST', body: `{}\n${lines.join('\n')}\n` });
+      };
+      const droppedBefore = collector.current.store.dropped.sentry_events;
+      // An event without a timestamp is stored as received now, as before.
+      const response = await send([['event from 30 days ago', 30], ['fresh event', 0], ['event without a timestamp']]);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-kira-stored-rows')).toBe('2');
+      expect((await send([['another event from 30 days ago', 30]])).headers.get('x-kira-stored-rows')).toBe('0');
+      expect(await column("SELECT JSONExtractString(raw, 'message') AS message FROM sentry_events WHERE message LIKE '%event%' ORDER BY message")).toEqual(['event without a timestamp', 'fresh event']);
+      expect(collector.current.store.dropped.sentry_events - droppedBefore).toBe(2);
+      const reports = errors.mock.calls.map((call) => call.join(' ')).filter((line) => line.includes('sentry_events'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatch(/^kira-collector: rows of table sentry_events not stored .*: 1 of 3 dated before .*--retention/);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('after a restart with a longer --retention on the same data folder, rows older than the TTL the tables were created with are still reported, with what to change', async () => {
+    await collector.restart({ retentionDays: 30 });
+    const answer = await postOtlp('traces', spansRequest([['10 days old, past the tables 7d TTL', 10], ['fresh after the restart', 0]]));
+    expect(answer).toEqual({
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage: expect.stringMatching(/^1 of 2 dated before \S+: older than the 7d TTL table spans was created with, which ClickHouse deletes at once; --retention 30d does not change the TTL of an existing table, a new --data-dir does$/) as unknown,
+      },
+    });
+    expect(await column("SELECT name FROM spans WHERE name IN ('10 days old, past the tables 7d TTL', 'fresh after the restart')")).toEqual(['fresh after the restart']);
+  });
+});
