@@ -208,6 +208,23 @@ describe('sanitize', () => {
     const prefix = 'x-'.repeat(100_000);
     expect(sanitize(`${prefix}${jwt}`, { maxStringLength: 300_000 })).toBe(`${prefix}[REDACTED jwt]`);
   });
+
+  it('describes runs of millions of characters instead of losing the whole value (a 4.5 MB image in a tool input)', () => {
+    // About 6 million characters: past the size at which V8's regular expressions run out of
+    // backtracking stack, which used to turn the whole input into "[Unserializable]".
+    const image = `iVBORw0KGgo${'A'.repeat(6_000_000)}==`;
+    const bytes = Math.floor((image.length * 3) / 4) - 2;
+    const described = `[base64 image/png, ${(bytes / (1024 * 1024)).toFixed(1)} MB]`;
+    expect(sanitize({ prompt: 'a cat', image, apiKey: 'sk-1' })).toEqual({ prompt: 'a cat', image: described, apiKey: '[REDACTED]' });
+    // The same description as a shorter blob gets from the patterns, and as a data URL.
+    expect(sanitize({ image: `see data:image/png;base64,${image} here` })).toEqual({ image: `see ${described} here` });
+
+    // Not base64 (dashes, a JWT inside): only the length is kept, nothing of the run.
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${'s'.repeat(12)}`;
+    const run = `${'x-'.repeat(3_000_000)}${jwt}`;
+    const result = sanitize({ note: `before ${run} after` }, { maxStringLength: 10_000 }) as { note: string };
+    expect(result.note).toBe(`before [${run.length} characters without spaces, not recorded] after`);
+  });
 });
 
 describe('isSecretKey', () => {

@@ -69,6 +69,26 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 // use resets lastIndex.
 const DEFAULT_BASE64_RUN = base64RunPattern(DEFAULT_BASE64_MIN_LENGTH);
 const DATA_URL = /data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,([A-Za-z0-9+/]*={0,2})/g;
+// The same data URL head, ending where its payload starts (matched on a short slice, see below).
+const DATA_URL_HEAD = /data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,$/;
+
+/**
+ * Runs of token characters at least this long are described before any pattern runs. V8's
+ * regular expressions keep a backtracking stack of bounded size, and a greedy run of about 5.6
+ * million characters (a 4 MB image as base64, which the image service's tool inputs carry) made
+ * every pattern here throw: the whole value then came back as `[Unserializable]`, its other fields
+ * lost. Far below that bound, and far above anything a person reads.
+ */
+const LONG_RUN_CHARS = 1 << 19;
+// Character classes for the run scan: 1 = base64 ([A-Za-z0-9+/]), 2 = the other characters the
+// patterns treat as part of a token (`=`, `_`, `-`, `.`, `~`), 0 = anything else.
+const RUN_CHAR_CLASS = (() => {
+  const classes = new Uint8Array(128);
+  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') classes[char.charCodeAt(0)] = 1;
+  for (const char of '=_-.~') classes[char.charCodeAt(0)] = 2;
+  return classes;
+})();
+const EQUALS = 61;
 
 // Magic prefixes of common binary formats as they appear in base64.
 const BASE64_SIGNATURES: ReadonlyArray<readonly [string, string]> = [
@@ -270,7 +290,7 @@ function safeTest(pattern: RegExp, text: string): boolean {
 }
 
 function sanitizeString(text: string, limits: Limits): string {
-  let result = text;
+  let result = text.length >= LONG_RUN_CHARS ? describeLongRuns(text) : text;
   if (result.includes('base64,')) {
     result = result.replace(DATA_URL, (_match, mime: string | undefined, _params: string, data: string) =>
       describeBase64(data, mime ?? 'application/octet-stream'),
@@ -287,6 +307,60 @@ function sanitizeString(text: string, limits: Limits): string {
     result = `${result.slice(0, limits.maxStringLength)}…[truncated ${cut} chars]`;
   }
   return result;
+}
+
+/**
+ * `text` with every run of token characters of {@link LONG_RUN_CHARS} or more replaced, by a plain
+ * scan (no regular expression): a base64 run (data URL head included) by the description the
+ * patterns would give it, any other run by its length alone, so nothing of it (a JWT inside, say)
+ * is kept.
+ */
+function describeLongRuns(text: string): string {
+  const pieces: string[] = [];
+  let kept = 0;
+  let index = 0;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code >= 128 || RUN_CHAR_CLASS[code] === 0) {
+      index++;
+      continue;
+    }
+    const start = index;
+    // Base64 so far: only base64 characters, then at most two `=` at the very end.
+    let base64 = true;
+    let padding = 0;
+    while (index < text.length) {
+      const inRun = text.charCodeAt(index);
+      const kind = inRun < 128 ? RUN_CHAR_CLASS[inRun]! : 0;
+      if (kind === 0) break;
+      if (base64) {
+        if (inRun === EQUALS && padding < 2) padding++;
+        else if (kind !== 1 || padding > 0) base64 = false;
+      }
+      index++;
+    }
+    if (index - start < LONG_RUN_CHARS) continue;
+    const run = text.slice(start, index);
+    let replaceFrom = start;
+    let description: string;
+    if (base64) {
+      const headStart = Math.max(kept, start - 256);
+      const head = DATA_URL_HEAD.exec(text.slice(headStart, start));
+      if (head) {
+        replaceFrom = headStart + head.index;
+        description = describeBase64(run, head[1] ?? 'application/octet-stream');
+      } else {
+        description = describeBase64(run, sniffBase64(run));
+      }
+    } else {
+      description = `[${run.length} characters without spaces, not recorded]`;
+    }
+    pieces.push(text.slice(kept, replaceFrom), description);
+    kept = index;
+  }
+  if (kept === 0) return text;
+  pieces.push(text.slice(kept));
+  return pieces.join('');
 }
 
 function sniffBase64(data: string): string | undefined {
