@@ -19,7 +19,7 @@ import {
 import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import { reportCollectorProblem } from './report-problem';
-import { TableRetention, tableTtlSeconds } from './table-retention';
+import { type RefusedRows, TableRetention, tableTtlSeconds } from './table-retention';
 import { dateTime64Instant, dateTime64Precision, tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, RowsDropped, Store } from './types';
 
@@ -39,7 +39,7 @@ export interface StoreOptions {
   maxResultRows?: number;
   /** Rows waiting to be written beyond which inserts are refused with {@link StoreBusyError}. Default 500 000. */
   maxPendingRows?: number;
-  /** Where rows not stored (refused by ClickHouse, older than the retention) are reported, once per table and reason. Default: the collector's stderr reporter. */
+  /** Where rows not stored (refused by ClickHouse, outside the retention) are reported, once per table and reason. Default: the collector's stderr reporter. */
   report?: ReportOnce;
 }
 
@@ -170,7 +170,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention });
 }
 
-/** Per table: the precision of `dt` (the instant a row is stored at) and how long rows are kept. */
+/** Per table: the precision of `dt` (the instant a row is stored at) and which `dt` it keeps. */
 interface TableTimes {
   dtPrecisions: Map<string, number>;
   retention: Record<BufferTable, TableRetention>;
@@ -225,25 +225,32 @@ class ChdbStore implements Store {
     }
     const tableEncoders = this.fieldEncoders.get(table);
     const encoders = columns.map((column) => tableEncoders?.get(column) ?? tsvFieldEncoder(''));
-    const cutoff = this.times.retention[table].cutoffSeconds();
+    const retention = this.times.retention[table];
+    const cutoff = retention.cutoffSeconds();
     const precision = this.times.dtPrecisions.get(table) ?? 9;
     let text = '';
-    let expired = 0;
+    const outside: RefusedRows = { expired: 0, tooLate: 0 };
     for (const row of rows) {
       // A value that is no time is stored as the type's zero, 1970-01-01: as old as it gets.
-      if ((dateTime64Instant(row.dt, precision)?.seconds ?? 0) < cutoff) {
-        expired += 1;
+      const seconds = dateTime64Instant(row.dt, precision)?.seconds ?? 0;
+      if (seconds < cutoff) {
+        outside.expired += 1;
+        continue;
+      }
+      if (seconds >= retention.limitSeconds) {
+        outside.tooLate += 1;
         continue;
       }
       let line = '';
       for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + (encoders[i] as TsvFieldEncoder)(row[columns[i] as string]);
       text += `${line}\n`;
     }
-    if (expired === 0) return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
-    const tooOld = this.reportExpired(table, expired, rows.length, cutoff);
-    if (expired === rows.length) return Promise.resolve(tooOld);
-    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length - expired).then((refused) =>
-      refused === undefined ? tooOld : { rows: tooOld.rows + refused.rows, reason: `${tooOld.reason}; ${refused.reason}` },
+    const refusedHere = outside.expired + outside.tooLate;
+    if (refusedHere === 0) return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
+    const notKept = this.reportOutsideRetention(table, outside, rows.length, cutoff);
+    if (refusedHere === rows.length) return Promise.resolve(notKept);
+    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length - refusedHere).then((refused) =>
+      refused === undefined ? notKept : { rows: notKept.rows + refused.rows, reason: `${notKept.reason}; ${refused.reason}` },
     );
   }
 
@@ -251,8 +258,9 @@ class ChdbStore implements Store {
     const rows: MetricRow[] = [];
     const errors: string[] = [];
     let rejected = 0;
-    const cutoff = this.times.retention[TABLES.metricPoints].cutoffSeconds();
-    let expired = 0;
+    const retention = this.times.retention[TABLES.metricPoints];
+    const cutoff = retention.cutoffSeconds();
+    const outside: RefusedRows = { expired: 0, tooLate: 0 };
     for (const point of points) {
       let row: MetricRow;
       try {
@@ -262,14 +270,16 @@ class ChdbStore implements Store {
         if (errors.length < 5) errors.push((error as Error).message);
         continue;
       }
-      // An expired point still updates the series memory: the next point's rate and histogram
-      // deltas then count from it, not from the series' start, whose share is as old as this one.
-      if (row.dt < cutoff) expired += 1;
+      // A refused point still updates the series memory: after an expired one, the next point's
+      // rate and histogram deltas count from it, not from the series' start, whose share is as old.
+      if (row.dt < cutoff) outside.expired += 1;
+      else if (row.dt >= retention.limitSeconds) outside.tooLate += 1;
       else rows.push(row);
     }
-    if (expired > 0) {
-      rejected += expired;
-      errors.push(this.reportExpired(TABLES.metricPoints, expired, rows.length + expired, cutoff).reason);
+    const refusedHere = outside.expired + outside.tooLate;
+    if (refusedHere > 0) {
+      rejected += refusedHere;
+      errors.push(this.reportOutsideRetention(TABLES.metricPoints, outside, rows.length + refusedHere, cutoff).reason);
     }
     const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, wellFormedJson(metricRowsToJsonEachRow(rows)), rows.length) : undefined;
     if (dropped !== undefined) {
@@ -468,15 +478,20 @@ class ChdbStore implements Store {
     return { written: first.written + second.written, dropped: first.dropped + second.dropped, error: first.error ?? second.error };
   }
 
-  /** Counts and reports (once per table) rows not stored for being older than the retention; returns them for the sender. */
-  private reportExpired(table: BufferTable, expired: number, rows: number, cutoffSeconds: number): RowsDropped {
-    this.dropped[table] += expired;
-    const reason = this.times.retention[table].reason(expired, rows, cutoffSeconds);
-    (this.options.report ?? reportCollectorProblem)(
-      `expired-rows:${table}`,
-      `rows of table ${table} not stored (reported once; later ones are only counted, in store.dropped): ${reason}`,
-    );
-    return { rows: expired, reason };
+  /**
+   * Counts and reports (once per table and kind: older than the retention, too far in the future)
+   * rows not stored for lying outside the `dt` the tables keep; returns them for the sender.
+   */
+  private reportOutsideRetention(table: BufferTable, outside: RefusedRows, rows: number, cutoffSeconds: number): RowsDropped {
+    const retention = this.times.retention[table];
+    const reasons: Array<[kind: string, reason: string]> = [];
+    if (outside.expired > 0) reasons.push(['expired-rows', retention.expiredReason(outside.expired, rows, cutoffSeconds)]);
+    if (outside.tooLate > 0) reasons.push(['too-late-rows', retention.tooLateReason(outside.tooLate, rows)]);
+    for (const [kind, reason] of reasons) {
+      (this.options.report ?? reportCollectorProblem)(`${kind}:${table}`, `rows of table ${table} not stored (reported once; later ones are only counted, in store.dropped): ${reason}`);
+    }
+    this.dropped[table] += outside.expired + outside.tooLate;
+    return { rows: outside.expired + outside.tooLate, reason: reasons.map(([, reason]) => reason).join('; ') };
   }
 
   /** Counts and reports (once per table and error) the rows `outcome` dropped; returns them for the sender. */
