@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { collectorForFile } from './testing/collector-for-file';
 
-// The default retention (7d), until the last test restarts the collector with a longer one on the same folder.
+// The default retention (7d), until the last tests restart the collector on the same folder with a longer one and back.
 const collector = collectorForFile('kira-collector-expired-');
 
 const DAY = 86_400_000;
@@ -195,16 +195,40 @@ describe('rows dated so far ahead that their TTL passes 2106, where ClickHouse\'
   });
 });
 
-describe('a longer --retention on the same data folder', () => {
-  it('after a restart with a longer --retention on the same data folder, rows older than the TTL the tables were created with are still reported, with what to change', async () => {
+describe('a changed --retention on the same data folder changes the tables\' TTL', () => {
+  /** Each table's TTL as ClickHouse reports it. */
+  const tableTtls = async () =>
+    Object.fromEntries(
+      (await collector.current.store.query("SELECT name, extract(engine_full, 'TTL (.+?) SETTINGS') AS ttl FROM system.tables WHERE database = currentDatabase() AND engine_full LIKE '%TTL%' ORDER BY name")).rows.map(
+        (row) => [row.name, row.ttl],
+      ),
+    );
+  const ttlOf = (seconds: number) => `toDateTime(dt) + toIntervalSecond(${seconds})`;
+
+  it('after a restart with a longer --retention (7d → 30d), a row dated 10 days ago is stored and queryable', async () => {
     await collector.restart({ retentionDays: 30 });
-    const answer = await postOtlp('traces', spansRequest([['10 days old, past the tables 7d TTL', 10], ['fresh after the restart', 0]]));
-    expect(answer).toEqual({
-      partialSuccess: {
-        rejectedSpans: '1',
-        errorMessage: expect.stringMatching(/^1 of 2 dated before \S+: older than the 7d TTL table spans was created with, which ClickHouse deletes at once; --retention 30d does not change the TTL of an existing table, a new --data-dir does$/) as unknown,
-      },
-    });
-    expect(await column("SELECT name FROM spans WHERE name IN ('10 days old, past the tables 7d TTL', 'fresh after the restart')")).toEqual(['fresh after the restart']);
+    expect(await tableTtls()).toEqual(Object.fromEntries(['legacy_metrics', 'logs', 'metrics', 'metrics_1m', 'sentry_events', 'spans'].map((table) => [table, ttlOf(30 * 86_400)])));
+    const answer = await postOtlp('traces', spansRequest([['10 days old, past the 7d the tables were created with', 10], ['fresh after the restart', 0]]));
+    expect(answer).toEqual({});
+    const points = await postOtlp('metrics', gaugesRequest([['gauge_10_days_old', 10]]));
+    expect(points).toEqual({});
+    // A merge applies the TTL: the rows are kept by the table's new one.
+    await collector.current.store.query('OPTIMIZE TABLE spans FINAL');
+    await collector.current.store.query('OPTIMIZE TABLE metrics FINAL');
+    expect(await column("SELECT name FROM spans WHERE name IN ('10 days old, past the 7d the tables were created with', 'fresh after the restart') ORDER BY dt")).toEqual([
+      '10 days old, past the 7d the tables were created with',
+      'fresh after the restart',
+    ]);
+    expect(await column("SELECT toUInt32(count()) FROM metrics WHERE name = 'gauge_10_days_old'")).toEqual([1]);
+  });
+
+  it('after a restart with a shorter one (30d → 7d), the 10-day-old rows are deleted at start and new ones are refused naming 7d', async () => {
+    await collector.restart({ retentionDays: 7 });
+    expect(await tableTtls()).toEqual(Object.fromEntries(['legacy_metrics', 'logs', 'metrics', 'metrics_1m', 'sentry_events', 'spans'].map((table) => [table, ttlOf(7 * 86_400)])));
+    // The periodic delete ran at start (the store runs its work in order, so it is done by now).
+    expect(await column("SELECT name FROM spans WHERE name IN ('10 days old, past the 7d the tables were created with', 'fresh after the restart') ORDER BY dt")).toEqual(['fresh after the restart']);
+    expect(await column("SELECT toUInt32(count()) FROM metrics WHERE name = 'gauge_10_days_old'")).toEqual([0]);
+    const answer = await postOtlp('traces', spansRequest([['10 days old after going back to 7d', 10], ['fresh after going back', 0]]));
+    expect(answer).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: expect.stringMatching(tooOld(1, 2)) as unknown } });
   });
 });

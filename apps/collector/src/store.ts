@@ -19,7 +19,7 @@ import {
 import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import { reportCollectorProblem } from './report-problem';
-import { type RefusedRows, TableRetention, tableTtlSeconds } from './table-retention';
+import { applyRetentionTtl, type RefusedRows, TableRetention } from './table-retention';
 import { dateTime64Instant, dateTime64Precision, tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, RowsDropped, Store } from './types';
 
@@ -97,6 +97,9 @@ const ROLLUP_STATEMENTS = [
   `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_TABLE}_mv TO ${ROLLUP_TABLE} AS ${ROLLUP_SELECT}`,
 ];
 
+/** Every table with the retention's TTL (metric points land in the last three). */
+const TTL_TABLES = [TABLES.spans, TABLES.logs, TABLES.sentryEvents, TABLES.metrics, ROLLUP_TABLE, LEGACY_METRICS_TABLE];
+
 /**
  * Whether `{{source}}` may read the rollup without changing the answer: the query buckets with
  * `{{time}}` in whole minutes and the range starts and ends on a minute, so every bucket (and the
@@ -122,6 +125,7 @@ function extraRetentionStep(table: string, retentionDays: number): { countSql: s
  * and returns the store. chdb allows one data folder per process, so there is one store per process.
  */
 export async function createStore(options: StoreOptions): Promise<Store> {
+  const ttlSeconds = retentionTtlSeconds(options.retentionDays);
   mkdirSync(options.dataDir, { recursive: true });
   const session = new Session(options.dataDir);
   try {
@@ -133,6 +137,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     for (const statement of ROLLUP_STATEMENTS) await session.queryAsync(statement);
     // A data folder from before the rollup existed: fill it once from what is stored.
     if (!hadRollup) await session.queryAsync(`INSERT INTO ${ROLLUP_TABLE} ${ROLLUP_SELECT}`);
+    // A data folder created under another --retention: its tables get the TTL asked for now.
+    await applyRetentionTtl(session, TTL_TABLES, ttlSeconds);
   } catch (error) {
     session.close();
     throw error;
@@ -153,27 +159,13 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     encoders.get(table)?.set(name, tsvFieldEncoder(type));
     if (name === 'dt') dtPrecisions.set(table, dateTime64Precision(type) ?? 0);
   }
-  // The TTL each table was created with: a data folder keeps it whatever --retention is now.
-  const ttls = await session.queryAsync(
-    `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}')`,
-    { format: 'JSONEachRow' },
-  );
-  const tableTtls = new Map<string, number | undefined>();
-  for (const line of ttls.text().split('\n')) {
-    if (line.trim() === '') continue;
-    const { name, engine_full: engineFull } = JSON.parse(line) as { name: string; engine_full: string };
-    tableTtls.set(name, tableTtlSeconds(engineFull));
-  }
-  const keeps = (table: string) => new TableRetention(table, options.retentionDays, tableTtls.get(table));
-  // Metric points are written to the Null table metric_points and kept in metrics.
-  const retention = { spans: keeps('spans'), logs: keeps('logs'), sentry_events: keeps('sentry_events'), metric_points: keeps(TABLES.metrics) };
-  return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention });
+  return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention: new TableRetention(ttlSeconds) });
 }
 
-/** Per table: the precision of `dt` (the instant a row is stored at) and which `dt` it keeps. */
+/** Per table, the precision of `dt` (the instant a row is stored at); for all tables, which `dt` they keep. */
 interface TableTimes {
   dtPrecisions: Map<string, number>;
-  retention: Record<BufferTable, TableRetention>;
+  retention: TableRetention;
 }
 
 class ChdbStore implements Store {
@@ -225,7 +217,7 @@ class ChdbStore implements Store {
     }
     const tableEncoders = this.fieldEncoders.get(table);
     const encoders = columns.map((column) => tableEncoders?.get(column) ?? tsvFieldEncoder(''));
-    const retention = this.times.retention[table];
+    const { retention } = this.times;
     const cutoff = retention.cutoffSeconds();
     const precision = this.times.dtPrecisions.get(table) ?? 9;
     let text = '';
@@ -258,7 +250,7 @@ class ChdbStore implements Store {
     const rows: MetricRow[] = [];
     const errors: string[] = [];
     let rejected = 0;
-    const retention = this.times.retention[TABLES.metricPoints];
+    const { retention } = this.times;
     const cutoff = retention.cutoffSeconds();
     const outside: RefusedRows = { expired: 0, tooLate: 0 };
     for (const point of points) {
@@ -483,7 +475,7 @@ class ChdbStore implements Store {
    * rows not stored for lying outside the `dt` the tables keep; returns them for the sender.
    */
   private reportOutsideRetention(table: BufferTable, outside: RefusedRows, rows: number, cutoffSeconds: number): RowsDropped {
-    const retention = this.times.retention[table];
+    const { retention } = this.times;
     const reasons: Array<[kind: string, reason: string]> = [];
     if (outside.expired > 0) reasons.push(['expired-rows', retention.expiredReason(outside.expired, rows, cutoffSeconds)]);
     if (outside.tooLate > 0) reasons.push(['too-late-rows', retention.tooLateReason(outside.tooLate, rows)]);
