@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,7 +176,7 @@ describe('CLI', () => {
   /** Runs the built CLI where it should refuse to start: its exit status and what it printed. */
   const refusedRun = (args: string[]): { status: number | undefined; stderr: string } => {
     try {
-      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), ...args], { stdio: 'pipe' });
+      execFileSync(process.execPath, [join(appDir, 'dist/cli.js'), ...args], { stdio: 'pipe', timeout: 20_000 });
       return { status: 0, stderr: '' };
     } catch (caught) {
       const error = caught as { status?: number; stderr?: Buffer };
@@ -188,6 +188,18 @@ describe('CLI', () => {
     const refused = refusedRun(['--nope', '1']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/unknown option --nope[\s\S]*Usage/);
+  });
+
+  it('refuses a --retention over 18250d (50 years) before opening the data folder, naming the maximum', () => {
+    const cliDir = join(tmpdir(), `kira-collector-long-retention-${randomBytes(4).toString('hex')}`);
+    try {
+      const refused = refusedRun(['--port', '0', '--data-dir', cliDir, '--retention', '29200d']);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/^kira-collector: invalid retention \(--retention, option retentionDays\): a retention of 29200 days is too long: at most 18250 days \(50 years\)/);
+      expect(existsSync(cliDir)).toBe(false);
+    } finally {
+      rmSync(cliDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a non-loopback host without a token, naming the fix; --allow-unauthenticated starts with a warning', async () => {

@@ -36,6 +36,16 @@ describe('CLI flags', () => {
     expect(() => resolveCollectorOptions({ retentionDays: 0 })).toThrow(/retention/);
   });
 
+  it('refuses a retention longer than 50 years (18250d), naming the maximum and why; up to it is taken', () => {
+    expect(resolveCollectorOptions(parseCliArgs(['--retention', '18250d'])).retentionDays).toBe(18_250);
+    expect(resolveCollectorOptions({ retentionDays: 3650 }).retentionDays).toBe(3650);
+    for (const options of [parseCliArgs(['--retention', '18251d']), parseCliArgs(['--retention=36500']), { retentionDays: 80 * 365 }]) {
+      expect(() => resolveCollectorOptions(options)).toThrow(
+        /^invalid retention \(--retention, option retentionDays\): a retention of \d+ days is too long: at most 18250 days \(50 years\)\. The tables' TTL, toDateTime\(dt\) \+ retention, is a ClickHouse DateTime, which ends at 2106-02-07T06:28:15Z/,
+      );
+    }
+  });
+
   it('needs a token (or an explicit opt-out) to listen beyond loopback', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(resolveCollectorOptions({ host }).host).toBe(host);
     for (const host of ['0.0.0.0', '::', '192.0.2.10', 'collector.internal']) {

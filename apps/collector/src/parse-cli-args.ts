@@ -1,3 +1,4 @@
+import { MAX_RETENTION_DAYS } from '@kira/dashboards/schema';
 import type { CollectorOptions } from './types';
 
 /** `7d`, `12h`, `30m`, `45s` or a plain number of days → days. */
@@ -32,7 +33,7 @@ export const USAGE = `Usage: kira-collector [options]
   --allow-unauthenticated
                       listen on a non-loopback --host without a token (everyone who can
                       reach it can read all stored telemetry)
-  --retention <d>     keep data this long: 7d, 12h, 30m (default 7d)
+  --retention <d>     keep data this long: 7d, 12h, 30m (default 7d, at most ${MAX_RETENTION_DAYS}d)
   --max-body <size>   largest body after decompression: 16mb, 512kb (default 16mb)
   --fault <spec>      fault injection: status=503,retry-after=2 | delay=3000 | drop=1 | rate=0.5
                       (env KIRA_COLLECTOR_FAULT; change at runtime with POST /admin/fault)

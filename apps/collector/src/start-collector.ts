@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_RETENTION_DAYS } from '@kira/dashboards/schema';
+import { DEFAULT_RETENTION_DAYS, retentionTtlSeconds } from '@kira/dashboards/schema';
 import type { CollectorContext } from './context';
 import { parseFault } from './fault';
 import { createCollectorServer, type ServerState } from './server';
@@ -10,7 +10,12 @@ import type { Collector, CollectorOptions, ResolvedCollectorOptions } from './ty
 /** Applies defaults (and `KIRA_COLLECTOR_FAULT` when no fault option is given). */
 export function resolveCollectorOptions(options: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedCollectorOptions {
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-  if (!(retentionDays > 0)) throw new Error(`retention must be positive, got ${String(retentionDays)}`);
+  try {
+    // The one rule for a retention (positive, at most MAX_RETENTION_DAYS), the TTL's own.
+    retentionTtlSeconds(retentionDays);
+  } catch (error) {
+    throw new Error(`invalid retention (--retention, option retentionDays): ${(error as Error).message}`, { cause: error });
+  }
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   if (!(maxBodyBytes > 0)) throw new Error(`max body must be positive, got ${String(maxBodyBytes)}`);
   const host = options.host ?? '127.0.0.1';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReportOnce } from '@kira/conventions';
+import { MAX_RETENTION_DAYS } from '@kira/dashboards/schema';
 import { startCollector } from './start-collector';
 import { createStore } from './store';
 import type { Collector, Store } from './types';
@@ -11,17 +12,16 @@ import type { Collector, Store } from './types';
 let collector: Collector | undefined;
 let store: Store | undefined;
 let dataDir: string;
-/** Two centuries: see beforeAll. */
-const RETENTION_DAYS = 200 * 365;
+/**
+ * The longest retention (50 years): rows dated 2023 are read back. Rows dated before 1976 or from
+ * 2056-02-19 on lie outside what the tables keep and are refused (expired-rows.test.ts); how the
+ * encoder would clamp their times to DateTime64's range is in tsv-fields.test.ts.
+ */
+const RETENTION_DAYS = MAX_RETENTION_DAYS;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-bad-rows-'));
-  // Rows dated from 1900 (and 1970, and 2023) on are to be read back: a retention of two centuries
-  // keeps the collector from refusing them as older than the retention, and without the TTL (whose
-  // DateTime sum wraps past 2106) ClickHouse keeps them. The startup retention delete has run by
-  // then: the store serializes its work.
   collector = await startCollector({ port: 0, dataDir, retentionDays: RETENTION_DAYS });
-  for (const table of ['spans', 'logs', 'sentry_events', 'metrics', 'metrics_1m', 'legacy_metrics']) await collector.store.query(`ALTER TABLE ${table} REMOVE TTL`);
 });
 
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('values that once failed a whole INSERT are stored', () => {
     expect(collector!.store.dropped.spans).toBe(0);
   });
 
-  it('stores OTLP/JSON spans whose kind, status code, times and attributes do not fit the columns, converted as each column requires', async () => {
+  it('stores OTLP/JSON spans whose kind, status code and attributes do not fit the columns, converted as each column requires; times outside the retention are refused', async () => {
     const traceId = 'cd'.repeat(16);
     const response = await sendSpans([
       span({ traceId, name: 'negative kind', kind: -1, status: { code: -1 } }),
@@ -102,6 +102,13 @@ describe('values that once failed a whole INSERT are stored', () => {
       }),
     ]);
     expect(response.status).toBe(200);
+    // 1970 is older than 50 years; year 5138 (which DateTime64(9) would clamp to 2262) is past 2106.
+    expect(await response.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: '2',
+        errorMessage: expect.stringMatching(/^1 of 7 dated before \S+: older than the collector's retention of 18250d, .*; 1 of 7 dated at or after 2056-02-19T06:28:16Z: /) as unknown,
+      },
+    });
     const stored = await rows(
       `SELECT name, kind, status_code, toString(dt) AS dt, JSONExtractRaw(raw, 'attributes') AS attributes FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
     );
@@ -110,12 +117,9 @@ describe('values that once failed a whole INSERT are stored', () => {
       { name: 'fractional kind', kind: 2, status_code: 1, dt: '2023-11-14 22:13:20.000000000' },
       { name: 'huge codes', kind: 255, status_code: 255, dt: '2023-11-14 22:13:20.000000000' },
       { name: 'kind as text', kind: 3, status_code: 2, dt: '2023-11-14 22:13:20.000000000' },
-      { name: 'five nanoseconds after 1970', kind: 0, status_code: 0, dt: '1970-01-01 00:00:00.000000005' },
-      // DateTime64(9) ends in 2262; raw keeps the time as sent.
-      { name: 'year 5138', kind: 0, status_code: 0, dt: '2262-04-11 23:47:16.854775807' },
       { name: 'status code attribute as text and double', kind: 0, status_code: 0, dt: '2023-11-14 22:13:20.000000000' },
     ]);
-    expect(JSON.parse(String(stored[6]?.attributes))).toEqual({ 'http.response.status_code': '500', 'http.status_code': 500.5, flag: true, list: ['a\tb', -1], empty: '' });
+    expect(JSON.parse(String(stored[4]?.attributes))).toEqual({ 'http.response.status_code': '500', 'http.status_code': 500.5, flag: true, list: ['a\tb', -1], empty: '' });
   });
 
   it('stores metric names, attribute keys and values holding comment openers, test hints, quotes, backslashes and newlines byte for byte (points go to chdb as JSONEachRow)', async () => {
@@ -188,7 +192,12 @@ describe('values that once failed a whole INSERT are stored', () => {
       { dt: new Date(Number.NaN), raw: {}, trace_id: 'times', span_id: 'd3', service: 42 },
       { dt: '2024-02-29T12:00:00.123Z', raw: {}, trace_id: 'times', span_id: 'd4', service: null },
     ];
-    await collector!.store.insertRows('spans', awkward);
+    // The rows dated before 1976 (1492, which DateTime64 would clamp to 1900; -1.5 s; no time at
+    // all, the type's zero) are older than the retention: refused, the rest stored.
+    await expect(collector!.store.insertRows('spans', awkward)).resolves.toEqual({
+      rows: 4,
+      reason: expect.stringMatching(/^4 of 21 dated before \S+: older than the collector's retention of 18250d/) as unknown,
+    });
 
     const stored = await rows(
       `SELECT trace_id, span_id, name, kind, status_code, toString(duration_ms) AS duration, toString(dt) AS dt, service, raw FROM spans WHERE trace_id IN ('texts', 'numbers', 'times') ORDER BY span_id`,
@@ -206,10 +215,10 @@ describe('values that once failed a whole INSERT are stored', () => {
     // JSON has no bigint: its exact digits as a string.
     expect(JSON.parse(String(bySpan.get('n3')?.raw))).toEqual({ big: '1180591620717411303424' });
     expect(['d0', 'd1', 'd2', 'd3', 'd4'].map((id) => [bySpan.get(id)?.dt, bySpan.get(id)?.service])).toEqual([
-      ['1900-01-01 00:00:00.000000000', 'true'], // before DateTime64's first day: its first instant
-      ['1969-12-31 23:59:58.500000000', '["a",1]'],
-      ['1970-01-01 00:00:00.000000000', '{"name":"x"}'], // no time at all: the type's zero
-      ['1970-01-01 00:00:00.000000000', '42'],
+      [undefined, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
       ['2024-02-29 12:00:00.123000000', ''],
     ]);
 
@@ -217,13 +226,14 @@ describe('values that once failed a whole INSERT are stored', () => {
       { dt, raw: {}, trace_id: 'severity', span_id: 'l0', severity_number: 9.7, severity_text: 'INFO -- {error \\.}' },
       { dt, raw: {}, trace_id: 'severity', span_id: 'l1', severity_number: -3 },
     ]);
-    await collector!.store.insertRows('sentry_events', [{ dt: new Date(Date.UTC(2400, 0, 1)), raw: '{"level":"error"}', event_id: 'far-future' }]);
+    // Past 2106 (DateTime64(6) would clamp 2400 to 2299): refused.
+    await expect(collector!.store.insertRows('sentry_events', [{ dt: new Date(Date.UTC(2400, 0, 1)), raw: '{"level":"error"}', event_id: 'far-future' }])).resolves.toMatchObject({ rows: 1 });
     expect(await rows(`SELECT severity_number, severity_text FROM logs WHERE trace_id = 'severity' ORDER BY span_id`)).toEqual([
       { severity_number: 9, severity_text: 'INFO -- {error \\.}' },
       { severity_number: 0, severity_text: '' },
     ]);
-    expect(await rows(`SELECT toString(dt) AS dt, level FROM sentry_events WHERE event_id = 'far-future'`)).toEqual([{ dt: '2299-12-31 23:59:59.999999', level: 'error' }]);
-    expect(collector!.store.dropped).toEqual({ spans: 0, logs: 0, sentry_events: 0, metric_points: 0 });
+    expect(await rows(`SELECT toString(dt) AS dt, level FROM sentry_events WHERE event_id = 'far-future'`)).toEqual([]);
+    expect(collector!.store.dropped).toEqual({ spans: 6, logs: 0, sentry_events: 1, metric_points: 0 });
   });
 });
 

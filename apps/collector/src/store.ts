@@ -19,7 +19,7 @@ import {
 import type { ReportOnce } from '@kira/conventions';
 import { checkCodedColumns, checkReadOnlyQuery, queryIdentifiers } from './read-only-query';
 import { reportCollectorProblem } from './report-problem';
-import { TableRetention, tableTtlSeconds } from './table-retention';
+import { applyRetentionTtl, type RefusedRows, TableRetention } from './table-retention';
 import { dateTime64Instant, dateTime64Precision, tsvFieldEncoder, type TsvFieldEncoder } from './tsv-fields';
 import type { MetricInsertResult, QueryRange, QueryResult, RecordTable, RowsDropped, Store } from './types';
 
@@ -39,7 +39,7 @@ export interface StoreOptions {
   maxResultRows?: number;
   /** Rows waiting to be written beyond which inserts are refused with {@link StoreBusyError}. Default 500 000. */
   maxPendingRows?: number;
-  /** Where rows not stored (refused by ClickHouse, older than the retention) are reported, once per table and reason. Default: the collector's stderr reporter. */
+  /** Where rows not stored (refused by ClickHouse, outside the retention) are reported, once per table and reason. Default: the collector's stderr reporter. */
   report?: ReportOnce;
 }
 
@@ -97,6 +97,9 @@ const ROLLUP_STATEMENTS = [
   `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_TABLE}_mv TO ${ROLLUP_TABLE} AS ${ROLLUP_SELECT}`,
 ];
 
+/** Every table with the retention's TTL (metric points land in the last three). */
+const TTL_TABLES = [TABLES.spans, TABLES.logs, TABLES.sentryEvents, TABLES.metrics, ROLLUP_TABLE, LEGACY_METRICS_TABLE];
+
 /**
  * Whether `{{source}}` may read the rollup without changing the answer: the query buckets with
  * `{{time}}` in whole minutes and the range starts and ends on a minute, so every bucket (and the
@@ -122,6 +125,7 @@ function extraRetentionStep(table: string, retentionDays: number): { countSql: s
  * and returns the store. chdb allows one data folder per process, so there is one store per process.
  */
 export async function createStore(options: StoreOptions): Promise<Store> {
+  const ttlSeconds = retentionTtlSeconds(options.retentionDays);
   mkdirSync(options.dataDir, { recursive: true });
   const session = new Session(options.dataDir);
   try {
@@ -133,6 +137,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     for (const statement of ROLLUP_STATEMENTS) await session.queryAsync(statement);
     // A data folder from before the rollup existed: fill it once from what is stored.
     if (!hadRollup) await session.queryAsync(`INSERT INTO ${ROLLUP_TABLE} ${ROLLUP_SELECT}`);
+    // A data folder created under another --retention: its tables get the TTL asked for now.
+    await applyRetentionTtl(session, TTL_TABLES, ttlSeconds);
   } catch (error) {
     session.close();
     throw error;
@@ -153,27 +159,13 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     encoders.get(table)?.set(name, tsvFieldEncoder(type));
     if (name === 'dt') dtPrecisions.set(table, dateTime64Precision(type) ?? 0);
   }
-  // The TTL each table was created with: a data folder keeps it whatever --retention is now.
-  const ttls = await session.queryAsync(
-    `SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('spans', 'logs', 'sentry_events', '${TABLES.metrics}')`,
-    { format: 'JSONEachRow' },
-  );
-  const tableTtls = new Map<string, number | undefined>();
-  for (const line of ttls.text().split('\n')) {
-    if (line.trim() === '') continue;
-    const { name, engine_full: engineFull } = JSON.parse(line) as { name: string; engine_full: string };
-    tableTtls.set(name, tableTtlSeconds(engineFull));
-  }
-  const keeps = (table: string) => new TableRetention(table, options.retentionDays, tableTtls.get(table));
-  // Metric points are written to the Null table metric_points and kept in metrics.
-  const retention = { spans: keeps('spans'), logs: keeps('logs'), sentry_events: keeps('sentry_events'), metric_points: keeps(TABLES.metrics) };
-  return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention });
+  return new ChdbStore(session, options, columns, encoders, { dtPrecisions, retention: new TableRetention(ttlSeconds) });
 }
 
-/** Per table: the precision of `dt` (the instant a row is stored at) and how long rows are kept. */
+/** Per table, the precision of `dt` (the instant a row is stored at); for all tables, which `dt` they keep. */
 interface TableTimes {
   dtPrecisions: Map<string, number>;
-  retention: Record<BufferTable, TableRetention>;
+  retention: TableRetention;
 }
 
 class ChdbStore implements Store {
@@ -225,25 +217,32 @@ class ChdbStore implements Store {
     }
     const tableEncoders = this.fieldEncoders.get(table);
     const encoders = columns.map((column) => tableEncoders?.get(column) ?? tsvFieldEncoder(''));
-    const cutoff = this.times.retention[table].cutoffSeconds();
+    const { retention } = this.times;
+    const cutoff = retention.cutoffSeconds();
     const precision = this.times.dtPrecisions.get(table) ?? 9;
     let text = '';
-    let expired = 0;
+    const outside: RefusedRows = { expired: 0, tooLate: 0 };
     for (const row of rows) {
       // A value that is no time is stored as the type's zero, 1970-01-01: as old as it gets.
-      if ((dateTime64Instant(row.dt, precision)?.seconds ?? 0) < cutoff) {
-        expired += 1;
+      const seconds = dateTime64Instant(row.dt, precision)?.seconds ?? 0;
+      if (seconds < cutoff) {
+        outside.expired += 1;
+        continue;
+      }
+      if (seconds >= retention.limitSeconds) {
+        outside.tooLate += 1;
         continue;
       }
       let line = '';
       for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + (encoders[i] as TsvFieldEncoder)(row[columns[i] as string]);
       text += `${line}\n`;
     }
-    if (expired === 0) return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
-    const tooOld = this.reportExpired(table, expired, rows.length, cutoff);
-    if (expired === rows.length) return Promise.resolve(tooOld);
-    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length - expired).then((refused) =>
-      refused === undefined ? tooOld : { rows: tooOld.rows + refused.rows, reason: `${tooOld.reason}; ${refused.reason}` },
+    const refusedHere = outside.expired + outside.tooLate;
+    if (refusedHere === 0) return this.enqueue({ table, format: 'TSV', columns }, text, rows.length);
+    const notKept = this.reportOutsideRetention(table, outside, rows.length, cutoff);
+    if (refusedHere === rows.length) return Promise.resolve(notKept);
+    return this.enqueue({ table, format: 'TSV', columns }, text, rows.length - refusedHere).then((refused) =>
+      refused === undefined ? notKept : { rows: notKept.rows + refused.rows, reason: `${notKept.reason}; ${refused.reason}` },
     );
   }
 
@@ -251,8 +250,9 @@ class ChdbStore implements Store {
     const rows: MetricRow[] = [];
     const errors: string[] = [];
     let rejected = 0;
-    const cutoff = this.times.retention[TABLES.metricPoints].cutoffSeconds();
-    let expired = 0;
+    const { retention } = this.times;
+    const cutoff = retention.cutoffSeconds();
+    const outside: RefusedRows = { expired: 0, tooLate: 0 };
     for (const point of points) {
       let row: MetricRow;
       try {
@@ -262,14 +262,16 @@ class ChdbStore implements Store {
         if (errors.length < 5) errors.push((error as Error).message);
         continue;
       }
-      // An expired point still updates the series memory: the next point's rate and histogram
-      // deltas then count from it, not from the series' start, whose share is as old as this one.
-      if (row.dt < cutoff) expired += 1;
+      // A refused point still updates the series memory: after an expired one, the next point's
+      // rate and histogram deltas count from it, not from the series' start, whose share is as old.
+      if (row.dt < cutoff) outside.expired += 1;
+      else if (row.dt >= retention.limitSeconds) outside.tooLate += 1;
       else rows.push(row);
     }
-    if (expired > 0) {
-      rejected += expired;
-      errors.push(this.reportExpired(TABLES.metricPoints, expired, rows.length + expired, cutoff).reason);
+    const refusedHere = outside.expired + outside.tooLate;
+    if (refusedHere > 0) {
+      rejected += refusedHere;
+      errors.push(this.reportOutsideRetention(TABLES.metricPoints, outside, rows.length + refusedHere, cutoff).reason);
     }
     const dropped = rows.length > 0 ? await this.enqueue({ table: TABLES.metricPoints, format: 'JSONEachRow' }, wellFormedJson(metricRowsToJsonEachRow(rows)), rows.length) : undefined;
     if (dropped !== undefined) {
@@ -468,15 +470,20 @@ class ChdbStore implements Store {
     return { written: first.written + second.written, dropped: first.dropped + second.dropped, error: first.error ?? second.error };
   }
 
-  /** Counts and reports (once per table) rows not stored for being older than the retention; returns them for the sender. */
-  private reportExpired(table: BufferTable, expired: number, rows: number, cutoffSeconds: number): RowsDropped {
-    this.dropped[table] += expired;
-    const reason = this.times.retention[table].reason(expired, rows, cutoffSeconds);
-    (this.options.report ?? reportCollectorProblem)(
-      `expired-rows:${table}`,
-      `rows of table ${table} not stored (reported once; later ones are only counted, in store.dropped): ${reason}`,
-    );
-    return { rows: expired, reason };
+  /**
+   * Counts and reports (once per table and kind: older than the retention, too far in the future)
+   * rows not stored for lying outside the `dt` the tables keep; returns them for the sender.
+   */
+  private reportOutsideRetention(table: BufferTable, outside: RefusedRows, rows: number, cutoffSeconds: number): RowsDropped {
+    const { retention } = this.times;
+    const reasons: Array<[kind: string, reason: string]> = [];
+    if (outside.expired > 0) reasons.push(['expired-rows', retention.expiredReason(outside.expired, rows, cutoffSeconds)]);
+    if (outside.tooLate > 0) reasons.push(['too-late-rows', retention.tooLateReason(outside.tooLate, rows)]);
+    for (const [kind, reason] of reasons) {
+      (this.options.report ?? reportCollectorProblem)(`${kind}:${table}`, `rows of table ${table} not stored (reported once; later ones are only counted, in store.dropped): ${reason}`);
+    }
+    this.dropped[table] += outside.expired + outside.tooLate;
+    return { rows: outside.expired + outside.tooLate, reason: reasons.map(([, reason]) => reason).join('; ') };
   }
 
   /** Counts and reports (once per table and error) the rows `outcome` dropped; returns them for the sender. */

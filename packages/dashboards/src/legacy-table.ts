@@ -1,7 +1,7 @@
 import { metricDefinitions } from './metric-definitions';
 import { UnsupportedDialectError } from './model-validation-error';
 import { renderPanelSql } from './render-sql';
-import { retentionTtlSeconds } from './schema';
+import { retentionTtlExpression, retentionTtlSeconds } from './schema';
 import type { Dashboard, MetricDefinition } from './types';
 
 /**
@@ -51,7 +51,7 @@ export function createLegacyTableSql(table: string, options: LegacyTableOptions 
   let ttl = '';
   if (options.retentionDays !== undefined) {
     partition = '\nPARTITION BY toDate(dt)';
-    ttl = `\nTTL dt + toIntervalSecond(${retentionTtlSeconds(options.retentionDays)})`;
+    ttl = `\nTTL ${retentionTtlExpression(retentionTtlSeconds(options.retentionDays))}`;
   }
   return `CREATE TABLE IF NOT EXISTS ${table} (\n  dt DateTime('UTC'),\n${columns.join(',\n')}\n) ENGINE = AggregatingMergeTree${partition}\nORDER BY dt${ttl}`;
 }

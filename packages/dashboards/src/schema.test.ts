@@ -10,9 +10,12 @@ import {
   dtFromUnixNanos,
   expandQuery,
   insertMetricPointsSql,
+  MAX_RETENTION_DAYS,
   type MetricPointInput,
   retentionCutoff,
   retentionDeleteStatements,
+  retentionFutureLimit,
+  retentionTtlExpression,
   retentionTtlSeconds,
   SeriesMemory,
   seriesId,
@@ -256,6 +259,31 @@ describe('schema on embedded ClickHouse', () => {
     }
     expect(retentionCutoff(604_800, now).toISOString()).toBe('2026-11-26T10:00:01.000Z');
     expect(() => retentionTtlSeconds(0)).toThrow(RangeError);
+  });
+
+  it("retentionFutureLimit is the first instant whose TTL sum no longer fits ClickHouse's DateTime (it wraps to 1970)", () => {
+    const dateTime64 = (date: Date, nanos: string) => `toDateTime64('${date.toISOString().slice(0, 19).replace('T', ' ')}.${nanos}', 9, 'UTC')`;
+    for (const retentionDays of [7, 0.5, 1 / 86_400, MAX_RETENTION_DAYS]) {
+      const ttl = retentionTtlSeconds(retentionDays);
+      const limit = retentionFutureLimit(ttl);
+      // The schema's own TTL expression, evaluated for a dt: it fits when the sum did not wrap.
+      const ttlOf = (dt: string) => json(`SELECT toString(${retentionTtlExpression(ttl).replace('(dt)', `(${dt})`)}) AS ttl`)[0]?.ttl;
+      expect(ttlOf(dateTime64(new Date(limit.getTime() - 1000), '999999999'))).toBe('2106-02-07 06:28:15');
+      expect(ttlOf(dateTime64(limit, '000000000'))).toBe('1970-01-01 00:00:00');
+      expect(ttlOf(dateTime64(new Date(limit.getTime() + 86_400_000), '000000000'))).toBe('1970-01-02 00:00:00');
+    }
+    expect(retentionFutureLimit(604_800).toISOString()).toBe('2106-01-31T06:28:16.000Z');
+    expect(retentionFutureLimit(retentionTtlSeconds(MAX_RETENTION_DAYS)).toISOString()).toBe('2056-02-19T06:28:16.000Z');
+  });
+
+  it('retentionTtlSeconds refuses a retention longer than MAX_RETENTION_DAYS, naming the maximum and why', () => {
+    expect(retentionTtlSeconds(MAX_RETENTION_DAYS)).toBe(18_250 * 86_400);
+    expect(() => retentionTtlSeconds(MAX_RETENTION_DAYS + 1)).toThrow(
+      new RangeError(
+        "a retention of 18251 days is too long: at most 18250 days (50 years). The tables' TTL, toDateTime(dt) + retention, is a ClickHouse DateTime, which ends at 2106-02-07T06:28:15Z, and a row whose dt + retention passes that is deleted at once",
+      ),
+    );
+    expect(() => createSchemaStatements({ retentionDays: 80 * 365 })).toThrow(/at most 18250 days/);
   });
 
   it('retention deletes old rows', () => {

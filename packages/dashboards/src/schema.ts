@@ -52,7 +52,7 @@ export const DEFAULT_RETENTION_DAYS = 7;
  * @example for (const sql of createSchemaStatements({ retentionDays: 7 })) session.query(sql)
  */
 export function createSchemaStatements(options: { retentionDays?: number } = {}): string[] {
-  const ttl = `TTL toDateTime(dt) + toIntervalSecond(${retentionTtlSeconds(options.retentionDays ?? DEFAULT_RETENTION_DAYS)})`;
+  const ttl = `TTL ${retentionTtlExpression(retentionTtlSeconds(options.retentionDays ?? DEFAULT_RETENTION_DAYS))}`;
   // Dropping whole expired parts is cheap; rewriting parts row by row is not worth it locally.
   const settings = 'SETTINGS ttl_only_drop_parts = 0, merge_with_ttl_timeout = 3600';
 
@@ -178,8 +178,27 @@ export interface RetentionStep {
 }
 
 /**
+ * The first second ClickHouse's `DateTime` cannot hold, 2106-02-07T06:28:16Z: it counts unsigned
+ * 32-bit seconds, and the TTL `toDateTime(dt) + toIntervalSecond(ttl)` is such a DateTime, so a
+ * sum at or past this second wraps around to 1970 (and is deleted at once).
+ */
+export const DATETIME_END_SECONDS = 2 ** 32;
+
+/**
+ * The longest retention: 18 250 days (50 years). The arithmetic: a row dated `dt` is kept only
+ * while `dt + retention` stays before {@link DATETIME_END_SECONDS} ({@link retentionFutureLimit}),
+ * and `dt` is the present for most rows, so `now + retention` must too. In December 2026 that
+ * leaves 79.2 years, a year less every year, and a retention near it would refuse every row dated
+ * after the day it was chosen. 50 years keeps rows dated up to 2056-02-19T06:28:15Z, so a data
+ * folder accepts rows (and rows dated some years ahead) for about three decades; anything longer
+ * is no retention a local collector needs.
+ */
+export const MAX_RETENTION_DAYS = 18_250;
+
+/**
  * The tables' TTL for a retention, in whole seconds (`TTL toDateTime(dt) + toIntervalSecond(…)`,
- * at least 1). Throws a RangeError for a retention that is not a positive number.
+ * at least 1). Throws a RangeError for a retention that is not a positive number or is longer
+ * than {@link MAX_RETENTION_DAYS}.
  *
  * @example retentionTtlSeconds(0.5) // 43200
  */
@@ -187,20 +206,49 @@ export function retentionTtlSeconds(retentionDays: number): number {
   if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
     throw new RangeError(`retentionDays must be a positive number, got ${String(retentionDays)}`);
   }
-  return Math.max(1, Math.round(retentionDays * 86_400));
+  const seconds = Math.max(1, Math.round(retentionDays * 86_400));
+  if (seconds > MAX_RETENTION_DAYS * 86_400) {
+    throw new RangeError(
+      `a retention of ${String(retentionDays)} days is too long: at most ${MAX_RETENTION_DAYS} days (50 years). The tables' TTL, toDateTime(dt) + retention, is a ClickHouse DateTime, which ends at 2106-02-07T06:28:15Z, and a row whose dt + retention passes that is deleted at once`,
+    );
+  }
+  return seconds;
+}
+
+/**
+ * The tables' TTL expression for a TTL of `ttlSeconds`, as the tables are created with it and as
+ * `system.tables.engine_full` spells it (`toDateTime(dt) + toIntervalSecond(604800)`).
+ */
+export function retentionTtlExpression(ttlSeconds: number): string {
+  return `toDateTime(dt) + toIntervalSecond(${ttlSeconds})`;
 }
 
 /**
  * The oldest `dt` a row may have to be kept at `now` under a TTL of `ttlSeconds`: the rule of
  * ClickHouse's `TTL toDateTime(dt) + toIntervalSecond(ttl)`, which deletes a row once that sum is
  * at or before the current second, `toDateTime` dropping the fraction of `dt`. A row is kept iff
- * `dt >= cutoff` (the cutoff is a whole second); the retention delete and the collector's check
- * of incoming rows both use it, so what one accepts the other does not delete at once.
+ * `dt >= cutoff` (the cutoff is a whole second) and `dt <` {@link retentionFutureLimit}; the
+ * retention delete and the collector's check of incoming rows both use it, so what one accepts the
+ * other does not delete at once.
  *
  * @example retentionCutoff(604_800, new Date('2026-12-03T10:00:00.700Z')) // 2026-11-26T10:00:01.000Z
  */
 export function retentionCutoff(ttlSeconds: number, now: Date = new Date()): Date {
   return new Date((Math.floor(now.getTime() / 1000) - ttlSeconds + 1) * 1000);
+}
+
+/**
+ * The first `dt` too far in the future for a TTL of `ttlSeconds`: from this second on,
+ * `toDateTime(dt) + ttl` passes the last second a ClickHouse `DateTime` holds
+ * ({@link DATETIME_END_SECONDS}) and wraps to 1970, so ClickHouse deletes the row at once (past
+ * 2106, `toDateTime(dt)` itself no longer holds `dt`). A row is kept iff
+ * {@link retentionCutoff} `<= dt <` this. (At exactly this second the sum wraps to 0, which
+ * ClickHouse reads as "no TTL" and keeps; the rule leaves that row out with the rest.)
+ *
+ * @example retentionFutureLimit(604_800) // 2106-01-31T06:28:16.000Z
+ */
+export function retentionFutureLimit(ttlSeconds: number): Date {
+  return new Date((DATETIME_END_SECONDS - ttlSeconds) * 1000);
 }
 
 /**
