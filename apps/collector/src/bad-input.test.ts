@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decodeOtlpRequest } from '@kira/telemetry-wire';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from './start-collector';
-import type { Collector } from './types';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { collectorForFile } from './testing/collector-for-file';
 
 const TOKEN = 'local-secret-token';
 const MAX_BODY = 1024 * 1024;
-let collector: Collector;
-let dataDir: string;
+const collector = collectorForFile('kira-collector-bad-', { token: TOKEN, maxBodyBytes: MAX_BODY });
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 function spanRequest(name: string): string {
@@ -27,11 +22,11 @@ function spanRequest(name: string): string {
 }
 
 async function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${collector.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  return fetch(`${collector.current.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 async function spanNames(): Promise<string[]> {
-  const result = await collector.store.query('SELECT name FROM spans ORDER BY name');
+  const result = await collector.current.store.query('SELECT name FROM spans ORDER BY name');
   return result.rows.map((row) => String(row.name));
 }
 
@@ -64,15 +59,8 @@ async function status(response: Response): Promise<{ code?: number; message?: st
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-bad-'));
-  collector = await startCollector({ port: 0, dataDir, token: TOKEN, maxBodyBytes: MAX_BODY });
   const seeded = await post('/v1/traces', spanRequest('seed span'), { 'content-type': 'application/json', ...auth });
   expect(seeded.status).toBe(200);
-});
-
-afterAll(async () => {
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('bad input: the right status, the server still serving, earlier data intact', () => {
@@ -124,7 +112,7 @@ describe('bad input: the right status, the server still serving, earlier data in
     },
     {
       name: 'GET on an OTLP path',
-      send: () => fetch(`${collector.url}/v1/traces`, { headers: auth }),
+      send: () => fetch(`${collector.current.url}/v1/traces`, { headers: auth }),
       status: 405,
     },
     {
@@ -228,7 +216,7 @@ describe('POST /query refuses anything but one read-only SELECT', () => {
     const response = await query('SELECT count() AS n FROM spans');
     expect(response.status).toBe(200);
     expect(Number((await response.json()).rows[0].n)).toBeGreaterThan(10);
-    const tables = await collector.store.query("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
+    const tables = await collector.current.store.query("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
     expect(tables.rows.map((row) => row.name)).toEqual(expect.arrayContaining(['logs', 'metrics', 'metric_points', 'sentry_events', 'spans']));
   });
 
@@ -237,7 +225,7 @@ describe('POST /query refuses anything but one read-only SELECT', () => {
     expect(failed.status).toBe(400);
     expect((await failed.json()).error).toMatch(/no_such_column/);
     expect((await query('SELECT 1', {})).status).toBe(401);
-    expect((await fetch(`${collector.url}/query`, { headers: auth })).status).toBe(405);
+    expect((await fetch(`${collector.current.url}/query`, { headers: auth })).status).toBe(405);
     expect((await post('/query', 'not json', { 'content-type': 'application/json', ...auth })).status).toBe(400);
   });
 

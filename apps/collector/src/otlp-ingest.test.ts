@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { context, SeverityNumber, trace } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -10,26 +7,14 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitUntil } from '@kira/test-utils';
-import { startCollector } from './start-collector';
-import type { Collector } from './types';
+import { collectorForFile } from './testing/collector-for-file';
 
-let collector: Collector;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-ingest-'));
-  collector = await startCollector({ port: 0, dataDir });
-});
-
-afterAll(async () => {
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const collector = collectorForFile('kira-collector-ingest-');
 
 async function query(sql: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${collector.url}/query`, {
+  const response = await fetch(`${collector.current.url}/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: sql, start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date(Date.now() + 60_000).toISOString(), ...extra }),
@@ -39,7 +24,7 @@ async function query(sql: string, extra: Record<string, unknown> = {}): Promise<
 
 /** POSTs an OTLP/JSON request body, as an http/json exporter sends it. */
 async function postJson(path: '/v1/traces' | '/v1/logs' | '/v1/metrics', request: unknown): Promise<Response> {
-  return fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  return fetch(`${collector.current.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
 }
 
 /** An OTLP/JSON time (fixed64 nanoseconds, as a decimal string) from milliseconds. */
@@ -51,11 +36,11 @@ describe('OTLP ingestion from the real exporters', () => {
   it('stores spans sent as gzip protobuf and as JSON, queryable with the query surface', async () => {
     const protoProvider = new TracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, compression: 'gzip' as never }) })],
+      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${collector.current.url}/v1/traces`, compression: 'gzip' as never }) })],
     });
     const jsonProvider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'kira-web' }),
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceJsonExporter({ url: `${collector.url}/v1/traces` }) })],
+      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceJsonExporter({ url: `${collector.current.url}/v1/traces` }) })],
     });
     const tracer = protoProvider.getTracer('ingest-test');
     const parent = tracer.startSpan('GET /users/:id', { kind: 1, attributes: { 'http.route': '/users/:id', 'http.response.status_code': 200 } });
@@ -77,7 +62,7 @@ describe('OTLP ingestion from the real exporters', () => {
       { name: 'GET /users/:id', service: 'kira-be', kind: 2, status_code: 0, route: '/users/:id', scope: 'ingest-test' },
       { name: 'byteplus seedream_edit', service: 'kira-be', kind: 3, status_code: 2, route: '', scope: 'ingest-test' },
     ]);
-    const stored = await collector.store.query(`SELECT raw FROM spans WHERE name = 'byteplus seedream_edit'`);
+    const stored = await collector.current.store.query(`SELECT raw FROM spans WHERE name = 'byteplus seedream_edit'`);
     const raw = JSON.parse(String(stored.rows[0]?.raw));
     expect(raw).toMatchObject({ traceId, status: { code: 2, message: 'boom' }, events: [{ name: 'retry', attributes: { attempt: 1 } }], resource: { 'service.name': 'kira-be' } });
     expect(raw.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
@@ -90,7 +75,7 @@ describe('OTLP ingestion from the real exporters', () => {
   it('stores log records with severity, body and trace context', async () => {
     const provider = new LoggerProvider({
       resource,
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${collector.url}/v1/logs` }) })],
+      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${collector.current.url}/v1/logs` }) })],
     });
     const logger = provider.getLogger('ingest-test');
     logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'warn', body: 'AI tool executed: seedream', attributes: { 'ai.tool.name': 'seedream', 'duration.ms': 1234 } });
@@ -108,7 +93,7 @@ describe('OTLP ingestion from the real exporters', () => {
   });
 
   it('stores gauges, cumulative counters and histograms as aggregate states', async () => {
-    const exporter = new OTLPMetricExporter({ url: `${collector.url}/v1/metrics`, temporalityPreference: AggregationTemporality.CUMULATIVE });
+    const exporter = new OTLPMetricExporter({ url: `${collector.current.url}/v1/metrics`, temporalityPreference: AggregationTemporality.CUMULATIVE });
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600_000 });
     const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'kira-imgproxy' }), readers: [reader] });
     const meter = provider.getMeter('ingest-test');
@@ -222,7 +207,7 @@ describe('OTLP/JSON enums given by their proto names', () => {
     const response = await postJson('/v1/traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
-    const stored = await collector.store.query(
+    const stored = await collector.current.store.query(
       `SELECT kind, status_code, JSONExtractRaw(raw, 'kind') AS raw_kind, JSONExtractRaw(raw, 'status', 'code') AS raw_code FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
     );
     expect(stored.rows.map((row) => [row.kind, row.status_code, row.raw_kind, row.raw_code])).toEqual([
@@ -242,7 +227,7 @@ describe('OTLP/JSON enums given by their proto names', () => {
     const logRecords = sent.map((severityNumber) => ({ timeUnixNano: nanos(now), severityNumber, body: { stringValue: `severity by name: ${severityNumber}` } }));
     const response = await postJson('/v1/logs', { resourceLogs: [{ scopeLogs: [{ logRecords }] }] });
     expect(response.status).toBe(200);
-    const stored = await collector.store.query(
+    const stored = await collector.current.store.query(
       "SELECT JSONExtractString(raw, 'body') AS body, severity_number, JSONExtractRaw(raw, 'severityNumber') AS raw_severity FROM logs WHERE raw LIKE '%severity by name: %' ORDER BY severity_number",
     );
     expect(stored.rows).toEqual([
@@ -289,7 +274,7 @@ describe('OTLP/JSON enums given by their proto names', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
-    const rates = await collector.store.query(
+    const rates = await collector.current.store.query(
       "SELECT name, avgMerge(rate_avg) AS rate FROM metrics WHERE name IN ('enum_delta_sum', 'enum_cumulative_sum') GROUP BY name, dt ORDER BY name, dt",
     );
     expect(rates.rows).toEqual([
@@ -300,7 +285,7 @@ describe('OTLP/JSON enums given by their proto names', () => {
       { name: 'enum_delta_sum', rate: 1 },
       { name: 'enum_delta_sum', rate: 1 },
     ]);
-    const buckets = await collector.store.query(
+    const buckets = await collector.current.store.query(
       "SELECT name, sumForEachMerge(bucket_counts) AS counts FROM metrics WHERE name IN ('enum_delta_histogram', 'enum_cumulative_histogram') GROUP BY name ORDER BY name",
     );
     expect(buckets.rows).toEqual([
@@ -347,7 +332,7 @@ describe('OTLP/JSON enums given by their proto names', () => {
       expect(status.code, message).toBe(3); // google.rpc.Code INVALID_ARGUMENT
       expect(status.message).toContain(message);
     }
-    const stored = await collector.store.query(
+    const stored = await collector.current.store.query(
       "SELECT (SELECT count() FROM spans WHERE name LIKE 'refused request:%') AS spans, (SELECT count() FROM logs WHERE raw LIKE '%refused request:%') AS logs, (SELECT count() FROM metrics WHERE name = 'refused_request_sum') AS metrics",
     );
     expect(stored.rows).toEqual([{ spans: 0, logs: 0, metrics: 0 }]);
@@ -462,7 +447,7 @@ describe('OTLP/JSON written with the proto field names', () => {
       expect(await answer.json()).toEqual({});
     }
 
-    const spans = await collector.store.query(
+    const spans = await collector.current.store.query(
       `SELECT span_id, parent_span_id, name, kind, service, duration_ms, status_code, raw FROM spans WHERE trace_id = '${traceId}' ORDER BY span_id`,
     );
     expect(spans.rows.map(({ raw: _raw, ...row }) => row)).toEqual([
@@ -479,14 +464,14 @@ describe('OTLP/JSON written with the proto field names', () => {
       status: { code: 2, message: 'time_unix_nano' },
     });
 
-    const logs = await collector.store.query(
+    const logs = await collector.current.store.query(
       `SELECT toString(toUnixTimestamp64Nano(dt)) AS dt, span_id, service, severity_number, severity_text, JSONExtractRaw(raw, 'body') AS body, JSONExtractRaw(raw, 'attributes') AS attributes, JSONExtractString(raw, 'eventName') AS event FROM logs WHERE trace_id = '${traceId}'`,
     );
     expect(logs.rows).toEqual([
       { dt: nanos(now), span_id: childId, service: 'proto-names', severity_number: 17, severity_text: 'error', body: '{"user_id":["log_records",1.5]}', attributes: '{"retry_count":true}', event: 'user_lookup.failed' },
     ]);
 
-    const points = await collector.store.query(
+    const points = await collector.current.store.query(
       "SELECT name, anyLast(tags)['pool_name'] AS pool, avgMerge(value_avg) AS value, avgMerge(rate_avg) AS rate, sumForEachMerge(bucket_counts) AS buckets, sumMerge(bucket_count) AS observations FROM metrics WHERE name LIKE 'proto_names_%' GROUP BY name ORDER BY name",
     );
     expect(points.rows).toMatchObject([
