@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INSTRUMENTATION_SCOPES, METRIC_NAMES, SPAN_ATTRIBUTES } from '@kira/conventions';
 import { type OtlpCaptureServer, startOtlpCaptureServer, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -322,14 +323,14 @@ describe.each(['npm', 'pnpm'] as const)('a fresh project installing @kira/extern
   });
 
   it('loads with import (dist/index.js) and require (dist/index.cjs), with the same exports', async () => {
-    const { esm, cjs } = await runtimeExports(project);
+    const { esm, cjs } = await moduleExports(process.execPath, project, '@kira/external-tracing');
     expect(esm.resolved).toMatch(/@kira[/\\]external-tracing[/\\]dist[/\\]index\.js$/);
     expect(cjs.resolved).toMatch(/@kira[/\\]external-tracing[/\\]dist[/\\]index\.cjs$/);
     expect(cjs.keys).toEqual(esm.keys);
   });
 
   it('type-checks with tsc under moduleResolution node16 (ESM and CJS) and bundler', async () => {
-    const { esm } = await runtimeExports(project);
+    const { esm } = await moduleExports(process.execPath, project, '@kira/external-tracing');
     // Touch every runtime export, so a declaration file that misses one fails the check.
     const uses = `export const used: readonly unknown[] = [${esm.keys.map((key) => `tracing.${key}`).join(', ')}];\n`;
     const esmSource = `import * as tracing from '@kira/external-tracing';\n${uses}`;
@@ -421,46 +422,171 @@ describe('single-package installs: one copy of each OpenTelemetry package, and t
       });
 
       it('the quick start, started with node --import @kira/otel-core/register, delivers spans, metrics and logs', async () => {
-        const service = readManifest(project).name;
-        fs.writeFileSync(path.join(project, 'app.mjs'), QUICK_START_APP);
-        const env = childEnv();
-        for (const key of Object.keys(env)) if (/^(OTEL_|KIRA_TELEMETRY$|BETTERSTACK_)/.test(key)) delete env[key];
-        Object.assign(env, {
-          KIRA_TELEMETRY: 'on',
-          OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
-          OTEL_TRACES_SAMPLER_ARG: '1',
-        });
-        const run = await runOk(process.execPath, ['--import', '@kira/otel-core/register', 'app.mjs'], {
-          cwd: project,
-          env,
-          timeoutMs: 60_000,
-        });
-        expect(run.stdout).toContain('quick start: 200');
-        expect(run.stderr).toBe(''); // no export failure, no loader warning
-
-        // The process flushed on its way out, but the capture server may still be reading.
-        const ours = <T extends { resource: Record<string, unknown> }>(items: T[]) => items.filter((item) => item.resource['service.name'] === service);
-        await waitUntil(
-          () => ours(capture.spans()).length >= 2 && ours(capture.metrics()).length > 0 && ours(capture.logs()).length > 0,
-          30_000,
-          `spans, metrics and logs of ${service}`,
-        );
-        const spans = ours(capture.spans()).filter((span) => span.scope === '@opentelemetry/instrumentation-http');
-        const server = spans.find((span) => span.kind === 2);
-        // `import { request } from 'node:http'` is traced only through the register entry's hook.
-        const client = spans.find((span) => span.kind === 3);
-        expect(server?.attributes['url.path']).toBe('/generate');
-        expect(client).toBeDefined();
-        // One trace: the client's context reached the server.
-        expect(server?.traceId).toBe(client?.traceId);
-        expect(server?.parentSpanId).toBe(client?.spanId);
-        expect(ours(capture.metrics()).map((metric) => metric.scope)).toContain('@opentelemetry/instrumentation-http');
-        const log = ours(capture.logs()).find((record) => record.body === 'User generated image');
-        expect(log).toMatchObject({ severityText: 'INFO', attributes: { 'user.id': 'u_123' }, traceId: server?.traceId, spanId: server?.spanId });
+        await expectQuickStartDelivers(capture, project, process.execPath);
       });
     },
   );
 });
+
+/**
+ * Runs the otel-core quick start in `project` with `nodeBinary` and checks what reached `capture`:
+ * the SERVER and CLIENT spans of one trace, the http instrumentation's metrics and the log record
+ * inside the SERVER span.
+ */
+async function expectQuickStartDelivers(capture: OtlpCaptureServer, project: string, nodeBinary: string): Promise<void> {
+  const service = readManifest(project).name;
+  fs.writeFileSync(path.join(project, 'app.mjs'), QUICK_START_APP);
+  const run = await runOk(nodeBinary, ['--import', '@kira/otel-core/register', 'app.mjs'], { cwd: project, env: quickStartEnv(capture), timeoutMs: 60_000 });
+  expect(run.stdout).toContain('quick start: 200');
+  expect(run.stderr).toBe(''); // no export failure, no loader warning
+
+  // The process flushed on its way out, but the capture server may still be reading.
+  const ours = <T extends { resource: Record<string, unknown> }>(items: T[]) => items.filter((item) => item.resource['service.name'] === service);
+  await waitUntil(
+    () => ours(capture.spans()).length >= 2 && ours(capture.metrics()).length > 0 && ours(capture.logs()).length > 0,
+    30_000,
+    `spans, metrics and logs of ${service}`,
+  );
+  const spans = ours(capture.spans()).filter((span) => span.scope === '@opentelemetry/instrumentation-http');
+  const server = spans.find((span) => span.kind === 2);
+  // `import { request } from 'node:http'` is traced only through the register entry's hook.
+  const client = spans.find((span) => span.kind === 3);
+  expect(server?.attributes['url.path']).toBe('/generate');
+  expect(client).toBeDefined();
+  // One trace: the client's context reached the server.
+  expect(server?.traceId).toBe(client?.traceId);
+  expect(server?.parentSpanId).toBe(client?.spanId);
+  expect(ours(capture.metrics()).map((metric) => metric.scope)).toContain('@opentelemetry/instrumentation-http');
+  const log = ours(capture.logs()).find((record) => record.body === 'User generated image');
+  expect(log).toMatchObject({ severityText: 'INFO', attributes: { 'user.id': 'u_123' }, traceId: server?.traceId, spanId: server?.spanId });
+}
+
+/** The consumer's environment with telemetry on, every span sampled, exporting to `capture`. */
+function quickStartEnv(capture: OtlpCaptureServer): NodeJS.ProcessEnv {
+  const env = childEnv();
+  for (const key of Object.keys(env)) if (/^(OTEL_|KIRA_TELEMETRY$|BETTERSTACK_)/.test(key)) delete env[key];
+  Object.assign(env, { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1' });
+  return env;
+}
+
+/**
+ * The lowest Node major that every runtime package supports, from their `engines.node` (each a
+ * `>=N` range). The packages are built for it (tsup's target) and claim it, so users on it get
+ * the same checks as the Node this run uses, instead of a claim nobody tried.
+ */
+function oldestSupportedNodeMajor(): number {
+  const majors = RUNTIME.map((name) => {
+    const dir = packages.find((pkg) => pkg.name === name)?.dir;
+    const range = dir === undefined ? undefined : readManifest(dir).engines?.node;
+    const lowest = /^>=\s*(\d+)(?:\.\d+){0,2}$/.exec(range ?? '');
+    if (lowest === null) throw new Error(`${name}: engines.node is ${JSON.stringify(range)}, not a ">=N" range this test can read`);
+    return Number(lowest[1]);
+  });
+  return Math.max(...majors);
+}
+
+describe('on the oldest Node the runtime packages declare (engines.node)', () => {
+  let capture: OtlpCaptureServer;
+  let project: string;
+  let oldestMajor: number;
+  let nodeBinary: string;
+
+  beforeAll(async () => {
+    capture = await startOtlpCaptureServer();
+    oldestMajor = oldestSupportedNodeMajor();
+    project = newProject('oldest-node-npm');
+    // As a Node service installs them (the @kira/sentry README): @kira/sentry's main entry is for
+    // Node and needs its optional peer @sentry/node, in the range it declares.
+    const sentryNode = readManifest(packages.find((pkg) => pkg.name === '@kira/sentry')!.dir).peerDependencies?.['@sentry/node'];
+    await install('npm', project, [...RUNTIME, `@sentry/node@${sentryNode}`]);
+    if (Number(process.versions.node.split('.')[0]) === oldestMajor) {
+      nodeBinary = process.execPath;
+    } else {
+      // The registry's `node` package: the official build of the newest release of that major.
+      const runtime = newProject(`node-${oldestMajor}`);
+      await install('npm', runtime, `node@${oldestMajor}`);
+      nodeBinary = path.join(runtime, 'node_modules', '.bin', 'node');
+    }
+  });
+
+  afterAll(async () => {
+    await capture?.close();
+  });
+
+  it('runs on that major', async () => {
+    const run = await runOk(nodeBinary, ['-p', 'process.versions.node'], { cwd: project, env: childEnv(), timeoutMs: 30_000 });
+    expect(Number(run.stdout.trim().split('.')[0])).toBe(oldestMajor);
+  });
+
+  it('loads every runtime package with import and require, with the exports it has on this Node', async () => {
+    for (const name of RUNTIME) {
+      const onThisNode = await moduleExports(process.execPath, project, name);
+      const onOldest = await moduleExports(nodeBinary, project, name);
+      expect(onOldest.esm.keys, name).toEqual(onThisNode.esm.keys);
+      expect(onOldest.cjs.keys, name).toEqual(onThisNode.cjs.keys);
+      expect(onThisNode.esm.keys.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('the quick start, started with node --import @kira/otel-core/register, delivers spans, metrics and logs', async () => {
+    await expectQuickStartDelivers(capture, project, nodeBinary);
+  });
+
+  it('a kira-be route with otelHono() and tracedFetch() delivers its SERVER span, the CLIENT span under it, both histograms and the log in the trace', async () => {
+    const service = readManifest(project).name;
+    fs.writeFileSync(path.join(project, 'route.mjs'), KIRA_BE_ROUTE_APP);
+    const run = await runOk(nodeBinary, ['--import', '@kira/otel-core/register', 'route.mjs'], { cwd: project, env: quickStartEnv(capture), timeoutMs: 60_000 });
+    expect(run.stdout).toContain('kira-be route: 200 {"providerStatus":201}');
+    expect(run.stderr).toBe('');
+
+    const ours = <T extends { resource: Record<string, unknown> }>(items: T[]) => items.filter((item) => item.resource['service.name'] === service);
+    const routeSpans = () => ours(capture.spans()).filter((span) => span.scope === INSTRUMENTATION_SCOPES.otelHono || span.scope === INSTRUMENTATION_SCOPES.externalTracing);
+    const metricNames = () => new Set(ours(capture.metrics()).map((metric) => metric.name));
+    await waitUntil(
+      () =>
+        routeSpans().length >= 2 &&
+        metricNames().has(METRIC_NAMES.httpRequestDuration) &&
+        metricNames().has(METRIC_NAMES.externalRequestDuration) &&
+        ours(capture.logs()).some((record) => record.body === 'Image edited'),
+      30_000,
+      `the route's spans, histograms and log of ${service}`,
+    );
+    const server = routeSpans().find((span) => span.scope === INSTRUMENTATION_SCOPES.otelHono);
+    const client = routeSpans().find((span) => span.scope === INSTRUMENTATION_SCOPES.externalTracing);
+    expect(server).toMatchObject({ kind: 2, attributes: { [SPAN_ATTRIBUTES.httpRoute]: '/users/:id' } });
+    expect(client).toMatchObject({ kind: 3, traceId: server?.traceId, parentSpanId: server?.spanId });
+    expect(client?.attributes[SPAN_ATTRIBUTES.externalService]).toBe('byteplus');
+    const log = ours(capture.logs()).find((record) => record.body === 'Image edited');
+    expect(log).toMatchObject({ traceId: server?.traceId, spanId: server?.spanId });
+  });
+});
+
+// A kira-be-shaped route: Hono with otelHono(), an AI provider called with tracedFetch (a loopback
+// server standing in for it), a log line inside the request. Hono answers in-process
+// (`app.request`), so no HTTP server package is needed.
+const KIRA_BE_ROUTE_APP = `import { createServer } from 'node:http';
+import { Hono } from 'hono';
+import { getLogger } from '@kira/otel-core';
+import { tracedFetch } from '@kira/external-tracing';
+import { otelHono } from '@kira/otel-hono';
+
+const provider = createServer((_request, response) => {
+  response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+});
+await new Promise((resolve) => provider.listen(0, '127.0.0.1', resolve));
+const logger = getLogger('kira-be');
+const app = new Hono();
+app.use(otelHono());
+app.get('/users/:id', async (c) => {
+  const answer = await tracedFetch(\`http://127.0.0.1:\${provider.address().port}/v1/images/edits\`, { method: 'POST', body: '{}' }, { service: 'byteplus', operation: 'seedream_edit' });
+  await answer.arrayBuffer();
+  logger.info('Image edited', { 'user.id': c.req.param('id') });
+  return c.json({ providerStatus: answer.status });
+});
+const response = await app.request('/users/42');
+console.log(\`kira-be route: \${response.status} \${await response.text()}\`);
+provider.close();
+`;
 
 // The otel-core quick start as an ES-module service: a route that logs, called once over
 // `node:http`, then the process runs out of work and otel-core flushes on its way out.
@@ -488,23 +614,21 @@ interface LoadedModule {
   resolved: string;
 }
 
-async function runtimeExports(project: string): Promise<{ esm: LoadedModule; cjs: LoadedModule }> {
+/** What `name` exports in `project` under `nodeBinary`, loaded with import and with require. */
+async function moduleExports(nodeBinary: string, project: string, name: string): Promise<{ esm: LoadedModule; cjs: LoadedModule }> {
   const env = childEnv();
   const esm = await runOk(
-    process.execPath,
+    nodeBinary,
     [
       '--input-type=module',
       '-e',
-      "const m = await import('@kira/external-tracing'); console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== 'default').sort(), resolved: new URL(import.meta.resolve('@kira/external-tracing')).pathname }));",
+      `const m = await import(${JSON.stringify(name)}); console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== 'default').sort(), resolved: new URL(import.meta.resolve(${JSON.stringify(name)})).pathname }));`,
     ],
     { cwd: project, env, timeoutMs: 30_000 },
   );
   const cjs = await runOk(
-    process.execPath,
-    [
-      '-e',
-      "const m = require('@kira/external-tracing'); console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== '__esModule').sort(), resolved: require.resolve('@kira/external-tracing') }));",
-    ],
+    nodeBinary,
+    ['-e', `const m = require(${JSON.stringify(name)}); console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== '__esModule').sort(), resolved: require.resolve(${JSON.stringify(name)}) }));`],
     { cwd: project, env, timeoutMs: 30_000 },
   );
   return { esm: JSON.parse(esm.stdout) as LoadedModule, cjs: JSON.parse(cjs.stdout) as LoadedModule };
