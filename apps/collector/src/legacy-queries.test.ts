@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ValueType } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as OTLPMetricJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -8,11 +6,10 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { builtInDashboards, legacyColumns, LEGACY_METRICS_TABLE, renderPanelSql } from '@kira/dashboards';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CODED_COLUMNS } from './read-only-query';
-import { startCollector } from './start-collector';
+import { collectorForFile } from './testing/collector-for-file';
 import { PANEL_OF_NOTES_QUERY, teamNotesQueries } from './testing/team-notes-queries';
-import type { Collector } from './types';
 
 // imgproxy-shaped OTLP metrics go through the real OTLP metric exporters (protobuf and JSON); the
 // team's BetterStack queries, read from a fixture copied verbatim from their notes, then run
@@ -98,12 +95,11 @@ function expectedPerMinute(points: readonly SentPoint[]): Map<number, Record<str
   return result;
 }
 
-let collector: Collector;
-let dataDir: string;
+const collector = collectorForFile('kira-collector-legacy-');
 const sent: SentPoint[] = [];
 
 async function post(sql: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${collector.url}/query`, {
+  const response = await fetch(`${collector.current.url}/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: sql, start: new Date(BASE - MINUTE).toISOString(), end: new Date(BASE + 10 * MINUTE).toISOString(), ...extra }),
@@ -142,21 +138,14 @@ async function expectNotesQueriesMatch(points: readonly SentPoint[]): Promise<vo
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-legacy-'));
-  collector = await startCollector({ port: 0, dataDir });
-  const proto = new OTLPMetricExporter({ url: `${collector.url}/v1/metrics` });
-  const json = new OTLPMetricJsonExporter({ url: `${collector.url}/v1/metrics` });
+  const proto = new OTLPMetricExporter({ url: `${collector.current.url}/v1/metrics` });
+  const json = new OTLPMetricJsonExporter({ url: `${collector.current.url}/v1/metrics` });
   const protoPoints = imgproxySamples('a', 0, MINUTES);
   const jsonPoints = imgproxySamples('b', 0, MINUTES);
   await exportPoints(proto, protoPoints);
   await exportPoints(json, jsonPoints);
   await Promise.all([proto.shutdown(), json.shutdown()]);
   sent.push(...protoPoints, ...jsonPoints);
-});
-
-afterAll(async () => {
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("the team's BetterStack queries on live OTLP data", () => {
@@ -213,13 +202,13 @@ describe("the team's BetterStack queries on live OTLP data", () => {
       expect(fromRollup.body.rows, panel.id).toEqual(fromMetrics.body.rows);
     }
     // Two samples a minute per series: the rollup holds half the rows.
-    const count = async (table: string) => Number((await collector.store.query(`SELECT count() AS n FROM ${table} FINAL WHERE name = 'workers_utilization'`)).rows[0]?.n);
+    const count = async (table: string) => Number((await collector.current.store.query(`SELECT count() AS n FROM ${table} FINAL WHERE name = 'workers_utilization'`)).rows[0]?.n);
     expect(await count('metrics_1m')).toBe((await count('metrics')) / 2);
   });
 
   it('reads the rollup only for whole-minute ranges and steps', async () => {
     // A row only the rollup has shows which table answered.
-    await collector.store.query(`INSERT INTO metrics_1m (dt, name, series_id, value_max) SELECT toDateTime(${(BASE + 3 * MINUTE) / 1000}, 'UTC'), 'rollup_probe', 1, maxState(toFloat64(42))`);
+    await collector.current.store.query(`INSERT INTO metrics_1m (dt, name, series_id, value_max) SELECT toDateTime(${(BASE + 3 * MINUTE) / 1000}, 'UTC'), 'rollup_probe', 1, maxState(toFloat64(42))`);
     const probe = "SELECT {{time}} AS time, maxMerge(value_max) AS v FROM {{source}} WHERE dt BETWEEN {{start_time}} AND {{end_time}} AND name = 'rollup_probe' GROUP BY time";
     expect((await post(probe, { intervalSeconds: 60 })).body.rows.map((row: { v: number }) => row.v)).toEqual([42]);
     expect((await post(probe, { intervalSeconds: 30 })).body.rows).toEqual([]);
@@ -229,7 +218,7 @@ describe("the team's BetterStack queries on live OTLP data", () => {
 
   it('resolves {{source}}: legacy columns → the legacy table, anything else → metrics; an explicit source wins', async () => {
     const unified = await post('SELECT count() AS n FROM {{source}}');
-    const metricRows = await collector.store.query('SELECT count() AS n FROM metrics');
+    const metricRows = await collector.current.store.query('SELECT count() AS n FROM metrics');
     expect(unified.body.rows[0].n).toBe(metricRows.rows[0]?.n);
     const explicit = await post('SELECT maxMerge(goroutines) AS g FROM {{source}} WHERE dt BETWEEN {{start_time}} AND {{end_time}}', { source: LEGACY_METRICS_TABLE });
     expect(explicit.status).toBe(200);
@@ -271,11 +260,10 @@ describe("the team's BetterStack queries on live OTLP data", () => {
   });
 
   it('keeps answering the same queries after a restart on the same data folder, and stays live', async () => {
-    await collector.close();
-    collector = await startCollector({ port: 0, dataDir });
+    await collector.restart();
     await expectNotesQueriesMatch(sent);
     const more = imgproxySamples('a', MINUTES, 1);
-    const exporter = new OTLPMetricExporter({ url: `${collector.url}/v1/metrics` });
+    const exporter = new OTLPMetricExporter({ url: `${collector.current.url}/v1/metrics` });
     await exportPoints(exporter, more);
     await exporter.shutdown();
     sent.push(...more);
@@ -291,7 +279,7 @@ describe('the README schema section', () => {
     for (const section of readme.matchAll(/^### `(\w+)`\n([\s\S]*?)(?=^##)/gm)) {
       for (const row of (section[2] as string).matchAll(/^\| `(\w+)` \| `([^`]+)` \|/gm)) documented.push(`${section[1]}.${row[1]} ${row[2]}`);
     }
-    const { rows } = await collector.store.query(
+    const { rows } = await collector.current.store.query(
       `SELECT table, name, type FROM system.columns WHERE database = currentDatabase() AND table IN ('spans', 'logs', 'sentry_events', 'metrics', '${LEGACY_METRICS_TABLE}') ORDER BY table, position`,
     );
     const actual = rows.map((row) => `${String(row.table)}.${String(row.name)} ${String(row.type)}`);

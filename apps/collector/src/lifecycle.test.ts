@@ -4,24 +4,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitUntil } from '@kira/test-utils';
-import { startCollector } from './start-collector';
-
-import type { Collector } from './types';
+import { collectorForFile } from './testing/collector-for-file';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-let dataDir: string;
-let collector: Collector | undefined;
-
-beforeAll(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-life-'));
-});
-
-afterAll(async () => {
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+// For the in-process tests; the CLI's tests spawn collectors with data folders of their own.
+const collector = collectorForFile('kira-collector-life-');
 
 function spanBody(name: string): string {
   const now = `${Date.now()}000000`;
@@ -36,20 +25,18 @@ async function sendSpan(url: string, name: string): Promise<Response> {
 
 describe('persistence and retention', () => {
   it('keeps data across a restart on the same data folder', async () => {
-    collector = await startCollector({ port: 0, dataDir });
-    expect((await sendSpan(collector.url, 'before restart')).status).toBe(200);
-    await collector.store.insertMetricPoints([{ name: 'queue_depth', kind: 'gauge', time: Date.now(), value: 42 }]);
-    await collector.close();
+    expect((await sendSpan(collector.current.url, 'before restart')).status).toBe(200);
+    await collector.current.store.insertMetricPoints([{ name: 'queue_depth', kind: 'gauge', time: Date.now(), value: 42 }]);
 
-    collector = await startCollector({ port: 0, dataDir });
-    const spans = await collector.store.query("SELECT count() AS n FROM spans WHERE name = 'before restart'");
+    await collector.restart();
+    const spans = await collector.current.store.query("SELECT count() AS n FROM spans WHERE name = 'before restart'");
     expect(Number(spans.rows[0]?.n)).toBe(1);
-    const metrics = await collector.store.query("SELECT avgMerge(value_avg) AS v FROM metrics WHERE name = 'queue_depth'");
+    const metrics = await collector.current.store.query("SELECT avgMerge(value_avg) AS v FROM metrics WHERE name = 'queue_depth'");
     expect(metrics.rows[0]?.v).toBe(42);
   });
 
   it('deletes rows that have grown older than the retention', async () => {
-    const store = collector!.store;
+    const store = collector.current.store;
     // Rows arriving already too old are not stored at all (expired-rows.test.ts): these are three
     // days old, and the delete runs "five days later", when they are eight days old.
     const old = new Date(Date.now() - 3 * 86_400_000);
@@ -74,9 +61,8 @@ describe('persistence and retention', () => {
 
 describe('backpressure', () => {
   it('refuses inserts beyond the pending-row limit instead of queueing without end', async () => {
-    await collector!.close();
-    collector = await startCollector({ port: 0, dataDir, maxPendingRows: 2 });
-    const store = collector.store;
+    await collector.restart({ maxPendingRows: 2 });
+    const store = collector.current.store;
     const first = store.insertRows('logs', [{ dt: new Date(), raw: '{}' }, { dt: new Date(), raw: '{}' }]);
     await expect(store.insertRows('logs', [{ dt: new Date(), raw: '{}' }])).rejects.toThrow(/waiting to be written/);
     await first;
@@ -85,21 +71,21 @@ describe('backpressure', () => {
 });
 
 describe('fault injection', () => {
-  const admin = (method: string, body?: string) => fetch(`${collector!.url}/admin/fault`, { method, ...(body !== undefined ? { body } : {}) });
+  const admin = (method: string, body?: string) => fetch(`${collector.current.url}/admin/fault`, { method, ...(body !== undefined ? { body } : {}) });
 
   it('answers with the injected status and Retry-After, switchable at runtime', async () => {
     expect(await (await admin('POST', 'status=503,retry-after=2')).json()).toEqual({ fault: 'status=503,retry-after=2' });
-    const faulty = await sendSpan(collector!.url, 'during 503');
+    const faulty = await sendSpan(collector.current.url, 'during 503');
     expect(faulty.status).toBe(503);
     expect(faulty.headers.get('retry-after')).toBe('2');
     expect(await (await admin('GET')).json()).toEqual({ fault: 'status=503,retry-after=2' });
     // /query and the admin endpoint are not affected
-    const query = await fetch(`${collector!.url}/query`, { method: 'POST', body: JSON.stringify({ query: 'SELECT 1 AS one' }) });
+    const query = await fetch(`${collector.current.url}/query`, { method: 'POST', body: JSON.stringify({ query: 'SELECT 1 AS one' }) });
     expect(query.status).toBe(200);
 
     await admin('DELETE');
-    expect((await sendSpan(collector!.url, 'after fault')).status).toBe(200);
-    const names = await collector!.store.query('SELECT name FROM spans');
+    expect((await sendSpan(collector.current.url, 'after fault')).status).toBe(200);
+    const names = await collector.current.store.query('SELECT name FROM spans');
     expect(names.rows.map((row) => row.name)).not.toContain('during 503');
   });
 
@@ -107,26 +93,26 @@ describe('fault injection', () => {
     // Ordering, not a stopwatch: the delayed request is still open while /health answers.
     await admin('POST', JSON.stringify({ fault: 'delay=3000' }));
     let settled = false;
-    const delayed = sendSpan(collector!.url, 'delayed').finally(() => {
+    const delayed = sendSpan(collector.current.url, 'delayed').finally(() => {
       settled = true;
     });
-    expect((await fetch(`${collector!.url}/health`)).status).toBe(200);
+    expect((await fetch(`${collector.current.url}/health`)).status).toBe(200);
     expect(settled).toBe(false);
     expect((await delayed).status).toBe(200);
 
     await admin('POST', 'drop=1');
-    await expect(sendSpan(collector!.url, 'dropped')).rejects.toThrow();
+    await expect(sendSpan(collector.current.url, 'dropped')).rejects.toThrow();
 
     await admin('POST', 'status=429,rate=0');
-    expect((await sendSpan(collector!.url, 'rate zero')).status).toBe(200);
-    collector!.setFault({ status: 500, rate: 1 });
-    expect((await sendSpan(collector!.url, 'rate one')).status).toBe(500);
-    collector!.setFault(undefined);
+    expect((await sendSpan(collector.current.url, 'rate zero')).status).toBe(200);
+    collector.current.setFault({ status: 500, rate: 1 });
+    expect((await sendSpan(collector.current.url, 'rate one')).status).toBe(500);
+    collector.current.setFault(undefined);
 
     const bad = await admin('POST', 'status=abc');
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/invalid fault/);
-    expect((await sendSpan(collector!.url, 'after bad spec')).status).toBe(200);
+    expect((await sendSpan(collector.current.url, 'after bad spec')).status).toBe(200);
   });
 });
 

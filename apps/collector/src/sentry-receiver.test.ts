@@ -1,25 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import * as Sentry from '@sentry/node';
 import { waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleSentryEnvelope, type SentryReceiverStats } from './sentry-receiver';
-import { startCollector } from './start-collector';
-import type { Collector } from './types';
+import { collectorForFile } from './testing/collector-for-file';
 
-// chdb allows one data folder per process: one collector serves every test of this file.
-let collector: Collector;
-let dataDir: string;
+const collector = collectorForFile('kira-collector-sentry-', { flushIntervalMs: 20 });
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-sentry-'));
-  collector = await startCollector({ port: 0, dataDir, flushIntervalMs: 20 });
+beforeAll(() => {
   Sentry.init({
-    dsn: `http://key@127.0.0.1:${collector.port}/1`,
+    dsn: `http://key@127.0.0.1:${collector.current.port}/1`,
     tracesSampleRate: 1,
     // One transaction envelope per local root span (the default "stream" sends span containers,
     // covered below with the SDK's exact wire format).
@@ -32,14 +24,14 @@ beforeAll(async () => {
   });
 });
 
+// Registered after the harness's, so it runs first (afterAll hooks run in reverse): the SDK
+// flushes to a collector that still runs.
 afterAll(async () => {
   await Sentry.close(2_000);
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await collector.store.query(sql)).rows;
+  return (await collector.current.store.query(sql)).rows;
 }
 
 /** `SELECT count() AS n …` as a number (ClickHouse may quote 64-bit integers in JSON). */
@@ -49,7 +41,7 @@ async function count(sql: string): Promise<number> {
 
 /** The receiver's counters, as the page reads them. */
 async function receiverStatus(): Promise<SentryReceiverStats> {
-  return ((await (await fetch(`${collector.url}/api/ui/status`)).json()) as { sentry: SentryReceiverStats }).sentry;
+  return ((await (await fetch(`${collector.current.url}/api/ui/status`)).json()) as { sentry: SentryReceiverStats }).sentry;
 }
 
 function envelope(headers: object, ...items: Array<[object, string | Buffer]>): Buffer {
@@ -61,7 +53,7 @@ function envelope(headers: object, ...items: Array<[object, string | Buffer]>): 
 }
 
 function post(body: Buffer, headers: Record<string, string> = {}, path = '/api/1/envelope/?sentry_key=key'): Promise<Response> {
-  return fetch(`${collector.url}${path}`, {
+  return fetch(`${collector.current.url}${path}`, {
     method: 'POST',
     body: new Uint8Array(body),
     headers: { 'content-type': 'application/x-sentry-envelope', ...headers },
@@ -138,7 +130,7 @@ describe('the real @sentry/node SDK', () => {
   it('joins a Sentry event and an OTel span on the same trace id', async () => {
     const now = BigInt(Date.now()) * 1_000_000n;
     const spanId = hex(8);
-    const response = await fetch(`${collector.url}/v1/traces`, {
+    const response = await fetch(`${collector.current.url}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -166,14 +158,14 @@ describe('the real @sentry/node SDK', () => {
       }),
     });
     expect(response.status).toBe(200);
-    await collector.store.flush();
+    await collector.current.store.flush();
     const joined = await rows(`SELECT s.name AS span_name, s.service AS service, e.event_id AS event_id, e.user AS user
       FROM spans AS s INNER JOIN sentry_events AS e ON s.trace_id = e.trace_id
       WHERE e.type = 'event' AND s.trace_id = '${traceId}'`);
     expect(joined).toEqual([{ span_name: 'GET /users/:id', service: 'kira-be', event_id: eventId, user: 'user-42' }]);
 
     // The page's trace view shows both sources in one tree.
-    const trace = await (await fetch(`${collector.url}/api/ui/traces?trace_id=${traceId}`)).json();
+    const trace = await (await fetch(`${collector.current.url}/api/ui/traces?trace_id=${traceId}`)).json();
     const tree = trace.traces.find((entry: { traceId: string }) => entry.traceId === traceId);
     expect(new Set(tree.spans.map((span: { source: string }) => span.source))).toEqual(new Set(['otel', 'sentry']));
     expect(tree.spans.find((span: { name: string }) => span.name === 'charge card').depth).toBe(1);
@@ -252,7 +244,7 @@ describe('envelopes on the wire', () => {
       ['event that is not JSON', envelope({}, [{ type: 'event' }, goodEvent], [{ type: 'event' }, '{"oops"']), {}, 400, /item 1 \(event\): payload is not JSON/],
       ['log container without items', envelope({}, [{ type: 'log' }, '{"items": 3}']), {}, 400, /"items" must be an array/],
       ['truncated gzip', gzipSync(envelope({}, [{ type: 'event' }, goodEvent])).subarray(0, 20), { 'content-encoding': 'gzip' }, 400, /not valid gzip/],
-      ['gzip bomb', gzipSync(Buffer.alloc(collector.options.maxBodyBytes + 1024, 0x20)), { 'content-encoding': 'gzip' }, 413, /over the limit/],
+      ['gzip bomb', gzipSync(Buffer.alloc(collector.current.options.maxBodyBytes + 1024, 0x20)), { 'content-encoding': 'gzip' }, 413, /over the limit/],
       ['unknown content-encoding', envelope({}, [{ type: 'event' }, goodEvent]), { 'content-encoding': 'compress' }, 415, /unsupported Content-Encoding/],
     ];
     for (const [name, body, headers, status, reason] of cases) {
@@ -272,7 +264,7 @@ describe('envelopes on the wire', () => {
   });
 
   it('answers 405 to other methods on the envelope path', async () => {
-    const response = await fetch(`${collector.url}/api/1/envelope/`);
+    const response = await fetch(`${collector.current.url}/api/1/envelope/`);
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toContain('POST');
   });
@@ -286,7 +278,7 @@ describe('with a collector token', () => {
   const token = 'tok-3f9a';
 
   beforeAll(async () => {
-    const ctx = { store: collector.store, options: { ...collector.options, token } };
+    const ctx = { store: collector.current.store, options: { ...collector.current.options, token } };
     server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,33 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createReportOnce } from '@kira/conventions';
 import { MAX_RETENTION_DAYS } from '@kira/dashboards/schema';
-import { startCollector } from './start-collector';
 import { createStore } from './store';
-import type { Collector, Store } from './types';
+import { collectorForFile } from './testing/collector-for-file';
+import type { Store } from './types';
 
 // One chdb data folder per process: this file's collector, then a store reopened on the same folder.
-let collector: Collector | undefined;
 let store: Store | undefined;
-let dataDir: string;
 /**
  * The longest retention (50 years): rows dated 2023 are read back. Rows dated before 1976 or from
  * 2056-02-19 on lie outside what the tables keep and are refused (expired-rows.test.ts); how the
  * encoder would clamp their times to DateTime64's range is in tsv-fields.test.ts.
  */
 const RETENTION_DAYS = MAX_RETENTION_DAYS;
+const collector = collectorForFile('kira-collector-bad-rows-', { retentionDays: RETENTION_DAYS });
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-bad-rows-'));
-  collector = await startCollector({ port: 0, dataDir, retentionDays: RETENTION_DAYS });
-});
-
+// Registered after the harness's, so it runs first (afterAll hooks run in reverse): a store a
+// failed test left open is closed before the harness deletes its folder.
 afterAll(async () => {
-  await collector?.close();
   await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const TRACE_ID = 'ab'.repeat(16);
@@ -40,7 +31,7 @@ function span(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function sendSpans(spans: Record<string, unknown>[]): Promise<Response> {
-  return fetch(`${collector!.url}/v1/traces`, {
+  return fetch(`${collector.current.url}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bad-rows' } }] }, scopeSpans: [{ spans }] }] }),
@@ -52,7 +43,7 @@ async function sendGauges(test: string, gauges: Array<{ name: string; attributes
   const timeUnixNano = `${Date.now()}000000`;
   const keyValues = (attributes: Record<string, string>) => Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } }));
   const metrics = gauges.map(({ name, attributes = {}, value = 1 }) => ({ name, gauge: { dataPoints: [{ timeUnixNano, asDouble: value, attributes: keyValues(attributes) }] } }));
-  return fetch(`${collector!.url}/v1/metrics`, {
+  return fetch(`${collector.current.url}/v1/metrics`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ resourceMetrics: [{ resource: { attributes: keyValues({ test }) }, scopeMetrics: [{ metrics }] }] }),
@@ -60,7 +51,7 @@ async function sendGauges(test: string, gauges: Array<{ name: string; attributes
 }
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await collector!.store.query(sql)).rows;
+  return (await collector.current.store.query(sql)).rows;
 }
 
 describe('values that once failed a whole INSERT are stored', () => {
@@ -77,7 +68,7 @@ describe('values that once failed a whole INSERT are stored', () => {
     const stored = await rows(`SELECT name, JSONExtractString(raw, 'status', 'message') AS message FROM spans WHERE trace_id = '${TRACE_ID}' ORDER BY span_id`);
     expect(stored.map((row) => row.name)).toEqual(['before the bad one', ...hints, 'quote in the message', 'after the bad one']);
     expect(stored.find((row) => row.name === 'quote in the message')?.message).toBe('unclosed " quote -- {serverError \\.}');
-    expect(collector!.store.dropped.spans).toBe(0);
+    expect(collector.current.store.dropped.spans).toBe(0);
   });
 
   it('stores OTLP/JSON spans whose kind, status code and attributes do not fit the columns, converted as each column requires; times outside the retention are refused', async () => {
@@ -155,7 +146,7 @@ describe('values that once failed a whole INSERT are stored', () => {
       return { name_bytes: hex(text), tag_bytes: Object.entries(attributes).map(([key, value]) => `${hex(key)}=${hex(value)}`).sort() };
     });
     expect(stored).toEqual(expected.sort((a, b) => (a.name_bytes < b.name_bytes ? -1 : 1)));
-    expect(collector!.store.dropped.metric_points).toBe(0);
+    expect(collector.current.store.dropped.metric_points).toBe(0);
   });
 
   it('stores a lone UTF-16 surrogate in a metric name or attribute as U+FFFD, as in spans, instead of losing the data point', async () => {
@@ -173,7 +164,7 @@ describe('values that once failed a whole INSERT are stored', () => {
       { name: 'lone \ufffd surrogate', tags: { test: 'lone-surrogate' } },
       { name: 'paired surrogates 🚀', tags: { test: 'lone-surrogate' } },
     ]);
-    expect(collector!.store.dropped.metric_points).toBe(0);
+    expect(collector.current.store.dropped.metric_points).toBe(0);
   });
 
   it('stores awkward text, numbers and times given to insertRows in every column type of the schema', async () => {
@@ -194,7 +185,7 @@ describe('values that once failed a whole INSERT are stored', () => {
     ];
     // The rows dated before 1976 (1492, which DateTime64 would clamp to 1900; -1.5 s; no time at
     // all, the type's zero) are older than the retention: refused, the rest stored.
-    await expect(collector!.store.insertRows('spans', awkward)).resolves.toEqual({
+    await expect(collector.current.store.insertRows('spans', awkward)).resolves.toEqual({
       rows: 4,
       reason: expect.stringMatching(/^4 of 21 dated before \S+: older than the collector's retention of 18250d/) as unknown,
     });
@@ -222,18 +213,18 @@ describe('values that once failed a whole INSERT are stored', () => {
       ['2024-02-29 12:00:00.123000000', ''],
     ]);
 
-    await collector!.store.insertRows('logs', [
+    await collector.current.store.insertRows('logs', [
       { dt, raw: {}, trace_id: 'severity', span_id: 'l0', severity_number: 9.7, severity_text: 'INFO -- {error \\.}' },
       { dt, raw: {}, trace_id: 'severity', span_id: 'l1', severity_number: -3 },
     ]);
     // Past 2106 (DateTime64(6) would clamp 2400 to 2299): refused.
-    await expect(collector!.store.insertRows('sentry_events', [{ dt: new Date(Date.UTC(2400, 0, 1)), raw: '{"level":"error"}', event_id: 'far-future' }])).resolves.toMatchObject({ rows: 1 });
+    await expect(collector.current.store.insertRows('sentry_events', [{ dt: new Date(Date.UTC(2400, 0, 1)), raw: '{"level":"error"}', event_id: 'far-future' }])).resolves.toMatchObject({ rows: 1 });
     expect(await rows(`SELECT severity_number, severity_text FROM logs WHERE trace_id = 'severity' ORDER BY span_id`)).toEqual([
       { severity_number: 9, severity_text: 'INFO -- {error \\.}' },
       { severity_number: 0, severity_text: '' },
     ]);
     expect(await rows(`SELECT toString(dt) AS dt, level FROM sentry_events WHERE event_id = 'far-future'`)).toEqual([]);
-    expect(collector!.store.dropped).toEqual({ spans: 6, logs: 0, sentry_events: 1, metric_points: 0 });
+    expect(collector.current.store.dropped).toEqual({ spans: 6, logs: 0, sentry_events: 1, metric_points: 0 });
   });
 });
 
@@ -241,10 +232,10 @@ describe('a row ClickHouse refuses even alone', () => {
   it('is, for a metric data point, dropped while the other points of its request are stored, and the OTLP/HTTP answer says so (partial success)', async () => {
     // The metrics analogue of the log records' test below: a column of the ingest table whose
     // DEFAULT cannot be computed for one point makes ClickHouse refuse that point alone.
-    await collector!.store.query("ALTER TABLE metric_points ADD COLUMN client_address IPv4 DEFAULT toIPv4(point_tags['client.address'])");
+    await collector.current.store.query("ALTER TABLE metric_points ADD COLUMN client_address IPv4 DEFAULT toIPv4(point_tags['client.address'])");
     try {
-      const droppedBefore = collector!.store.dropped.metric_points;
-      const writtenBefore = collector!.store.written.metric_points;
+      const droppedBefore = collector.current.store.dropped.metric_points;
+      const writtenBefore = collector.current.store.written.metric_points;
       const response = await sendGauges('refused-point', [
         { name: 'refusal_gauge', attributes: { 'client.address': '127.0.0.1' }, value: 1 },
         { name: 'refusal_gauge', attributes: { 'client.address': 'not an address' }, value: 2 },
@@ -261,21 +252,20 @@ describe('a row ClickHouse refuses even alone', () => {
         { name: 'refusal_gauge', address: '10.0.0.3', value: 3 },
         { name: 'refusal_other_gauge', address: '10.0.0.4', value: 4 },
       ]);
-      expect(collector!.store.dropped.metric_points - droppedBefore).toBe(1);
-      expect(collector!.store.written.metric_points - writtenBefore).toBe(3);
+      expect(collector.current.store.dropped.metric_points - droppedBefore).toBe(1);
+      expect(collector.current.store.written.metric_points - writtenBefore).toBe(3);
     } finally {
-      await collector!.store.query('ALTER TABLE metric_points DROP COLUMN client_address');
+      await collector.current.store.query('ALTER TABLE metric_points DROP COLUMN client_address');
     }
   });
 
   it('is dropped, counted and reported once, and every other row of its batch and of the batches written with it is stored', async () => {
     // A column type the encoder has no rule for takes text as it is, so an address that is none
     // is a row no encoding saves: ClickHouse refuses it whatever else the batch holds.
-    await collector!.store.query('ALTER TABLE logs ADD COLUMN client_address IPv4');
-    await collector!.close();
-    collector = undefined;
+    await collector.current.store.query('ALTER TABLE logs ADD COLUMN client_address IPv4');
+    await collector.close();
     const reports: string[] = [];
-    store = await createStore({ dataDir, retentionDays: RETENTION_DAYS, report: createReportOnce({ write: (message) => reports.push(message), everyOccurrence: () => false }) });
+    store = await createStore({ dataDir: collector.dataDir, retentionDays: RETENTION_DAYS, report: createReportOnce({ write: (message) => reports.push(message), everyOccurrence: () => false }) });
 
     const log = (body: string, clientAddress = '127.0.0.1') => ({ dt: new Date(), raw: { body }, trace_id: 'salvage', client_address: clientAddress });
     // Two requests' rows in one INSERT (both are enqueued before the write starts).
@@ -305,9 +295,9 @@ describe('a row ClickHouse refuses even alone', () => {
     await store.query('ALTER TABLE logs ADD COLUMN severity_address IPv4 DEFAULT toIPv4(severity_text)');
     await store.close();
     store = undefined;
-    collector = await startCollector({ port: 0, dataDir, retentionDays: RETENTION_DAYS });
+    await collector.restart({ retentionDays: RETENTION_DAYS });
     const record = (severityText: string, body: string) => ({ timeUnixNano: `${Date.now()}000000`, severityText, body: { stringValue: body } });
-    const response = await fetch(`${collector.url}/v1/logs`, {
+    const response = await fetch(`${collector.current.url}/v1/logs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [record('127.0.0.1', 'kept over OTLP'), record('not an address', 'refused over OTLP')] }] }] }),

@@ -1,8 +1,6 @@
 /// <reference lib="dom" />
 // (DOM types for the callbacks that run in the page.)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { inflateSync } from 'node:zlib';
 import { logs, metrics, SeverityNumber, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -11,10 +9,9 @@ import { builtInDashboards, renderPanelSql } from '@kira/dashboards';
 import { launchChromium, waitUntil } from '@kira/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from './start-collector';
+import { collectorForFile } from './testing/collector-for-file';
 import { PANEL_OF_NOTES_QUERY, teamNotesQueries } from './testing/team-notes-queries';
 import { handleWebRequest } from './web-ui';
-import type { Collector } from './types';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
 const SCREENSHOT = 'reports/collector-page.png';
@@ -24,19 +21,16 @@ const NOTES_QUERY_OF_PANEL = new Map(Object.entries(PANEL_OF_NOTES_QUERY).map(([
 /** Seeded history: value of minute `index` (0 = oldest of 12). */
 const wave = (index: number, base: number, amplitude: number) => base + amplitude * Math.sin(index / 2);
 
-let collector: Collector;
-let dataDir: string;
+const collector = collectorForFile('kira-collector-ui-', { flushIntervalMs: 20 });
 let telemetry: TelemetryHandle;
 let traceId = '';
 let sentryEventId = '';
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kira-collector-ui-'));
-  collector = await startCollector({ port: 0, dataDir, flushIntervalMs: 20 });
   telemetry = startTelemetry({
     enabled: true,
     serviceName: 'kira-be',
-    endpoint: collector.url,
+    endpoint: collector.current.url,
     protocol: 'http/protobuf',
     metricExportIntervalMillis: 60_000,
     sampleRatio: 1,
@@ -47,13 +41,13 @@ beforeAll(async () => {
   await seedThroughTheSdk();
   await seedMetricHistory();
   await seedSentryEvent();
-  await collector.store.flush();
+  await collector.current.store.flush();
 }, 60_000);
 
+// Registered after the harness's, so it runs first (afterAll hooks run in reverse): the SDK
+// flushes to a collector that still runs.
 afterAll(async () => {
   await telemetry?.shutdown();
-  await collector?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Spans, logs and current metric points through @kira/otel-core's real OTLP/protobuf exporters. */
@@ -163,7 +157,7 @@ async function seedMetricHistory(): Promise<void> {
       ]),
     ],
   };
-  const response = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${collector.current.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(response.status).toBe(200);
   const answer = (await response.json()) as { partialSuccess?: { rejectedDataPoints?: number } };
   expect(answer.partialSuccess?.rejectedDataPoints ?? 0).toBe(0);
@@ -183,12 +177,12 @@ async function seedSentryEvent(): Promise<void> {
     exception: { values: [{ type: 'ProviderError', value: `seedream returned 502 ${XSS}` }] },
   };
   const body = `${JSON.stringify({ event_id: sentryEventId })}\n${JSON.stringify({ type: 'event' })}\n${JSON.stringify(event)}\n`;
-  const response = await fetch(`${collector.url}/api/1/envelope/?sentry_key=key`, { method: 'POST', body });
+  const response = await fetch(`${collector.current.url}/api/1/envelope/?sentry_key=key`, { method: 'POST', body });
   expect(response.status).toBe(200);
 }
 
 async function api(path: string): Promise<any> {
-  const response = await fetch(`${collector.url}${path}`);
+  const response = await fetch(`${collector.current.url}${path}`);
   expect(response.status, path).toBe(200);
   return response.json();
 }
@@ -205,7 +199,7 @@ describe('JSON endpoints', () => {
       }
     }
     // The SDK's point reached the metrics table too (its resource is kira-be, the history's is imgproxy).
-    const sdkPoints = await collector.store.query(`SELECT count() AS n FROM metrics WHERE name = 'workers_utilization' AND tags['service.name'] = 'kira-be'`);
+    const sdkPoints = await collector.current.store.query(`SELECT count() AS n FROM metrics WHERE name = 'workers_utilization' AND tags['service.name'] = 'kira-be'`);
     expect(Number(sdkPoints.rows[0]?.n)).toBeGreaterThan(0);
     const utilization = data.dashboards[0].panels.find((panel: { id: string }) => panel.id === 'worker-utilization');
     // avg(workers_utilization) * 100, seeded around 0.88.
@@ -262,9 +256,9 @@ describe('JSON endpoints', () => {
   it('ignores hostile query parameters', async () => {
     const data = await api(`/api/ui/traces?trace_id=${encodeURIComponent("' OR 1=1 --")}&range=${encodeURIComponent('1; DROP TABLE spans')}`);
     expect(data.focus).toBeUndefined();
-    expect((await collector.store.query('SELECT count() AS n FROM spans')).rows[0]?.n).not.toBe(0);
-    expect((await fetch(`${collector.url}/api/ui/nope`)).status).toBe(404);
-    expect((await fetch(`${collector.url}/api/ui/logs`, { method: 'POST' })).status).toBe(405);
+    expect((await collector.current.store.query('SELECT count() AS n FROM spans')).rows[0]?.n).not.toBe(0);
+    expect((await fetch(`${collector.current.url}/api/ui/nope`)).status).toBe(404);
+    expect((await fetch(`${collector.current.url}/api/ui/logs`, { method: 'POST' })).status).toBe(405);
   });
 });
 
@@ -275,7 +269,7 @@ describe('with a collector token', () => {
   let url: string;
 
   beforeAll(async () => {
-    const ctx = { store: collector.store, options: { ...collector.options, token } };
+    const ctx = { store: collector.current.store, options: { ...collector.current.options, token } };
     server = createServer((request, response) => {
       void handleWebRequest(ctx, request, response).then((handled) => {
         if (!handled) response.writeHead(404).end();
@@ -322,7 +316,7 @@ describe('the page in headless Chromium', () => {
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
-    await page.goto(collector.url);
+    await page.goto(collector.current.url);
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 20_000 });
     await page.waitForSelector('.panel svg polyline', { timeout: 20_000 });
   }, 60_000);
@@ -353,7 +347,7 @@ describe('the page in headless Chromium', () => {
     await memory.locator('details.panel-sql summary').click();
     await memory.locator('details.panel-sql[open] .panel-sql-text').waitFor({ timeout: 10_000 });
     expect(await memory.locator('.panel-sql-text').textContent()).toBe(NOTES.get('内存使用'));
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.current.url });
     await memory.locator('button.copy-sql').click();
     await waitUntil(async () => (await page.evaluate(() => navigator.clipboard.readText())) === NOTES.get('内存使用'), 10_000, 'the SQL on the clipboard');
     const http = page.locator('[data-dashboard="kira-be"] .panel[data-panel="http-p95-by-route"]');
