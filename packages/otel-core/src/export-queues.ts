@@ -58,15 +58,17 @@ export class ExportQueues {
   private readonly transports: QueueingTransport[] = [];
   private readonly dropped: DroppedExports;
   private readonly spool: SpoolDirectory | undefined;
-  private readonly encoding: SpoolEncoding;
+  private readonly encodings: Record<SpoolSignal, SpoolEncoding>;
 
-  constructor(settings: SpoolSettings, protocol: OtlpProtocol) {
+  /** `protocol`: one for all signals, or each signal's (`OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`). */
+  constructor(settings: SpoolSettings, protocol: OtlpProtocol | Readonly<Record<SpoolSignal, OtlpProtocol>>) {
     this.dropped = new DroppedExports({
       queueBytes: DEFAULT_QUEUE_SIZE_LIMIT_BYTES,
       spoolBytes: settings.spoolDir === undefined ? undefined : settings.spoolSizeLimitBytes,
     });
     this.spool = settings.spoolDir === undefined ? undefined : new SpoolDirectory(settings.spoolDir, settings.spoolSizeLimitBytes, this.dropped);
-    this.encoding = protocol === 'http/json' ? 'json' : 'pb';
+    const encoding = (signal: SpoolSignal): SpoolEncoding => ((typeof protocol === 'string' ? protocol : protocol[signal]) === 'http/json' ? 'json' : 'pb');
+    this.encodings = { traces: encoding('traces'), metrics: encoding('metrics'), logs: encoding('logs') };
   }
 
   /**
@@ -83,7 +85,7 @@ export class ExportQueues {
     }
     const plain = current._transport !== undefined && typeof current._transport.send === 'function' ? current._transport : current;
     const transport = new QueueingTransport(plain, {
-      backlog: this.spool ? new SpoolBacklog(this.spool, signal, this.encoding) : new MemoryBacklog(DEFAULT_QUEUE_SIZE_LIMIT_BYTES, this.dropped),
+      backlog: this.spool ? new SpoolBacklog(this.spool, signal, this.encodings[signal]) : new MemoryBacklog(DEFAULT_QUEUE_SIZE_LIMIT_BYTES, this.dropped),
       dropped: this.dropped,
       drainOnStart: this.spool !== undefined,
     });

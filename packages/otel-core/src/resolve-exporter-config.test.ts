@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveExporterConfig } from './resolve-exporter-config';
+import { resolveExporterConfig, signalExport } from './resolve-exporter-config';
 
 function resolve(env: Record<string, string>, options = {}) {
   const warnings: string[] = [];
@@ -78,5 +78,103 @@ describe('resolveExporterConfig', () => {
     expect(config.ok && config.headers).toEqual({ ok: '1' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).not.toContain('secretvalue');
+  });
+});
+
+describe('resolveExporterConfig per signal', () => {
+  it('uses OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as given, with the signal headers over the generic ones and its protocol', () => {
+    const { config, warnings } = resolve({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-shared=1,x-team=generic',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/custom/path',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-team=traces',
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json',
+    });
+    expect(warnings).toEqual([]);
+    if (!config.ok) throw new Error(config.message);
+    expect(config.urls).toEqual({ traces: 'http://traces:4318/custom/path', metrics: 'http://base:4318/v1/metrics', logs: 'http://base:4318/v1/logs' });
+    expect(signalExport(config, 'traces')).toMatchObject({ source: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', protocol: 'http/protobuf', headers: { 'x-shared': '1', 'x-team': 'traces' } });
+    expect(signalExport(config, 'metrics')).toMatchObject({ source: 'OTEL_EXPORTER_OTLP_ENDPOINT', protocol: 'http/protobuf', headers: { 'x-shared': '1', 'x-team': 'generic' } });
+    expect(signalExport(config, 'logs')).toMatchObject({ source: 'OTEL_EXPORTER_OTLP_ENDPOINT', protocol: 'http/json' });
+  });
+
+  it('never gives the BetterStack token to a signal sent elsewhere, nor OTEL headers to BetterStack', () => {
+    const { config, warnings } = resolve(
+      {
+        BETTERSTACK_HOST: 'in-otel.logs.betterstack.com',
+        BETTERSTACK_TOKEN: 'tok',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-collector=1',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-metrics=1',
+      },
+      { headers: { 'x-option': 'o' } },
+    );
+    if (!config.ok) throw new Error(config.message);
+    expect(signalExport(config, 'traces')).toEqual({
+      url: 'http://jaeger:4318/v1/traces',
+      source: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      protocol: 'http/protobuf',
+      headers: { 'x-collector': '1', 'x-option': 'o' },
+    });
+    for (const signal of ['metrics', 'logs'] as const) {
+      expect(signalExport(config, signal)).toEqual({
+        url: `https://in-otel.logs.betterstack.com/v1/${signal}`,
+        source: 'BETTERSTACK',
+        protocol: 'http/protobuf',
+        headers: { Authorization: 'Bearer tok', 'x-option': 'o' },
+      });
+    }
+    expect(warnings).toEqual([expect.stringMatching(/^@kira\/otel-core: OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_METRICS_HEADERS are not sent to BetterStack \(metrics, logs/)]);
+  });
+
+  it('the endpoint option wins for all three signals and says which variables it overrides', () => {
+    const { config, warnings } = resolve(
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-t=1' },
+      { endpoint: 'http://collector:4318', protocol: 'http/protobuf' },
+    );
+    if (!config.ok) throw new Error(config.message);
+    expect(config.urls.traces).toBe('http://collector:4318/v1/traces');
+    expect(signalExport(config, 'logs').protocol).toBe('http/protobuf');
+    // Headers still follow the spec's per-signal variables: only the URL and protocol are the option's.
+    expect(signalExport(config, 'traces').headers).toEqual({ 'x-t': '1' });
+    expect(warnings).toEqual([
+      '@kira/otel-core: option protocol overrides OTEL_EXPORTER_OTLP_LOGS_PROTOCOL',
+      '@kira/otel-core: option endpoint overrides OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; every signal goes to http://collector:4318/v1/<signal>',
+    ]);
+  });
+
+  it('an invalid signal endpoint or protocol warns with its name and the next source applies', () => {
+    const { config, warnings } = resolve({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'ftp://metrics',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'secretvalue',
+    });
+    if (!config.ok) throw new Error(config.message);
+    expect(signalExport(config, 'metrics')).toMatchObject({ url: 'http://base:4318/v1/metrics', protocol: 'http/json' });
+    expect(warnings).toEqual([
+      '@kira/otel-core: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="grpc" is not supported (use http/protobuf or http/json); using http/json',
+      '@kira/otel-core: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="ftp://metrics" is not a valid http(s) URL; ignoring it',
+      '@kira/otel-core: OTEL_EXPORTER_OTLP_LOGS_HEADERS has 1 malformed entry (expected key=value); skipping it',
+    ]);
+  });
+
+  it('a signal without any destination keeps telemetry off, naming the signals and what would fix them', () => {
+    const { config } = resolve({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces', BETTERSTACK_HOST: 'in-otel.logs.betterstack.com' });
+    expect(config).toEqual({
+      ok: false,
+      message:
+        '@kira/otel-core: telemetry is on but metrics and logs have no destination (no OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, no OTEL_EXPORTER_OTLP_ENDPOINT, and BETTERSTACK_TOKEN is not set); set OTEL_EXPORTER_OTLP_METRICS_ENDPOINT and OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT or BETTERSTACK_TOKEN - telemetry stays off',
+    });
+  });
+
+  it('three signal endpoints alone are enough', () => {
+    const { config } = resolve({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://a/t',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://b/m',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://c/l',
+    });
+    expect(config.ok && config.urls).toEqual({ traces: 'http://a/t', metrics: 'http://b/m', logs: 'http://c/l' });
   });
 });

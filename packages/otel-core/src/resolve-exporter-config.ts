@@ -5,104 +5,222 @@ const PREFIX = '@kira/otel-core:';
 
 export type Env = Record<string, string | undefined>;
 
+export type Signal = 'traces' | 'metrics' | 'logs';
+export const SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
+
+/** Where a signal's URL came from, for the README's "which one wins" and for tests. */
+export type EndpointSource = 'option' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | `OTEL_EXPORTER_OTLP_${Uppercase<Signal>}_ENDPOINT` | 'BETTERSTACK';
+
+/** How one signal is exported. */
+export interface SignalExport {
+  url: string;
+  protocol: OtlpProtocol;
+  headers: Record<string, string>;
+  source: EndpointSource;
+}
+
 export type ExporterConfig =
   | {
       ok: true;
+      urls: Record<Signal, string>;
+      /** Every signal's, unless `bySignal` is present: then the traces'. */
       protocol: OtlpProtocol;
-      urls: { traces: string; metrics: string; logs: string };
       headers: Record<string, string>;
-      /** Where the endpoint came from, for the README's "which one wins" and for tests. */
-      source: 'option' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'BETTERSTACK';
+      source: EndpointSource;
+      /** Present only when the signals differ in protocol, headers or source (per-signal variables). */
+      bySignal?: Record<Signal, Omit<SignalExport, 'url'>>;
     }
   | { ok: false; message: string };
 
+/** How `signal` is exported under `config`. */
+export function signalExport(config: Extract<ExporterConfig, { ok: true }>, signal: Signal): SignalExport {
+  const { protocol, headers, source } = config.bySignal?.[signal] ?? config;
+  return { url: config.urls[signal], protocol, headers, source };
+}
+
+const signalVariable = (signal: Signal, setting: 'ENDPOINT' | 'HEADERS' | 'PROTOCOL') => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${setting}`;
+
+const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+
 /**
- * Decides where the three OTLP exporters send: the `endpoint` option, else
- * `OTEL_EXPORTER_OTLP_ENDPOINT` (+ `OTEL_EXPORTER_OTLP_HEADERS`), else BetterStack. Returns a
- * message naming exactly what is missing instead of throwing, because a missing credential must
- * leave the service running with telemetry off.
+ * Decides where each of the three OTLP exporters sends, following the OTLP exporter spec
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/): per signal, the `endpoint`
+ * option (+ `/v1/<signal>`), else `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` used as is, else
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/<signal>`, else BetterStack. Returns a message naming
+ * exactly what is missing instead of throwing, because a missing credential must leave the service
+ * running with telemetry off.
+ *
+ * The BetterStack token goes only to BetterStack, and the OTEL_EXPORTER_OTLP_*_HEADERS only to
+ * the URLs the option or the OTEL variables name: a signal redirected elsewhere must not carry
+ * the credential of another backend.
  */
 export function resolveExporterConfig(env: Env, options: TelemetryOptions, warnings: string[]): ExporterConfig {
-  const protocol = resolveProtocol(env, options, warnings);
+  const protocols = resolveProtocols(env, options, warnings);
 
   const fromOption = options.endpoint !== undefined ? validBaseUrl(options.endpoint, 'option endpoint', warnings) : undefined;
+  if (fromOption !== undefined) {
+    // Code wins, as the SDK's exporter config does; say so rather than drop the variables silently.
+    const overridden = SIGNALS.map((signal) => signalVariable(signal, 'ENDPOINT')).filter((name) => isSet(env[name]));
+    if (overridden.length > 0) {
+      warnings.push(`${PREFIX} option endpoint overrides ${overridden.join(', ')}; every signal goes to ${fromOption}/v1/<signal>`);
+    }
+  }
   const fromEnv =
-    fromOption === undefined && env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
+    fromOption === undefined && isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT)
       ? validBaseUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT.trim(), 'OTEL_EXPORTER_OTLP_ENDPOINT', warnings)
       : undefined;
 
-  if (fromOption !== undefined || fromEnv !== undefined) {
-    const base = (fromOption ?? fromEnv) as string;
-    return {
-      ok: true,
-      protocol,
-      urls: signalUrls(base),
-      headers: { ...envHeaders(env, warnings), ...options.headers },
-      source: fromOption !== undefined ? 'option' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  const otelHeaders = once(() => envHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS', warnings));
+  const betterStack = once(() => resolveBetterStack(env, warnings));
+  const exports: Partial<Record<Signal, SignalExport>> = {};
+  const betterStackSignals: Signal[] = [];
+  for (const signal of SIGNALS) {
+    const endpointVariable = signalVariable(signal, 'ENDPOINT');
+    const fromSignalVariable =
+      fromOption === undefined && isSet(env[endpointVariable]) ? validUrl(env[endpointVariable].trim(), endpointVariable, warnings) : undefined;
+    const otelDestination: { url: string; source: EndpointSource } | undefined =
+      fromOption !== undefined
+        ? { url: `${fromOption}/v1/${signal}`, source: 'option' }
+        : fromSignalVariable !== undefined
+          ? { url: fromSignalVariable, source: endpointVariable as EndpointSource }
+          : fromEnv !== undefined
+            ? { url: `${fromEnv}/v1/${signal}`, source: 'OTEL_EXPORTER_OTLP_ENDPOINT' }
+            : undefined;
+    if (otelDestination !== undefined) {
+      const headers = { ...otelHeaders(), ...envHeaders(env, signalVariable(signal, 'HEADERS'), warnings), ...options.headers };
+      exports[signal] = { ...otelDestination, protocol: protocols[signal], headers };
+      continue;
+    }
+    const base = betterStack();
+    if (base === undefined) continue;
+    betterStackSignals.push(signal);
+    exports[signal] = {
+      url: `${base.url}/v1/${signal}`,
+      protocol: protocols[signal],
+      headers: { Authorization: `Bearer ${base.token}`, ...options.headers },
+      source: 'BETTERSTACK',
     };
   }
 
-  const host = env.BETTERSTACK_HOST?.trim() ?? '';
-  const token = env.BETTERSTACK_TOKEN?.trim() ?? '';
-  if (host !== '' && token !== '') {
-    // People paste the host with or without the scheme; both mean the same ingest endpoint.
-    const base = /^https?:\/\//i.test(host) ? host : `https://${host}`;
-    const valid = validBaseUrl(base, 'BETTERSTACK_HOST', warnings);
-    if (valid !== undefined) {
-      return {
-        ok: true,
-        protocol,
-        urls: signalUrls(valid),
-        headers: { Authorization: `Bearer ${token}`, ...options.headers },
-        source: 'BETTERSTACK',
-      };
-    }
-  }
+  const missing = SIGNALS.filter((signal) => exports[signal] === undefined);
+  if (missing.length > 0) return { ok: false, message: missingDestinationMessage(env, missing) };
+  warnUnsentHeaders(env, betterStackSignals, warnings);
 
-  const missing = [host === '' ? 'BETTERSTACK_HOST' : undefined, token === '' ? 'BETTERSTACK_TOKEN' : undefined].filter(
-    (name): name is string => name !== undefined,
-  );
-  const what =
-    missing.length === 0
-      ? 'BETTERSTACK_HOST is not a valid host'
-      : `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set`;
+  const resolved = exports as Record<Signal, SignalExport>;
+  const urls = { traces: resolved.traces.url, metrics: resolved.metrics.url, logs: resolved.logs.url };
+  const { url: _tracesUrl, ...traces } = resolved.traces;
+  const uniform = SIGNALS.every((signal) => sameExport(resolved[signal], resolved.traces));
+  if (uniform) return { ok: true, urls, ...traces };
+  const withoutUrl = ({ url: _url, ...rest }: SignalExport) => rest;
   return {
-    ok: false,
-    message: `${PREFIX} telemetry is on but ${what}; set ${missing.length === 0 ? 'BETTERSTACK_HOST' : missing.join(' and ')} (or OTEL_EXPORTER_OTLP_ENDPOINT for another collector) - telemetry stays off`,
+    ok: true,
+    urls,
+    ...traces,
+    bySignal: { traces: withoutUrl(resolved.traces), metrics: withoutUrl(resolved.metrics), logs: withoutUrl(resolved.logs) },
   };
 }
 
-function resolveProtocol(env: Env, options: TelemetryOptions, warnings: string[]): OtlpProtocol {
-  const raw = options.protocol ?? env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim();
-  if (raw === undefined || raw === '') return 'http/protobuf';
+/**
+ * Per signal: the `protocol` option, else `OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`, else
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. An unsupported value warns once and the
+ * next source applies.
+ */
+function resolveProtocols(env: Env, options: TelemetryOptions, warnings: string[]): Record<Signal, OtlpProtocol> {
+  if (options.protocol !== undefined) {
+    const overridden = SIGNALS.map((signal) => signalVariable(signal, 'PROTOCOL')).filter((name) => isSet(env[name]));
+    if (overridden.length > 0) warnings.push(`${PREFIX} option protocol overrides ${overridden.join(', ')}`);
+    const protocol = supportedProtocol(options.protocol, 'option protocol', 'http/protobuf', warnings);
+    return { traces: protocol, metrics: protocol, logs: protocol };
+  }
+  const generic = isSet(env.OTEL_EXPORTER_OTLP_PROTOCOL)
+    ? supportedProtocol(env.OTEL_EXPORTER_OTLP_PROTOCOL.trim(), 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf', warnings)
+    : 'http/protobuf';
+  const forSignal = (signal: Signal): OtlpProtocol => {
+    const name = signalVariable(signal, 'PROTOCOL');
+    const raw = env[name];
+    return isSet(raw) ? supportedProtocol(raw.trim(), name, generic, warnings) : generic;
+  };
+  return { traces: forSignal('traces'), metrics: forSignal('metrics'), logs: forSignal('logs') };
+}
+
+function supportedProtocol(raw: string, source: string, fallback: OtlpProtocol, warnings: string[]): OtlpProtocol {
   if (raw === 'http/protobuf' || raw === 'http/json') return raw;
-  const source = options.protocol !== undefined ? 'option protocol' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  warnings.push(`${PREFIX} ${source}="${raw}" is not supported (use http/protobuf or http/json); using http/protobuf`);
-  return 'http/protobuf';
+  if (raw === '') return fallback;
+  warnings.push(`${PREFIX} ${source}="${raw}" is not supported (use http/protobuf or http/json); using ${fallback}`);
+  return fallback;
+}
+
+function resolveBetterStack(env: Env, warnings: string[]): { url: string; token: string } | undefined {
+  const host = env.BETTERSTACK_HOST?.trim() ?? '';
+  const token = env.BETTERSTACK_TOKEN?.trim() ?? '';
+  if (host === '' || token === '') return undefined;
+  // People paste the host with or without the scheme; both mean the same ingest endpoint.
+  const base = /^https?:\/\//i.test(host) ? host : `https://${host}`;
+  const url = validBaseUrl(base, 'BETTERSTACK_HOST', warnings);
+  return url === undefined ? undefined : { url, token };
+}
+
+/** Today's message when no signal has a destination; with per-signal variables, which signals lack one. */
+function missingDestinationMessage(env: Env, missing: Signal[]): string {
+  const host = env.BETTERSTACK_HOST?.trim() ?? '';
+  const token = env.BETTERSTACK_TOKEN?.trim() ?? '';
+  const unset = [host === '' ? 'BETTERSTACK_HOST' : undefined, token === '' ? 'BETTERSTACK_TOKEN' : undefined].filter(
+    (name): name is string => name !== undefined,
+  );
+  const what = unset.length === 0 ? 'BETTERSTACK_HOST is not a valid host' : `${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set`;
+  const betterStackFix = unset.length === 0 ? 'BETTERSTACK_HOST' : unset.join(' and ');
+  if (missing.length === SIGNALS.length) {
+    return `${PREFIX} telemetry is on but ${what}; set ${betterStackFix} (or OTEL_EXPORTER_OTLP_ENDPOINT for another collector) - telemetry stays off`;
+  }
+  const signalVariables = missing.map((signal) => signalVariable(signal, 'ENDPOINT'));
+  return `${PREFIX} telemetry is on but ${missing.join(' and ')} ${missing.length === 1 ? 'has' : 'have'} no destination (no ${signalVariables.join(' or ')}, no OTEL_EXPORTER_OTLP_ENDPOINT, and ${what}); set ${signalVariables.join(' and ')}, OTEL_EXPORTER_OTLP_ENDPOINT or ${betterStackFix} - telemetry stays off`;
+}
+
+/** OTEL_EXPORTER_OTLP_*_HEADERS set for a signal that goes to BetterStack are not sent: say so. */
+function warnUnsentHeaders(env: Env, betterStackSignals: Signal[], warnings: string[]): void {
+  if (betterStackSignals.length === 0) return;
+  const unsent = ['OTEL_EXPORTER_OTLP_HEADERS', ...betterStackSignals.map((signal) => signalVariable(signal, 'HEADERS'))].filter((name) => isSet(env[name]));
+  if (unsent.length === 0) return;
+  warnings.push(
+    `${PREFIX} ${unsent.join(', ')} ${unsent.length === 1 ? 'is' : 'are'} not sent to BetterStack (${betterStackSignals.join(', ')} go there with BETTERSTACK_TOKEN and the headers option only); they apply to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option`,
+  );
 }
 
 function validBaseUrl(raw: string, source: string, warnings: string[]): string | undefined {
+  return validUrl(raw, source, warnings)?.replace(/\/+$/, '');
+}
+
+/** An http(s) URL as given, or undefined after a warning naming where it came from. */
+function validUrl(raw: string, source: string, warnings: string[]): string | undefined {
   try {
     const url = new URL(raw);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    return raw.replace(/\/+$/, '');
+    return raw;
   } catch {
     warnings.push(`${PREFIX} ${source}="${raw}" is not a valid http(s) URL; ignoring it`);
     return undefined;
   }
 }
 
-function signalUrls(base: string): { traces: string; metrics: string; logs: string } {
-  return { traces: `${base}/v1/traces`, metrics: `${base}/v1/metrics`, logs: `${base}/v1/logs` };
-}
-
-function envHeaders(env: Env, warnings: string[]): Record<string, string> {
-  const raw = env.OTEL_EXPORTER_OTLP_HEADERS;
+function envHeaders(env: Env, name: string, warnings: string[]): Record<string, string> {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === '') return {};
   const { values, invalid } = parseKeyValueList(raw);
   if (invalid.length > 0) {
     // Never echo header values: they usually hold credentials.
-    warnings.push(`${PREFIX} OTEL_EXPORTER_OTLP_HEADERS has ${invalid.length} malformed entr${invalid.length === 1 ? 'y' : 'ies'} (expected key=value); skipping ${invalid.length === 1 ? 'it' : 'them'}`);
+    warnings.push(`${PREFIX} ${name} has ${invalid.length} malformed entr${invalid.length === 1 ? 'y' : 'ies'} (expected key=value); skipping ${invalid.length === 1 ? 'it' : 'them'}`);
   }
   return values;
+}
+
+function sameExport(a: SignalExport, b: SignalExport): boolean {
+  if (a.protocol !== b.protocol || a.source !== b.source) return false;
+  const keys = Object.keys(a.headers);
+  return keys.length === Object.keys(b.headers).length && keys.every((key) => a.headers[key] === b.headers[key]);
+}
+
+/** `compute` on first call, its result afterwards: each source is read (and warned about) once. */
+function once<T>(compute: () => T): () => T {
+  let result: { value: T } | undefined;
+  return () => (result ??= { value: compute() }).value;
 }

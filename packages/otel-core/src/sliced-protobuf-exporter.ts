@@ -1,10 +1,11 @@
 import { context } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { otlpHttpOptions } from './otlp-http-exporters';
 
 /**
  * Items encoded per event-loop turn. The SDK's protobuf serializer takes a few µs per span, so a
@@ -21,9 +22,8 @@ interface EncodedBatch {
 }
 
 interface Signal<Item> {
-  /** `convertLegacyHttpOptions`'s signal name and default path (its env fallbacks use them). */
-  readonly name: 'TRACES' | 'LOGS';
-  readonly path: string;
+  /** Which signal's SDK settings (`otlpHttpOptions`) apply. */
+  readonly name: 'traces' | 'logs';
   /** The SDK's own exporter component type and item name (self-observability attributes). */
   readonly componentType: string;
   readonly itemName: 'span' | 'log';
@@ -31,15 +31,13 @@ interface Signal<Item> {
 }
 
 const TRACES: Signal<ReadableSpan> = {
-  name: 'TRACES',
-  path: 'v1/traces',
+  name: 'traces',
   componentType: 'otlp_http_span_exporter',
   itemName: 'span',
   serializer: ProtobufTraceSerializer,
 };
 const LOGS: Signal<ReadableLogRecord> = {
-  name: 'LOGS',
-  path: 'v1/logs',
+  name: 'logs',
   componentType: 'otlp_http_log_exporter',
   itemName: 'log',
   serializer: ProtobufLogsSerializer,
@@ -69,7 +67,7 @@ export class SlicedProtobufExporter<Item> {
   ) {
     this.sender = new OTLPExporterBase(
       createOtlpHttpExportDelegate(
-        convertLegacyHttpOptions(config, signal.name, signal.path, { 'Content-Type': 'application/x-protobuf' }),
+        otlpHttpOptions(signal.name, { url: config.url, headers: config.headers ?? {} }, 'application/x-protobuf'),
         { serializeRequest: (batch: EncodedBatch) => batch.bytes, deserializeResponse: (data: Uint8Array) => signal.serializer.deserializeResponse(data) },
         signal.componentType,
         { name: signal.itemName, countItems: (batch: EncodedBatch) => batch.items },

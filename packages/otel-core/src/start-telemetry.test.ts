@@ -308,3 +308,145 @@ describe('sampling', () => {
     expect(capture.logs().map((record) => record.body)).toEqual(expect.arrayContaining(['inside span', 'debug line', 'error line']));
   });
 });
+
+describe('per-signal endpoints', () => {
+  let signalServers: Record<'traces' | 'metrics' | 'logs', OtlpCaptureServer>;
+  beforeAll(async () => {
+    const [traces, metrics, logs] = await Promise.all([startOtlpCaptureServer(), startOtlpCaptureServer(), startOtlpCaptureServer()]);
+    signalServers = { traces, metrics, logs };
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(signalServers).map((server) => server.close()));
+  });
+  beforeEach(() => {
+    for (const server of Object.values(signalServers)) server.reset();
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: each OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT gets only its signal, at the URL as given, with its headers', async (protocol) => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        // The generic endpoint must lose to every signal variable.
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-shared=all,x-which=generic',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${signalServers.traces.url}/t/v1/traces`,
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-which=traces',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${signalServers.metrics.url}/m/v1/metrics`,
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-which=metrics',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${signalServers.logs.url}/l/v1/logs`,
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-which=logs',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    expect(capture.requests).toHaveLength(0);
+    const paths = { traces: '/t/v1/traces', metrics: '/m/v1/metrics', logs: '/l/v1/logs' };
+    for (const [signal, server] of Object.entries(signalServers) as Array<[keyof typeof paths, OtlpCaptureServer]>) {
+      expect(server.requests.length).toBeGreaterThan(0);
+      for (const request of server.requests) {
+        expect({ signal: request.signal, path: request.path, decodeError: request.decodeError }).toEqual({ signal, path: paths[signal], decodeError: undefined });
+        expect(request.headers['x-which']).toBe(signal);
+        expect(request.headers['x-shared']).toBe('all');
+        expect(request.contentType).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
+      }
+    }
+    expect(signalServers.traces.spans().map((span) => span.name)).toContain('fixture-span');
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: the BetterStack token never leaves BetterStack, and OTEL headers never reach it', async (protocol) => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        NODE_ENV: 'production',
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        BETTERSTACK_HOST: capture.url,
+        BETTERSTACK_TOKEN: 'secret-token',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${signalServers.traces.url}/v1/traces`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=k',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-traces-key=t',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs-key=l',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual([
+      expect.stringMatching(/OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_LOGS_HEADERS are not sent to BetterStack \(metrics, logs/),
+    ]);
+    const traceRequests = signalServers.traces.requests;
+    expect(traceRequests.length).toBeGreaterThan(0);
+    for (const request of traceRequests) {
+      expect(request.signal).toBe('traces');
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers['x-collector-key']).toBe('k');
+      expect(request.headers['x-traces-key']).toBe('t');
+    }
+    const betterStackRequests = otlpRequests();
+    expect(new Set(betterStackRequests.map((request) => request.path))).toEqual(new Set(['/v1/metrics', '/v1/logs']));
+    for (const request of betterStackRequests) {
+      expect(request.headers.authorization).toBe('Bearer secret-token');
+      expect(Object.keys(request.headers).filter((name) => name.startsWith('x-'))).toEqual([]);
+    }
+  });
+
+  it('a signal left without a destination keeps telemetry off with one line naming it', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${signalServers.traces.url}/v1/traces`, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${signalServers.metrics.url}/v1/metrics` },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result().enabled).toBe(false);
+    expect(kiraWarnings(run.stderr())).toEqual([expect.stringMatching(/telemetry is on but logs has no destination .* - telemetry stays off$/)]);
+    expect(signalServers.traces.requests).toHaveLength(0);
+  });
+});
+
+describe('OTEL_TRACES_SAMPLER', () => {
+  const sample = async (env: Record<string, string>) => {
+    const run = runFixture('app.mjs', {
+      args: ['sampler'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, FIXTURE_ROOTS: '200', ...env },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    return { ...run.result(), warnings: kiraWarnings(run.stderr()) };
+  };
+
+  it('always_on records the child of an unsampled remote parent, and does not declare that it follows the parent', async () => {
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'always_on' });
+    expect(result).toMatchObject({ sampledRoots: 200, remoteNotSampled: { sampled: true }, declared: { followsParent: false, ignoresAttributes: true }, warnings: [] });
+    const children = capture.spans().filter((span) => span.name === 'child');
+    expect(children).toHaveLength(2);
+  });
+
+  it('parentbased_always_off samples no root but follows a sampled parent, and keeps the declarations', async () => {
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' });
+    expect(result).toMatchObject({ sampledRoots: 0, remoteSampled: { sampled: true }, remoteNotSampled: { sampled: false }, declared: { followsParent: true, ignoresAttributes: true } });
+  });
+
+  it('parentbased_always_on (any case) samples every root, the ratio variable ignored with a warning', async () => {
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'ParentBased_Always_On', OTEL_TRACES_SAMPLER_ARG: '0' });
+    expect(result).toMatchObject({ sampledRoots: 200, remoteNotSampled: { sampled: false } });
+    expect(result.warnings).toEqual([expect.stringMatching(/OTEL_TRACES_SAMPLER="ParentBased_Always_On" takes no ratio; ignoring OTEL_TRACES_SAMPLER_ARG/)]);
+  });
+
+  it('always_off drops the child of a sampled parent', async () => {
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'always_off' });
+    expect(result).toMatchObject({ sampledRoots: 0, remoteSampled: { sampled: false }, declared: { followsParent: false } });
+    expect(capture.spans()).toHaveLength(0);
+  });
+
+  it('traceidratio applies the ratio to children of sampled and unsampled parents alike', async () => {
+    // The remote parent's trace id (ab…) has words whose XOR is 0: sampled at any ratio above 0, whatever its flags.
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' });
+    expect(result).toMatchObject({ remoteNotSampled: { sampled: true }, declared: { followsParent: false } });
+    expect(Math.abs(result.sampledRoots - 100)).toBeLessThanOrEqual(50);
+  });
+
+  it('an unsupported value warns naming it and the default sampler is used', async () => {
+    const result = await sample({ OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: '1' });
+    expect(result.warnings).toEqual([expect.stringMatching(/OTEL_TRACES_SAMPLER="jaeger_remote" is not supported \(use one of .*\); using parentbased_traceidratio/)]);
+    expect(result).toMatchObject({ sampledRoots: 200, remoteNotSampled: { sampled: false }, declared: { followsParent: true } });
+  });
+});

@@ -1,16 +1,18 @@
 import { context, DiagConsoleLogger, DiagLogLevel, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { declareSamplerFollowsParent, declareSamplerIgnoresAttributes, registerTelemetryDestination } from '@kira/conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -20,7 +22,9 @@ import { HistogramCellsProducer } from './histogram-cells-producer';
 import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
-import { type Env, resolveExporterConfig } from './resolve-exporter-config';
+import { type Env, resolveExporterConfig, SIGNALS, signalExport } from './resolve-exporter-config';
+import { resolveSampler, type SamplerChoice } from './resolve-sampler';
+import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } from './otlp-http-exporters';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
 import { resolveSettings } from './resolve-settings';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
@@ -79,6 +83,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   setGlobalErrorHandler(reportExportError);
   const exporter = resolveExporterConfig(env, options, warnings);
   const settings = resolveSettings(env, options, warnings);
+  const sampler = resolveSampler(env, options, settings.sampleRatio, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
   const instrumentationOptions = applyHttpInboundEnv(options.instrumentations, env, warnings);
   const spoolSettings = resolveSpoolSettings(env, options, warnings);
@@ -89,38 +94,41 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     return NOOP_HANDLE;
   }
 
+  const traces = signalExport(exporter, 'traces');
+  const metricsExport = signalExport(exporter, 'metrics');
+  const logsExport = signalExport(exporter, 'logs');
   // Exports are sent inside the SDK's suppressed context, but retries and replays may not be.
-  for (const url of [exporter.urls.traces, exporter.urls.metrics, exporter.urls.logs]) registerTelemetryDestination(url);
+  for (const signal of SIGNALS) registerTelemetryDestination(exporter.urls[signal]);
   // Built before anything is registered globally: a throwing constructor (bad instrumentation
   // config) then leaves the process untouched, and the caller falls back to the no-op handle.
   const inboundMayStepAside = inboundSideMayStepAside(options.instrumentations, env);
   const claimedBeforeStart = inboundMayStepAside && inboundAlreadyClaimed();
   const instrumentations = createInstrumentations(instrumentationOptions, claimedBeforeStart);
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
-  const exporterConfig = (url: string) => ({ url, headers: exporter.headers });
-  const json = exporter.protocol === 'http/json';
   // Retryable failures wait in a bounded queue (or the spool) instead of being dropped.
-  const queues = new ExportQueues(spoolSettings, exporter.protocol);
+  const queues = new ExportQueues(spoolSettings, { traces: traces.protocol, metrics: metricsExport.protocol, logs: logsExport.protocol });
 
-  // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
-  const tracerProvider = new ParentBasedTracerProvider({
-    resource,
-    sampleRatio: settings.sampleRatio,
-    // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
-    idGenerator: new PooledIdGenerator(),
-    spanProcessors: [
-      new RedactUrlAttributesProcessor(),
-      // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
-      json
-        ? new BatchSpanProcessor({ exporter: queues.wrap(new OTLPTraceExporterJson(exporterConfig(exporter.urls.traces)), 'traces') })
-        : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(exporterConfig(exporter.urls.traces)), 'traces')),
-    ],
-  });
+  const spanProcessors: SpanProcessor[] = [
+    new RedactUrlAttributesProcessor(),
+    // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
+    traces.protocol === 'http/json'
+      ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces') })
+      : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces')),
+  ];
+  // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
+  const idGenerator = new PooledIdGenerator();
+  const tracerProvider =
+    sampler.kind === 'parent-based'
+      ? // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
+        new ParentBasedTracerProvider({ resource, sampleRatio: sampler.ratio, idGenerator, spanProcessors })
+      : new TracerProvider({ resource, sampler: samplerIgnoringParent(sampler), idGenerator, spanProcessors });
   // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations
   // may start spans bare and add their attributes when the span records (tracedFetch does), and a
   // child of an unsampled parent is never sampled (tracedFetch then needs no span of its own).
+  // AlwaysOn, AlwaysOff and TraceIdRatioBased read no attributes either, but may sample a child of
+  // an unsampled parent (always_on, traceidratio): they must not claim to follow it.
   declareSamplerIgnoresAttributes(tracerProvider);
-  declareSamplerFollowsParent(tracerProvider);
+  if (sampler.kind === 'parent-based') declareSamplerFollowsParent(tracerProvider);
   // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
   const histogramCells = new HistogramCellsProducer(resource);
   const meterProvider = new MeterProvider({
@@ -128,12 +136,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     readers: [
       new PeriodicExportingMetricReader({
         metricProducers: [histogramCells],
-        exporter: queues.wrap(
-          json
-            ? new OTLPMetricExporterJson(exporterConfig(exporter.urls.metrics))
-            : new OTLPMetricExporterProto(exporterConfig(exporter.urls.metrics)),
-          'metrics',
-        ),
+        exporter: queues.wrap(createMetricExporter(metricsExport, metricsExport.protocol === 'http/json'), 'metrics'),
         exportIntervalMillis: settings.metricExportIntervalMillis,
         exportTimeoutMillis: settings.metricExportTimeoutMillis,
       }),
@@ -144,9 +147,10 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     resource,
     processors: [
       new BatchLogRecordProcessor({
-        exporter: json
-          ? queues.wrap(new OTLPLogExporterJson(exporterConfig(exporter.urls.logs)), 'logs')
-          : queues.wrapSliced(SlicedProtobufExporter.forLogs(exporterConfig(exporter.urls.logs)), 'logs'),
+        exporter:
+          logsExport.protocol === 'http/json'
+            ? queues.wrap(createJsonLogExporter(logsExport), 'logs')
+            : queues.wrapSliced(SlicedProtobufExporter.forLogs(logsExport), 'logs'),
       }),
     ],
   });
@@ -229,6 +233,18 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   }
 
   return Object.freeze({ enabled: true, forceFlush, shutdown });
+}
+
+/** The SDK's samplers for the `OTEL_TRACES_SAMPLER` values that ignore the parent's decision. */
+function samplerIgnoringParent(choice: Exclude<SamplerChoice, { kind: 'parent-based' }>): Sampler {
+  switch (choice.kind) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(choice.ratio);
+  }
 }
 
 /**

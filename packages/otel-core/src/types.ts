@@ -61,23 +61,24 @@ export interface TelemetryOptions {
    */
   resourceAttributes?: Attributes;
   /**
-   * OTLP base URL; `/v1/traces`, `/v1/metrics`, `/v1/logs` are appended. Default
-   * `OTEL_EXPORTER_OTLP_ENDPOINT`, then `https://$BETTERSTACK_HOST`.
+   * OTLP base URL for all three signals; `/v1/traces`, `/v1/metrics`, `/v1/logs` are appended.
+   * Overrides `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` (with a warning). Default, per signal:
+   * `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`, then `https://$BETTERSTACK_HOST`.
    * @example { endpoint: 'http://127.0.0.1:4318' }
    */
   endpoint?: string;
   /**
-   * Headers sent with every export. Default `OTEL_EXPORTER_OTLP_HEADERS`, or the BetterStack Bearer token.
+   * Headers sent with every export, over `OTEL_EXPORTER_OTLP_[<SIGNAL>_]HEADERS` (sent to OTLP URLs) or the BetterStack Bearer token.
    * @example { headers: { authorization: 'Bearer abc' } }
    */
   headers?: Record<string, string>;
   /**
-   * OTLP encoding; default `OTEL_EXPORTER_OTLP_PROTOCOL`, then `http/protobuf`.
+   * OTLP encoding of all three signals; default `OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, then `http/protobuf`.
    * @example { protocol: 'http/json' }
    */
   protocol?: OtlpProtocol;
   /**
-   * Ratio of root traces kept by `ParentBased(TraceIdRatioBased(ratio))`; default `OTEL_TRACES_SAMPLER_ARG`, then 0.1.
+   * Ratio of the `OTEL_TRACES_SAMPLER` (default `ParentBased(TraceIdRatioBased(ratio))`); default `OTEL_TRACES_SAMPLER_ARG`, then 0.1.
    * @example { sampleRatio: 1 }
    */
   sampleRatio?: number;
