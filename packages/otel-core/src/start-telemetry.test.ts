@@ -354,6 +354,8 @@ describe('per-signal endpoints', () => {
       }
     }
     expect(signalServers.traces.spans().map((span) => span.name)).toContain('fixture-span');
+    // Each URL as given is self-traffic for the http and undici instrumentations.
+    expect(run.result().destinations).toEqual({ TRACES: true, METRICS: true, LOGS: true });
   });
 
   it.each(['http/protobuf', 'http/json'])('%s: the BetterStack token never leaves BetterStack, and OTEL headers never reach it', async (protocol) => {
