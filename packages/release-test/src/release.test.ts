@@ -470,12 +470,12 @@ function quickStartEnv(capture: OtlpCaptureServer): NodeJS.ProcessEnv {
 }
 
 /**
- * The lowest Node major that every runtime package supports, from their `engines.node` (each a
+ * The lowest Node major that every published package supports, from their `engines.node` (each a
  * `>=N` range). The packages are built for it (tsup's target) and claim it, so users on it get
  * the same checks as the Node this run uses, instead of a claim nobody tried.
  */
 function oldestSupportedNodeMajor(): number {
-  const majors = RUNTIME.map((name) => {
+  const majors = PUBLISHED.map((name) => {
     const dir = packages.find((pkg) => pkg.name === name)?.dir;
     const range = dir === undefined ? undefined : readManifest(dir).engines?.node;
     const lowest = /^>=\s*(\d+)(?:\.\d+){0,2}$/.exec(range ?? '');
@@ -485,7 +485,7 @@ function oldestSupportedNodeMajor(): number {
   return Math.max(...majors);
 }
 
-describe('on the oldest Node the runtime packages declare (engines.node)', () => {
+describe('on the oldest Node the published packages declare (engines.node)', () => {
   let capture: OtlpCaptureServer;
   let project: string;
   let oldestMajor: number;
@@ -495,10 +495,11 @@ describe('on the oldest Node the runtime packages declare (engines.node)', () =>
     capture = await startOtlpCaptureServer();
     oldestMajor = oldestSupportedNodeMajor();
     project = newProject('oldest-node-npm');
-    // As a Node service installs them (the @kira/sentry README): @kira/sentry's main entry is for
-    // Node and needs its optional peer @sentry/node, in the range it declares.
+    // Every published package, @kira/dashboards' CLI too. As a Node service installs them (the
+    // @kira/sentry README): @kira/sentry's main entry is for Node and needs its optional peer
+    // @sentry/node, in the range it declares.
     const sentryNode = readManifest(packages.find((pkg) => pkg.name === '@kira/sentry')!.dir).peerDependencies?.['@sentry/node'];
-    await install('npm', project, [...RUNTIME, `@sentry/node@${sentryNode}`]);
+    await install('npm', project, [...PUBLISHED, `@sentry/node@${sentryNode}`]);
     if (Number(process.versions.node.split('.')[0]) === oldestMajor) {
       nodeBinary = process.execPath;
     } else {
@@ -518,8 +519,8 @@ describe('on the oldest Node the runtime packages declare (engines.node)', () =>
     expect(Number(run.stdout.trim().split('.')[0])).toBe(oldestMajor);
   });
 
-  it('loads every runtime package with import and require, with the exports it has on this Node', async () => {
-    for (const name of RUNTIME) {
+  it('loads every published package with import and require, with the exports it has on this Node', async () => {
+    for (const name of PUBLISHED) {
       const onThisNode = await moduleExports(process.execPath, project, name);
       const onOldest = await moduleExports(nodeBinary, project, name);
       expect(onOldest.esm.keys, name).toEqual(onThisNode.esm.keys);
@@ -530,6 +531,16 @@ describe('on the oldest Node the runtime packages declare (engines.node)', () =>
 
   it('the quick start, started with node --import @kira/otel-core/register, delivers spans, metrics and logs', async () => {
     await expectQuickStartDelivers(capture, project, nodeBinary);
+  });
+
+  it('the kira-dashboards CLI renders the same SQL as on this Node (no chdb installed: it is needed only for validate)', async () => {
+    const manifest = readManifest(path.join(project, 'node_modules', '@kira', 'dashboards')) as { bin?: Record<string, string> };
+    const cli = path.join(project, 'node_modules', '@kira', 'dashboards', manifest.bin?.['kira-dashboards'] ?? 'missing-bin');
+    const render = (binary: string) => runOk(binary, [cli, 'render', 'sql'], { cwd: project, env: childEnv(), timeoutMs: 60_000 });
+    const [onOldest, onThisNode] = [await render(nodeBinary), await render(process.execPath)];
+    expect(onOldest.stdout).toMatch(/\bSELECT\b/i);
+    expect(onOldest.stdout).toBe(onThisNode.stdout);
+    expect(onOldest.stderr).toBe('');
   });
 
   it('a kira-be route with otelHono() and tracedFetch() delivers its SERVER span, the CLIENT span under it, both histograms and the log in the trace, on that Node and on this one', async () => {
