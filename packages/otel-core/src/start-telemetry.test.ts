@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
@@ -20,7 +20,10 @@ const packageVersion = (JSON.parse(readFileSync(join(packageDirectory, 'package.
 beforeAll(async () => {
   capture = await startOtlpCaptureServer();
   // An ordinary HTTP server for the fixtures' outbound fetch, separate from the collector.
-  target = createServer((_request, response) => response.end('target'));
+  target = createServer((request, response) => {
+    targetHeaders.set(request.url ?? '', request.headers);
+    response.end('target');
+  });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
 });
@@ -32,6 +35,8 @@ afterAll(async () => {
 
 beforeEach(() => capture.reset());
 
+/** The headers of each request the target server got, by path. */
+const targetHeaders = new Map<string, IncomingHttpHeaders>();
 const otlpRequests = () => capture.requests.filter((request) => request.signal !== undefined);
 const kiraWarnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('@kira/otel-core:'));
 const CONSOLE_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (ERROR|WARN |INFO |DEBUG) \[fixture-logger\] /;
@@ -450,5 +455,47 @@ describe('OTEL_TRACES_SAMPLER', () => {
     const result = await sample({ OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: '1' });
     expect(result.warnings).toEqual([expect.stringMatching(/OTEL_TRACES_SAMPLER="jaeger_remote" is not supported \(use one of .*\); using parentbased_traceidratio/)]);
     expect(result).toMatchObject({ sampledRoots: 200, remoteNotSampled: { sampled: false }, declared: { followsParent: true } });
+  });
+});
+
+describe('OTEL_PROPAGATORS', () => {
+  const fetchHeaders = async (propagators: string | undefined, path: string) => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        ...(propagators === undefined ? {} : { OTEL_PROPAGATORS: propagators }),
+        FIXTURE_FETCH_URL: `${targetUrl}${path}`,
+        FIXTURE_BAGGAGE: '1',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    return { headers: targetHeaders.get(path), warnings: kiraWarnings(run.stderr()), traceId: run.result<{ ids: { traceId: string } }>().ids.traceId };
+  };
+
+  it('sends traceparent and baggage by default', async () => {
+    const { headers, warnings, traceId } = await fetchHeaders(undefined, '/propagators-default');
+    expect(warnings).toEqual([]);
+    expect(headers?.traceparent).toContain(traceId);
+    expect(headers?.baggage).toBe('tenant=kira');
+  });
+
+  it('tracecontext alone sends no baggage, and none sends neither', async () => {
+    const onlyTrace = await fetchHeaders('tracecontext', '/propagators-tracecontext');
+    expect(onlyTrace.headers?.traceparent).toContain(onlyTrace.traceId);
+    expect(onlyTrace.headers?.baggage).toBeUndefined();
+    const none = await fetchHeaders('none', '/propagators-none');
+    expect(none.headers).toBeDefined();
+    expect(none.headers?.traceparent).toBeUndefined();
+    expect(none.headers?.baggage).toBeUndefined();
+  });
+
+  it('warns about a propagator it does not ship and keeps the others', async () => {
+    const { headers, warnings } = await fetchHeaders('b3,baggage', '/propagators-b3');
+    expect(warnings).toEqual([expect.stringContaining('OTEL_PROPAGATORS: b3 is not supported')]);
+    expect(headers?.traceparent).toBeUndefined();
+    expect(headers?.baggage).toBe('tenant=kira');
   });
 });

@@ -23,6 +23,7 @@ import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
 import { type Env, resolveExporterConfig, SIGNALS, signalExport } from './resolve-exporter-config';
+import { resolvePropagators } from './resolve-propagators';
 import { resolveSampler, type SamplerChoice } from './resolve-sampler';
 import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } from './otlp-http-exporters';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
@@ -84,6 +85,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const exporter = resolveExporterConfig(env, options, warnings);
   const settings = resolveSettings(env, options, warnings);
   const sampler = resolveSampler(env, options, settings.sampleRatio, warnings);
+  const propagators = resolvePropagators(env, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
   const instrumentationOptions = applyHttpInboundEnv(options.instrumentations, env, warnings);
   const spoolSettings = resolveSpoolSettings(env, options, warnings);
@@ -158,7 +160,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const registered = [
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
     propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+      new CompositePropagator({ propagators: propagators.map((name) => (name === 'tracecontext' ? new W3CTraceContextPropagator() : new W3CBaggagePropagator())) }),
     ),
     trace.setGlobalTracerProvider(tracerProvider),
     metrics.setGlobalMeterProvider(meterProvider),
