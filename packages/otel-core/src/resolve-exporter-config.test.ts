@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveExporterConfig, signalExport } from './resolve-exporter-config';
+import { exportedSignal, resolveExporterConfig, signalExport } from './resolve-exporter-config';
 
 function resolve(env: Record<string, string>, options = {}) {
   const warnings: string[] = [];
@@ -176,5 +176,44 @@ describe('resolveExporterConfig per signal', () => {
       OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://c/l',
     });
     expect(config.ok && config.urls).toEqual({ traces: 'http://a/t', metrics: 'http://b/m', logs: 'http://c/l' });
+  });
+});
+
+describe('resolveExporterConfig with signals that are not exported', () => {
+  const resolveFor = (env: Record<string, string>, exporting: Array<'traces' | 'metrics' | 'logs'>) => {
+    const warnings: string[] = [];
+    return { config: resolveExporterConfig(env, {}, warnings, exporting), warnings };
+  };
+
+  it('requires a destination only for the exported signals, and gives the others none', () => {
+    const { config, warnings } = resolveFor(
+      { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m/v1/metrics', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://l/v1/logs' },
+      ['metrics', 'logs'],
+    );
+    expect(warnings).toEqual([]);
+    if (!config.ok) throw new Error(config.message);
+    expect(config.urls).toEqual({ metrics: 'http://m/v1/metrics', logs: 'http://l/v1/logs' });
+    expect(exportedSignal(config, 'traces')).toBeUndefined();
+    expect(exportedSignal(config, 'metrics')).toEqual({ url: 'http://m/v1/metrics', source: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', protocol: 'http/protobuf', headers: {} });
+    expect(() => signalExport(config, 'traces')).toThrow(/traces are not exported/);
+  });
+
+  it('still names an exported signal that has no destination', () => {
+    const { config } = resolveFor({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m/v1/metrics' }, ['metrics', 'logs']);
+    expect(config.ok).toBe(false);
+    expect(!config.ok && config.message).toMatch(/telemetry is on but logs has no destination \(no OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,/);
+  });
+
+  it('with no signal exported, needs no destination and reads no BetterStack settings', () => {
+    const { config, warnings } = resolveFor({ BETTERSTACK_HOST: 'not a host' }, []);
+    expect(warnings).toEqual([]);
+    expect(config).toEqual({ ok: true, urls: {}, protocol: 'http/protobuf', headers: {}, bySignal: {} });
+  });
+
+  it('keeps the BetterStack token to the exported signals sent there', () => {
+    const { config } = resolveFor({ BETTERSTACK_HOST: 'in-otel.logs.betterstack.com', BETTERSTACK_TOKEN: 'tok' }, ['traces']);
+    if (!config.ok) throw new Error(config.message);
+    expect(config.urls).toEqual({ traces: 'https://in-otel.logs.betterstack.com/v1/traces' });
+    expect(config).toMatchObject({ source: 'BETTERSTACK', headers: { Authorization: 'Bearer tok' } });
   });
 });

@@ -22,20 +22,36 @@ export interface SignalExport {
 export type ExporterConfig =
   | {
       ok: true;
-      urls: Record<Signal, string>;
-      /** Every signal's, unless `bySignal` is present: then the traces'. */
+      /** Every exported signal's; a signal whose `OTEL_<SIGNAL>_EXPORTER` is `none` has none. */
+      urls: Partial<Record<Signal, string>>;
+      /**
+       * Every signal's, unless `bySignal` is present: then the first exported signal's (the
+       * traces', unless they are not exported). With no signal exported: `http/protobuf`, no
+       * headers and no source.
+       */
       protocol: OtlpProtocol;
       headers: Record<string, string>;
-      source: EndpointSource;
-      /** Present only when the signals differ in protocol, headers or source (per-signal variables). */
-      bySignal?: Record<Signal, Omit<SignalExport, 'url'>>;
+      source?: EndpointSource;
+      /**
+       * Present only when the exported signals differ in protocol, headers or source (per-signal
+       * variables), or when not every signal is exported; then it holds the exported ones.
+       */
+      bySignal?: Partial<Record<Signal, Omit<SignalExport, 'url'>>>;
     }
   | { ok: false; message: string };
 
-/** How `signal` is exported under `config`. */
-export function signalExport(config: Extract<ExporterConfig, { ok: true }>, signal: Signal): SignalExport {
+/** How `signal` is exported under `config`, or undefined when it is not exported. */
+export function exportedSignal(config: Extract<ExporterConfig, { ok: true }>, signal: Signal): SignalExport | undefined {
+  const url = config.urls[signal];
   const { protocol, headers, source } = config.bySignal?.[signal] ?? config;
-  return { url: config.urls[signal], protocol, headers, source };
+  return url === undefined || source === undefined ? undefined : { url, protocol, headers, source };
+}
+
+/** How `signal` is exported under `config`; for a signal known to be exported. */
+export function signalExport(config: Extract<ExporterConfig, { ok: true }>, signal: Signal): SignalExport {
+  const found = exportedSignal(config, signal);
+  if (found === undefined) throw new Error(`${PREFIX} ${signal} are not exported`);
+  return found;
 }
 
 const signalVariable = (signal: Signal, setting: 'ENDPOINT' | 'HEADERS' | 'PROTOCOL') => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${setting}`;
@@ -53,8 +69,11 @@ const isSet = (value: string | undefined): value is string => value !== undefine
  * The BetterStack token goes only to BetterStack, and the OTEL_EXPORTER_OTLP_*_HEADERS only to
  * the URLs the option or the OTEL variables name: a signal redirected elsewhere must not carry
  * the credential of another backend.
+ *
+ * Only the `exporting` signals need a destination (the others' `OTEL_<SIGNAL>_EXPORTER` is
+ * `none`, see resolve-signal-exporters.ts); with none exporting, none is required.
  */
-export function resolveExporterConfig(env: Env, options: TelemetryOptions, warnings: string[]): ExporterConfig {
+export function resolveExporterConfig(env: Env, options: TelemetryOptions, warnings: string[], exporting: readonly Signal[] = SIGNALS): ExporterConfig {
   const protocols = resolveProtocols(env, options, warnings);
 
   const fromOption = options.endpoint !== undefined ? validBaseUrl(options.endpoint, 'option endpoint', warnings) : undefined;
@@ -75,6 +94,7 @@ export function resolveExporterConfig(env: Env, options: TelemetryOptions, warni
   const exports: Partial<Record<Signal, SignalExport>> = {};
   const betterStackSignals: Signal[] = [];
   for (const signal of SIGNALS) {
+    if (!exporting.includes(signal)) continue;
     const endpointVariable = signalVariable(signal, 'ENDPOINT');
     const fromSignalVariable =
       fromOption === undefined && isSet(env[endpointVariable]) ? validUrl(env[endpointVariable].trim(), endpointVariable, warnings) : undefined;
@@ -102,9 +122,10 @@ export function resolveExporterConfig(env: Env, options: TelemetryOptions, warni
     };
   }
 
-  const missing = SIGNALS.filter((signal) => exports[signal] === undefined);
+  const missing = SIGNALS.filter((signal) => exporting.includes(signal) && exports[signal] === undefined);
   if (missing.length > 0) return { ok: false, message: missingDestinationMessage(env, missing) };
   warnUnsentHeaders(env, betterStackSignals, warnings);
+  if (exporting.length < SIGNALS.length) return partialConfig(exports);
 
   const resolved = exports as Record<Signal, SignalExport>;
   const urls = { traces: resolved.traces.url, metrics: resolved.metrics.url, logs: resolved.logs.url };
@@ -118,6 +139,21 @@ export function resolveExporterConfig(env: Env, options: TelemetryOptions, warni
     ...traces,
     bySignal: { traces: withoutUrl(resolved.traces), metrics: withoutUrl(resolved.metrics), logs: withoutUrl(resolved.logs) },
   };
+}
+
+/** Only some signals (or none) are exported: their URLs and their settings in `bySignal`. */
+function partialConfig(exports: Partial<Record<Signal, SignalExport>>): ExporterConfig {
+  const urls: Partial<Record<Signal, string>> = {};
+  const bySignal: Partial<Record<Signal, Omit<SignalExport, 'url'>>> = {};
+  for (const signal of SIGNALS) {
+    const found = exports[signal];
+    if (found === undefined) continue;
+    const { url, ...rest } = found;
+    urls[signal] = url;
+    bySignal[signal] = rest;
+  }
+  const first = SIGNALS.map((signal) => bySignal[signal]).find((settings) => settings !== undefined);
+  return { ok: true, urls, ...(first ?? { protocol: 'http/protobuf', headers: {} }), bySignal };
 }
 
 /**

@@ -499,3 +499,72 @@ describe('OTEL_PROPAGATORS', () => {
     expect(headers?.baggage).toBe('tenant=kira');
   });
 });
+
+describe('OTEL_<SIGNAL>_EXPORTER', () => {
+  const runBasic = async (env: Record<string, string>) => {
+    const run = runFixture('app.mjs', { args: ['basic'], env: { KIRA_TELEMETRY: 'on', ...env } });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    return run;
+  };
+
+  it('none for logs and metrics: only traces are sent, and the span still arrives', async () => {
+    const run = await runBasic({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: ' None ',
+    });
+    const { enabled, ids } = run.result<{ enabled: boolean; ids: { spanId: string } }>();
+    expect(enabled).toBe(true);
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    // Telemetry is on: getLogger() prints no readable lines, even though its records go nowhere.
+    expect(run.stdout().split('\n').filter((line) => CONSOLE_LINE.test(line))).toEqual([]);
+    const requests = otlpRequests();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(new Set(requests.map((request) => request.path))).toEqual(new Set(['/v1/traces']));
+    expect(capture.spans().find((span) => span.name === 'fixture-span')?.spanId).toBe(ids.spanId);
+  });
+
+  it('none for traces needs no traces destination: telemetry is on, no span is sent, traceparent still goes out', async () => {
+    const run = await runBasic({
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${capture.url}/v1/metrics`,
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${capture.url}/v1/logs`,
+      FIXTURE_FETCH_URL: `${targetUrl}/exporters-traces-none`,
+    });
+    const { enabled, ids, destinations } = run.result<{ enabled: boolean; ids: { traceId: string; spanId: string; sampled: boolean }; destinations: unknown }>();
+    expect(enabled).toBe(true);
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    // The span is sampled and recording, and the fetch carries it as the parent.
+    expect(ids.sampled).toBe(true);
+    const traceparent = String(targetHeaders.get('/exporters-traces-none')?.traceparent);
+    expect(traceparent).toMatch(new RegExp(`^00-${ids.traceId}-[0-9a-f]{16}-01$`));
+    const requests = otlpRequests();
+    expect(new Set(requests.map((request) => request.path))).toEqual(new Set(['/v1/metrics', '/v1/logs']));
+    expect(capture.spans()).toEqual([]);
+    // The log inside the span still carries its trace context.
+    expect(capture.logs().find((record) => record.body === 'inside span')).toMatchObject({ traceId: ids.traceId, spanId: ids.spanId });
+    expect(destinations).toEqual({ METRICS: true, LOGS: true });
+  });
+
+  it('none for every signal: telemetry is on with no destination, nothing is sent, context still propagates', async () => {
+    const run = await runBasic({
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      FIXTURE_FETCH_URL: `${targetUrl}/exporters-all-none`,
+    });
+    const { enabled, ids } = run.result<{ enabled: boolean; ids: { traceId: string } }>();
+    expect(enabled).toBe(true);
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    expect(String(targetHeaders.get('/exporters-all-none')?.traceparent)).toContain(ids.traceId);
+    expect(capture.requests).toHaveLength(0);
+  });
+
+  it('an unsupported exporter warns naming the variable and value, and otlp is used', async () => {
+    const run = await runBasic({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_LOGS_EXPORTER: 'console' });
+    expect(kiraWarnings(run.stderr())).toEqual(['@kira/otel-core: OTEL_LOGS_EXPORTER="console": console is not supported (use otlp or none); using otlp']);
+    expect(new Set(otlpRequests().map((request) => request.path))).toEqual(new Set(['/v1/traces', '/v1/metrics', '/v1/logs']));
+  });
+});

@@ -22,7 +22,8 @@ import { HistogramCellsProducer } from './histogram-cells-producer';
 import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
-import { type Env, resolveExporterConfig, SIGNALS, signalExport } from './resolve-exporter-config';
+import { type Env, exportedSignal, resolveExporterConfig, SIGNALS } from './resolve-exporter-config';
+import { exportedSignals, resolveSignalExporters } from './resolve-signal-exporters';
 import { resolvePropagators } from './resolve-propagators';
 import { resolveSampler, type SamplerChoice } from './resolve-sampler';
 import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } from './otlp-http-exporters';
@@ -82,7 +83,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const warnings: string[] = [];
   installDiagLogger(env, warnings);
   setGlobalErrorHandler(reportExportError);
-  const exporter = resolveExporterConfig(env, options, warnings);
+  // OTEL_<SIGNAL>_EXPORTER=none: that signal needs no destination and is not exported.
+  const exporter = resolveExporterConfig(env, options, warnings, exportedSignals(resolveSignalExporters(env, warnings)));
   const settings = resolveSettings(env, options, warnings);
   const sampler = resolveSampler(env, options, settings.sampleRatio, warnings);
   const propagators = resolvePropagators(env, warnings);
@@ -96,11 +98,15 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     return NOOP_HANDLE;
   }
 
-  const traces = signalExport(exporter, 'traces');
-  const metricsExport = signalExport(exporter, 'metrics');
-  const logsExport = signalExport(exporter, 'logs');
+  // undefined: that signal is not exported (its OTEL_<SIGNAL>_EXPORTER is none).
+  const traces = exportedSignal(exporter, 'traces');
+  const metricsExport = exportedSignal(exporter, 'metrics');
+  const logsExport = exportedSignal(exporter, 'logs');
   // Exports are sent inside the SDK's suppressed context, but retries and replays may not be.
-  for (const signal of SIGNALS) registerTelemetryDestination(exporter.urls[signal]);
+  for (const signal of SIGNALS) {
+    const url = exporter.urls[signal];
+    if (url !== undefined) registerTelemetryDestination(url);
+  }
   // Built before anything is registered globally: a throwing constructor (bad instrumentation
   // config) then leaves the process untouched, and the caller falls back to the no-op handle.
   const inboundMayStepAside = inboundSideMayStepAside(options.instrumentations, env);
@@ -108,15 +114,24 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const instrumentations = createInstrumentations(instrumentationOptions, claimedBeforeStart);
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   // Retryable failures wait in a bounded queue (or the spool) instead of being dropped.
-  const queues = new ExportQueues(spoolSettings, { traces: traces.protocol, metrics: metricsExport.protocol, logs: logsExport.protocol });
+  // A signal that is not exported never reaches its queue; its protocol there is only a placeholder.
+  const queues = new ExportQueues(spoolSettings, {
+    traces: traces?.protocol ?? 'http/protobuf',
+    metrics: metricsExport?.protocol ?? 'http/protobuf',
+    logs: logsExport?.protocol ?? 'http/protobuf',
+  });
 
-  const spanProcessors: SpanProcessor[] = [
-    new RedactUrlAttributesProcessor(),
-    // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
-    traces.protocol === 'http/json'
-      ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces') })
-      : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces')),
-  ];
+  // Not exported: the provider still samples and propagates context, it only has no exporting processor.
+  const spanProcessors: SpanProcessor[] =
+    traces === undefined
+      ? []
+      : [
+          new RedactUrlAttributesProcessor(),
+          // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
+          traces.protocol === 'http/json'
+            ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces') })
+            : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces')),
+        ];
   // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
   const idGenerator = new PooledIdGenerator();
   const tracerProvider =
@@ -133,28 +148,37 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   if (sampler.kind === 'parent-based') declareSamplerFollowsParent(tracerProvider);
   // `http_request_duration_ms` is aggregated by @kira/metrics in cells and read from there.
   const histogramCells = new HistogramCellsProducer(resource);
+  // Not exported: a MeterProvider without readers, whose instruments record nothing.
   const meterProvider = new MeterProvider({
     resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        metricProducers: [histogramCells],
-        exporter: queues.wrap(createMetricExporter(metricsExport, metricsExport.protocol === 'http/json'), 'metrics'),
-        exportIntervalMillis: settings.metricExportIntervalMillis,
-        exportTimeoutMillis: settings.metricExportTimeoutMillis,
-      }),
-    ],
+    readers:
+      metricsExport === undefined
+        ? []
+        : [
+            new PeriodicExportingMetricReader({
+              metricProducers: [histogramCells],
+              exporter: queues.wrap(createMetricExporter(metricsExport, metricsExport.protocol === 'http/json'), 'metrics'),
+              exportIntervalMillis: settings.metricExportIntervalMillis,
+              exportTimeoutMillis: settings.metricExportTimeoutMillis,
+            }),
+          ],
   });
-  histogramCells.attach(meterProvider, env);
+  // Not exported: no cells either, so @kira/metrics records through the reader-less provider (nothing kept).
+  if (metricsExport !== undefined) histogramCells.attach(meterProvider, env);
+  // Not exported: a LoggerProvider without processors; getLogger() still emits to it (no console lines).
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter:
-          logsExport.protocol === 'http/json'
-            ? queues.wrap(createJsonLogExporter(logsExport), 'logs')
-            : queues.wrapSliced(SlicedProtobufExporter.forLogs(logsExport), 'logs'),
-      }),
-    ],
+    processors:
+      logsExport === undefined
+        ? []
+        : [
+            new BatchLogRecordProcessor({
+              exporter:
+                logsExport.protocol === 'http/json'
+                  ? queues.wrap(createJsonLogExporter(logsExport), 'logs')
+                  : queues.wrapSliced(SlicedProtobufExporter.forLogs(logsExport), 'logs'),
+            }),
+          ],
   });
 
   const registered = [
