@@ -5,6 +5,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Env } from './resolve-exporter-config';
 import type { InstrumentationOptions } from './types';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * The official http, undici (Node's `fetch`) and ioredis instrumentations plus the user's extras.
@@ -74,7 +75,7 @@ export function applyHttpInboundEnv(options: InstrumentationOptions | undefined,
   const said = readHttpInboundEnv(env);
   if (said === undefined || said === 'on') return options;
   if (said === 'invalid') {
-    warnings.push(`@kira/otel-core: KIRA_HTTP_INBOUND="${env.KIRA_HTTP_INBOUND}" is not "on" or "off"; keeping the http instrumentation's inbound side on`);
+    warnings.push(`${MESSAGE_PREFIX} KIRA_HTTP_INBOUND="${env.KIRA_HTTP_INBOUND}" is not "on" or "off"; keeping the http instrumentation's inbound side on`);
     return options;
   }
   if (options?.http === false || (options?.http !== undefined && options.http.inbound !== undefined)) return options;

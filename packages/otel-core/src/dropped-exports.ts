@@ -1,4 +1,4 @@
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 export type DropCause = 'queue' | 'spool' | 'shutdown';
 
@@ -39,7 +39,7 @@ export class DroppedExports {
       parts.push(`${shutdown.bodies} queued export(s) (${kib(shutdown.bytes)}) were still undelivered at shutdown and are lost (KIRA_TELEMETRY_SPOOL_DIR keeps them for the next process)`);
     }
     this.counts = emptyCounts();
-    this.print(`${PREFIX} telemetry backend was unreachable; ${parts.join('; ')}`);
+    this.print(`${MESSAGE_PREFIX} telemetry backend was unreachable; ${parts.join('; ')}`);
   }
 }
 

@@ -12,8 +12,8 @@ import type { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory, type SpoolEncoding, type SpoolSignal } from './spool-directory';
 import type { OtlpProtocol, TelemetryOptions } from './types';
 import { warnOnce } from './warn-once';
+import { MESSAGE_PREFIX } from './message-prefix';
 
-const PREFIX = '@kira/otel-core:';
 export const DEFAULT_SPOOL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface SpoolSettings {
@@ -26,7 +26,7 @@ export interface SpoolSettings {
 export function resolveSpoolSettings(env: Env, options: TelemetryOptions, warnings: string[]): SpoolSettings {
   let rawDir = options.spoolDir ?? env.KIRA_TELEMETRY_SPOOL_DIR?.trim();
   if (rawDir !== undefined && typeof rawDir !== 'string') {
-    warnings.push(`${PREFIX} option spoolDir must be a directory path (a string); exports are queued in memory only`);
+    warnings.push(`${MESSAGE_PREFIX} option spoolDir must be a directory path (a string); exports are queued in memory only`);
     rawDir = undefined;
   }
   const spoolDir = rawDir === undefined || rawDir === '' ? undefined : isAbsolute(rawDir) ? rawDir : resolve(rawDir);
@@ -38,7 +38,7 @@ export function resolveSpoolSettings(env: Env, options: TelemetryOptions, warnin
     if (Number.isInteger(parsed) && parsed > 0) spoolSizeLimitBytes = parsed;
     else {
       const source = fromOption !== undefined ? 'option spoolSizeLimitBytes' : 'KIRA_TELEMETRY_SPOOL_SIZE_LIMIT_BYTES';
-      warnings.push(`${PREFIX} ${source}=${String(rawLimit)} is not a positive whole number of bytes; using ${DEFAULT_SPOOL_SIZE_LIMIT_BYTES}`);
+      warnings.push(`${MESSAGE_PREFIX} ${source}=${String(rawLimit)} is not a positive whole number of bytes; using ${DEFAULT_SPOOL_SIZE_LIMIT_BYTES}`);
     }
   }
   return { spoolDir, spoolSizeLimitBytes };
@@ -80,7 +80,7 @@ export class ExportQueues {
     const delegate = (exporter as WrappableExporter)._delegate;
     const current = delegate?._transport;
     if (delegate === undefined || current === undefined || typeof current.send !== 'function') {
-      warnOnce(`${PREFIX} this OTLP exporter version keeps its transport elsewhere; exports are retried by the exporter only, without the retry queue or spool`);
+      warnOnce(`${MESSAGE_PREFIX} this OTLP exporter version keeps its transport elsewhere; exports are retried by the exporter only, without the retry queue or spool`);
       return exporter;
     }
     const plain = current._transport !== undefined && typeof current._transport.send === 'function' ? current._transport : current;

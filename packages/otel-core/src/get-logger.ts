@@ -13,6 +13,7 @@ import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type LoggerMode } from './telemetry-state';
 import type { KiraLogBody, KiraLogger } from './types';
 import { reportOnce } from './warn-once';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 type Level = keyof typeof LOG_SEVERITIES;
 
@@ -54,7 +55,7 @@ export function getLogger(name: string): KiraLogger {
         attributes: safeAttributes(attributes),
       });
     } catch (error) {
-      reportOnce('log-emit-failed', '@kira/otel-core: a log record could not be emitted', error);
+      reportOnce('log-emit-failed', `${MESSAGE_PREFIX} a log record could not be emitted`, error);
     }
   };
 

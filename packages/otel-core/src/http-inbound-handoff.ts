@@ -5,8 +5,7 @@ import type { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { readHttpInboundEnv } from './create-instrumentations';
 import type { Env } from './resolve-exporter-config';
 import type { InstrumentationOptions } from './types';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * Whether the http instrumentation's inbound side is left at its default — neither
@@ -42,9 +41,9 @@ export function stepAsideWhenClaimed(instrumentation: HttpInstrumentation): () =
       // so that disabling the instrumentation later still unwraps it.
       if (wrappedByOthers.length > 0) return;
       instrumentation.setConfig({ ...instrumentation.getConfig(), disableIncomingRequestInstrumentation: true });
-      diag.debug(`${PREFIX} ${owner} owns inbound SERVER spans; the http instrumentation's inbound side is off (${removed.join(', ') || 'not patched yet'})`);
+      diag.debug(`${MESSAGE_PREFIX} ${owner} owns inbound SERVER spans; the http instrumentation's inbound side is off (${removed.join(', ') || 'not patched yet'})`);
     } catch (error) {
-      diag.warn(`${PREFIX} could not turn the http instrumentation's inbound side off for ${owner}; set KIRA_HTTP_INBOUND=off`, error);
+      diag.warn(`${MESSAGE_PREFIX} could not turn the http instrumentation's inbound side off for ${owner}; set KIRA_HTTP_INBOUND=off`, error);
     }
   });
 }
@@ -72,7 +71,7 @@ export function removeInboundPatches(): { removed: string[]; wrappedByOthers: st
     const emit = prototype.emit as { name?: string; __unwrap?: () => void };
     if (!isWrapped(emit)) continue;
     if (emit.name !== INBOUND_WRAPPER_NAME) {
-      diag.warn(`${PREFIX} ${name} Server.prototype.emit is wrapped by something other than the http instrumentation; its inbound side stays on (set KIRA_HTTP_INBOUND=off)`);
+      diag.warn(`${MESSAGE_PREFIX} ${name} Server.prototype.emit is wrapped by something other than the http instrumentation; its inbound side stays on (set KIRA_HTTP_INBOUND=off)`);
       wrappedByOthers.push(name);
       continue;
     }

@@ -24,3 +24,12 @@ export function parseKeyValueList(raw: string): { values: Record<string, string>
   }
   return { values, invalid };
 }
+
+/**
+ * The values of a comma-separated enum list variable (`OTEL_PROPAGATORS`, `OTEL_<SIGNAL>_EXPORTER`):
+ * trimmed, lower-cased (the spec's enums are case-insensitive), empty entries and repeats dropped,
+ * in the order given.
+ */
+export function parseEnumList(raw: string): string[] {
+  return [...new Set(raw.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))];
+}

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type { DroppedExports } from './dropped-exports';
 import { reportExportError } from './report-export-error';
 import type { SpoolDirectory, SpoolEncoding, SpoolSignal, SpooledBody } from './spool-directory';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /** The OTLP exporters' transport contract (`IExporterTransport` of `@opentelemetry/otlp-exporter-base`). */
 export type ExportResponse =
@@ -271,7 +272,7 @@ export class QueueingTransport implements ExportTransport {
       else this.delivered();
       return true;
     } catch (error) {
-      diag.debug('@kira/otel-core: replaying the export backlog failed', error);
+      diag.debug(`${MESSAGE_PREFIX} replaying the export backlog failed`, error);
       this.schedule(this.backoff(undefined));
       return false;
     } finally {

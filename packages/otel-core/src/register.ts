@@ -8,6 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import { HOOKED_MODULES } from './create-instrumentations';
 import { startTelemetry } from './start-telemetry';
 import { warnOnce } from './warn-once';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 // Preloads also run inside worker threads, including the loader-hooks thread that
 // module.register() creates when this file is `--require`d: a second SDK or a second hook
@@ -23,7 +24,7 @@ if (handle?.enabled) {
     });
   } catch (error) {
     warnOnce(
-      `@kira/otel-core: the ESM loader hook could not be registered (${error instanceof Error ? error.message : String(error)}); ES-module imports of ${HOOKED_MODULES.join(', ')} will not be instrumented`,
+      `${MESSAGE_PREFIX} the ESM loader hook could not be registered (${error instanceof Error ? error.message : String(error)}); ES-module imports of ${HOOKED_MODULES.join(', ')} will not be instrumented`,
     );
   }
 }

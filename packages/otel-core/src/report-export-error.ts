@@ -1,6 +1,5 @@
 import { reportOnce } from './warn-once';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * The SDK hands every failed export to the global error handler, whose default prints through
@@ -14,7 +13,7 @@ export function reportExportError(error: unknown): void {
     const reason = describe(error);
     reportOnce(
       reason,
-      `${PREFIX} telemetry export failed (${reason}); exports that may be retried (network errors, timeouts, 429/502/503/504) are queued and sent when the backend answers again, others are dropped. ` +
+      `${MESSAGE_PREFIX} telemetry export failed (${reason}); exports that may be retried (network errors, timeouts, 429/502/503/504) are queued and sent when the backend answers again, others are dropped. ` +
         'Further failures for this reason are not printed (OTEL_LOG_LEVEL=debug shows each).',
     );
   } catch {

@@ -1,7 +1,6 @@
 import { parseKeyValueList } from './parse-key-value-list';
 import type { OtlpProtocol, TelemetryOptions } from './types';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 export type Env = Record<string, string | undefined>;
 
@@ -50,7 +49,7 @@ export function exportedSignal(config: Extract<ExporterConfig, { ok: true }>, si
 /** How `signal` is exported under `config`; for a signal known to be exported. */
 export function signalExport(config: Extract<ExporterConfig, { ok: true }>, signal: Signal): SignalExport {
   const found = exportedSignal(config, signal);
-  if (found === undefined) throw new Error(`${PREFIX} ${signal} are not exported`);
+  if (found === undefined) throw new Error(`${MESSAGE_PREFIX} ${signal} are not exported`);
   return found;
 }
 
@@ -81,7 +80,7 @@ export function resolveExporterConfig(env: Env, options: TelemetryOptions, warni
     // Code wins, as the SDK's exporter config does; say so rather than drop the variables silently.
     const overridden = SIGNALS.map((signal) => signalVariable(signal, 'ENDPOINT')).filter((name) => isSet(env[name]));
     if (overridden.length > 0) {
-      warnings.push(`${PREFIX} option endpoint overrides ${overridden.join(', ')}; every signal goes to ${fromOption}/v1/<signal>`);
+      warnings.push(`${MESSAGE_PREFIX} option endpoint overrides ${overridden.join(', ')}; every signal goes to ${fromOption}/v1/<signal>`);
     }
   }
   const fromEnv =
@@ -164,7 +163,7 @@ function partialConfig(exports: Partial<Record<Signal, SignalExport>>): Exporter
 function resolveProtocols(env: Env, options: TelemetryOptions, warnings: string[]): Record<Signal, OtlpProtocol> {
   if (options.protocol !== undefined) {
     const overridden = SIGNALS.map((signal) => signalVariable(signal, 'PROTOCOL')).filter((name) => isSet(env[name]));
-    if (overridden.length > 0) warnings.push(`${PREFIX} option protocol overrides ${overridden.join(', ')}`);
+    if (overridden.length > 0) warnings.push(`${MESSAGE_PREFIX} option protocol overrides ${overridden.join(', ')}`);
     const protocol = supportedProtocol(options.protocol, 'option protocol', 'http/protobuf', warnings);
     return { traces: protocol, metrics: protocol, logs: protocol };
   }
@@ -182,7 +181,7 @@ function resolveProtocols(env: Env, options: TelemetryOptions, warnings: string[
 function supportedProtocol(raw: string, source: string, fallback: OtlpProtocol, warnings: string[]): OtlpProtocol {
   if (raw === 'http/protobuf' || raw === 'http/json') return raw;
   if (raw === '') return fallback;
-  warnings.push(`${PREFIX} ${source}="${raw}" is not supported (use http/protobuf or http/json); using ${fallback}`);
+  warnings.push(`${MESSAGE_PREFIX} ${source}="${raw}" is not supported (use http/protobuf or http/json); using ${fallback}`);
   return fallback;
 }
 
@@ -206,10 +205,10 @@ function missingDestinationMessage(env: Env, missing: Signal[]): string {
   const what = unset.length === 0 ? 'BETTERSTACK_HOST is not a valid host' : `${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set`;
   const betterStackFix = unset.length === 0 ? 'BETTERSTACK_HOST' : unset.join(' and ');
   if (missing.length === SIGNALS.length) {
-    return `${PREFIX} telemetry is on but ${what}; set ${betterStackFix} (or OTEL_EXPORTER_OTLP_ENDPOINT for another collector) - telemetry stays off`;
+    return `${MESSAGE_PREFIX} telemetry is on but ${what}; set ${betterStackFix} (or OTEL_EXPORTER_OTLP_ENDPOINT for another collector) - telemetry stays off`;
   }
   const signalVariables = missing.map((signal) => signalVariable(signal, 'ENDPOINT'));
-  return `${PREFIX} telemetry is on but ${missing.join(' and ')} ${missing.length === 1 ? 'has' : 'have'} no destination (no ${signalVariables.join(' or ')}, no OTEL_EXPORTER_OTLP_ENDPOINT, and ${what}); set ${signalVariables.join(' and ')}, OTEL_EXPORTER_OTLP_ENDPOINT or ${betterStackFix} - telemetry stays off`;
+  return `${MESSAGE_PREFIX} telemetry is on but ${missing.join(' and ')} ${missing.length === 1 ? 'has' : 'have'} no destination (no ${signalVariables.join(' or ')}, no OTEL_EXPORTER_OTLP_ENDPOINT, and ${what}); set ${signalVariables.join(' and ')}, OTEL_EXPORTER_OTLP_ENDPOINT or ${betterStackFix} - telemetry stays off`;
 }
 
 /** OTEL_EXPORTER_OTLP_*_HEADERS set for a signal that goes to BetterStack are not sent: say so. */
@@ -218,7 +217,7 @@ function warnUnsentHeaders(env: Env, betterStackSignals: Signal[], warnings: str
   const unsent = ['OTEL_EXPORTER_OTLP_HEADERS', ...betterStackSignals.map((signal) => signalVariable(signal, 'HEADERS'))].filter((name) => isSet(env[name]));
   if (unsent.length === 0) return;
   warnings.push(
-    `${PREFIX} ${unsent.join(', ')} ${unsent.length === 1 ? 'is' : 'are'} not sent to BetterStack (${betterStackSignals.join(', ')} go there with BETTERSTACK_TOKEN and the headers option only); they apply to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option`,
+    `${MESSAGE_PREFIX} ${unsent.join(', ')} ${unsent.length === 1 ? 'is' : 'are'} not sent to BetterStack (${betterStackSignals.join(', ')} go there with BETTERSTACK_TOKEN and the headers option only); they apply to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option`,
   );
 }
 
@@ -233,7 +232,7 @@ function validUrl(raw: string, source: string, warnings: string[]): string | und
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     return raw;
   } catch {
-    warnings.push(`${PREFIX} ${source}="${raw}" is not a valid http(s) URL; ignoring it`);
+    warnings.push(`${MESSAGE_PREFIX} ${source}="${raw}" is not a valid http(s) URL; ignoring it`);
     return undefined;
   }
 }
@@ -244,7 +243,7 @@ function envHeaders(env: Env, name: string, warnings: string[]): Record<string, 
   const { values, invalid } = parseKeyValueList(raw);
   if (invalid.length > 0) {
     // Never echo header values: they usually hold credentials.
-    warnings.push(`${PREFIX} ${name} has ${invalid.length} malformed entr${invalid.length === 1 ? 'y' : 'ies'} (expected key=value); skipping ${invalid.length === 1 ? 'it' : 'them'}`);
+    warnings.push(`${MESSAGE_PREFIX} ${name} has ${invalid.length} malformed entr${invalid.length === 1 ? 'y' : 'ies'} (expected key=value); skipping ${invalid.length === 1 ? 'it' : 'them'}`);
   }
   return values;
 }

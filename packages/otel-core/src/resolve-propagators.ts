@@ -1,6 +1,6 @@
+import { parseEnumList } from './parse-key-value-list';
 import type { Env } from './resolve-exporter-config';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /** The propagators otel-core can set up: the W3C ones, which ship with the SDK. */
 export type PropagatorName = 'tracecontext' | 'baggage';
@@ -18,16 +18,16 @@ const DEFAULT: readonly PropagatorName[] = ['tracecontext', 'baggage'];
 export function resolvePropagators(env: Env, warnings: string[]): readonly PropagatorName[] {
   const raw = env.OTEL_PROPAGATORS?.trim() ?? '';
   if (raw === '') return DEFAULT;
-  const names = [...new Set(raw.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))];
+  const names = parseEnumList(raw);
   if (names.includes('none')) {
-    if (names.length > 1) warnings.push(`${PREFIX} OTEL_PROPAGATORS="${raw}" lists none with others; no trace headers are propagated`);
+    if (names.length > 1) warnings.push(`${MESSAGE_PREFIX} OTEL_PROPAGATORS="${raw}" lists none with others; no trace headers are propagated`);
     return [];
   }
   const supported = names.filter((name): name is PropagatorName => name === 'tracecontext' || name === 'baggage');
   const unsupported = names.filter((name) => name !== 'tracecontext' && name !== 'baggage');
   if (unsupported.length > 0) {
     const using = supported.length > 0 ? supported.join(',') : 'none';
-    warnings.push(`${PREFIX} OTEL_PROPAGATORS: ${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported (use tracecontext, baggage or none); using ${using}`);
+    warnings.push(`${MESSAGE_PREFIX} OTEL_PROPAGATORS: ${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported (use tracecontext, baggage or none); using ${using}`);
   }
   return supported;
 }

@@ -5,8 +5,7 @@ import { RESOURCE_ATTRIBUTES } from '@kira/conventions';
 import { parseKeyValueList } from './parse-key-value-list';
 import type { Env } from './resolve-exporter-config';
 import type { TelemetryOptions } from './types';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * The resource every signal carries (the telemetry contract): `service.name`, `service.version`,
@@ -25,7 +24,7 @@ export function resolveResourceAttributes(
   if (raw !== undefined && raw.trim() !== '') {
     const { values, invalid } = parseKeyValueList(raw);
     if (invalid.length > 0) {
-      warnings.push(`${PREFIX} OTEL_RESOURCE_ATTRIBUTES has malformed entries (${invalid.join(', ')}); expected key=value, skipping them`);
+      warnings.push(`${MESSAGE_PREFIX} OTEL_RESOURCE_ATTRIBUTES has malformed entries (${invalid.join(', ')}); expected key=value, skipping them`);
     }
     Object.assign(fromEnv, values);
   }

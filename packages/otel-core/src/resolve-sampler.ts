@@ -1,7 +1,6 @@
 import type { Env } from './resolve-exporter-config';
 import type { TelemetryOptions } from './types';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * The trace sampler. `parent-based` is `ParentBased(TraceIdRatioBased(ratio))`, run by
@@ -44,7 +43,7 @@ export function resolveSampler(env: Env, options: TelemetryOptions, sampleRatio:
       warnRatioUnused(env, options, raw, warnings);
       return { kind: name };
     default:
-      warnings.push(`${PREFIX} OTEL_TRACES_SAMPLER="${raw}" is not supported (use one of ${SUPPORTED.join(', ')}); using parentbased_traceidratio`);
+      warnings.push(`${MESSAGE_PREFIX} OTEL_TRACES_SAMPLER="${raw}" is not supported (use one of ${SUPPORTED.join(', ')}); using parentbased_traceidratio`);
       return { kind: 'parent-based', ratio: sampleRatio };
   }
 }
@@ -54,5 +53,5 @@ function warnRatioUnused(env: Env, options: TelemetryOptions, sampler: string, w
   const unused = [options.sampleRatio !== undefined ? 'option sampleRatio' : undefined, env.OTEL_TRACES_SAMPLER_ARG?.trim() ? 'OTEL_TRACES_SAMPLER_ARG' : undefined].filter(
     (source): source is string => source !== undefined,
   );
-  if (unused.length > 0) warnings.push(`${PREFIX} OTEL_TRACES_SAMPLER="${sampler}" takes no ratio; ignoring ${unused.join(' and ')}`);
+  if (unused.length > 0) warnings.push(`${MESSAGE_PREFIX} OTEL_TRACES_SAMPLER="${sampler}" takes no ratio; ignoring ${unused.join(' and ')}`);
 }

@@ -1,7 +1,6 @@
 import type { Env } from './resolve-exporter-config';
 import type { TelemetryOptions } from './types';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 export const DEFAULT_SAMPLE_RATIO = 0.1;
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 30_000;
@@ -83,13 +82,13 @@ function pick(
 ): number {
   if (optionValue !== undefined) {
     if (typeof optionValue === 'number' && valid(optionValue)) return optionValue;
-    warnings.push(`${PREFIX} option ${optionName}=${String(optionValue)} is not ${expected}; using ${fallback}`);
+    warnings.push(`${MESSAGE_PREFIX} option ${optionName}=${String(optionValue)} is not ${expected}; using ${fallback}`);
     return fallback;
   }
   const raw = envValue?.trim();
   if (raw === undefined || raw === '') return fallback;
   const parsed = Number(raw);
   if (valid(parsed)) return parsed;
-  warnings.push(`${PREFIX} ${envName}="${raw}" is not ${expected}; using ${fallback}`);
+  warnings.push(`${MESSAGE_PREFIX} ${envName}="${raw}" is not ${expected}; using ${fallback}`);
   return fallback;
 }

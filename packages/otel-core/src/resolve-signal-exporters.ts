@@ -1,6 +1,6 @@
+import { parseEnumList } from './parse-key-value-list';
 import { type Env, type Signal, SIGNALS } from './resolve-exporter-config';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /** What otel-core can do with a signal: export it over OTLP/HTTP, or not export it at all. */
 export type SignalExporter = 'otlp' | 'none';
@@ -29,14 +29,14 @@ export function resolveSignalExporters(env: Env, warnings: string[]): Record<Sig
     const variable = VARIABLES[signal];
     const raw = env[variable]?.trim() ?? '';
     if (raw === '') return 'otlp';
-    const names = [...new Set(raw.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))];
+    const names = parseEnumList(raw);
     if (names.includes('none')) {
-      if (names.length > 1) warnings.push(`${PREFIX} ${variable}="${raw}" lists none with others; ${signal} are not exported`);
+      if (names.length > 1) warnings.push(`${MESSAGE_PREFIX} ${variable}="${raw}" lists none with others; ${signal} are not exported`);
       return 'none';
     }
     const unsupported = names.filter((name) => name !== 'otlp');
     if (unsupported.length > 0) {
-      warnings.push(`${PREFIX} ${variable}="${raw}": ${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported (use otlp or none); using otlp`);
+      warnings.push(`${MESSAGE_PREFIX} ${variable}="${raw}": ${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported (use otlp or none); using otlp`);
     }
     return 'otlp';
   };

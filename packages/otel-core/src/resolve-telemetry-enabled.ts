@@ -1,5 +1,6 @@
 import { resolveTelemetryEnabled as resolveContractRule } from '@kira/conventions';
 import type { TelemetryDecision, TelemetryEnableOptions } from './types';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 /**
  * The on/off rule of the telemetry contract (`@kira/conventions`, the same rule `@kira/sentry`
@@ -13,5 +14,5 @@ export function resolveTelemetryEnabled(
   env: Record<string, string | undefined> | null | undefined = process.env,
   options: TelemetryEnableOptions | null = {},
 ): TelemetryDecision {
-  return resolveContractRule(env ?? process.env, { enabled: options?.enabled, warningPrefix: '@kira/otel-core:' });
+  return resolveContractRule(env ?? process.env, { enabled: options?.enabled, warningPrefix: MESSAGE_PREFIX });
 }

@@ -3,8 +3,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:
 import { join } from 'node:path';
 import type { DroppedExports } from './dropped-exports';
 import { warnOnce } from './warn-once';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 // A spool file is MAGIC + body length (uint32 BE) + sha256 of the body + the encoded OTLP body,
 // so a truncated or overwritten file is recognised before anything is sent.
@@ -127,7 +126,7 @@ export class SpoolDirectory {
       try {
         body = unframe(await readFile(claimedPath), `${signal}/${candidate.name}`);
       } catch (error) {
-        warnOnce(`${PREFIX} skipping a telemetry spool file that cannot be sent (${error instanceof Error ? error.message : String(error)}); deleting it`);
+        warnOnce(`${MESSAGE_PREFIX} skipping a telemetry spool file that cannot be sent (${error instanceof Error ? error.message : String(error)}); deleting it`);
         await this.forget(claimedPath, claimedName);
         continue;
       }

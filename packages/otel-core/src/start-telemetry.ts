@@ -38,8 +38,7 @@ import { reportExportError } from './report-export-error';
 import { ExportQueues, resolveSpoolSettings } from './export-queues';
 import { EncodeOnEndSpanProcessor } from './encode-on-end-span-processor';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
-
-const PREFIX = '@kira/otel-core:';
+import { MESSAGE_PREFIX } from './message-prefix';
 
 const NOOP_HANDLE: TelemetryHandle = Object.freeze({
   enabled: false,
@@ -57,14 +56,14 @@ const NOOP_HANDLE: TelemetryHandle = Object.freeze({
 export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle {
   const state = getTelemetryState();
   if (state.handle !== undefined) {
-    warnOnce(`${PREFIX} startTelemetry() was called more than once; returning the first handle and ignoring the new options`);
+    warnOnce(`${MESSAGE_PREFIX} startTelemetry() was called more than once; returning the first handle and ignoring the new options`);
     return state.handle;
   }
   let handle: TelemetryHandle;
   try {
     handle = start(options ?? {}, process.env, state);
   } catch (error) {
-    warnOnce(`${PREFIX} telemetry could not start (${error instanceof Error ? error.message : String(error)}); telemetry stays off`);
+    warnOnce(`${MESSAGE_PREFIX} telemetry could not start (${error instanceof Error ? error.message : String(error)}); telemetry stays off`);
     state.mode = options?.console === false ? 'silent' : 'console';
     handle = NOOP_HANDLE;
   }
@@ -191,7 +190,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     logs.setGlobalLoggerProvider(loggerProvider),
   ];
   if (registered.includes(false)) {
-    warnOnce(`${PREFIX} another OpenTelemetry SDK is already registered globally; only instrumentations and this handle use @kira/otel-core's providers`);
+    warnOnce(`${MESSAGE_PREFIX} another OpenTelemetry SDK is already registered globally; only instrumentations and this handle use @kira/otel-core's providers`);
   }
 
   // One at a time: a broken user instrumentation must cost only itself, not the others or the
@@ -202,7 +201,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       disablers.push(registerInstrumentations({ instrumentations: [instrumentation], tracerProvider, meterProvider, loggerProvider }));
     } catch (error) {
       warnOnce(
-        `${PREFIX} instrumentation ${String(instrumentation?.instrumentationName)} could not be enabled (${error instanceof Error ? error.message : String(error)}); continuing without it`,
+        `${MESSAGE_PREFIX} instrumentation ${String(instrumentation?.instrumentationName)} could not be enabled (${error instanceof Error ? error.message : String(error)}); continuing without it`,
       );
     }
   }
@@ -248,7 +247,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
       try {
         disableInstrumentations();
       } catch (error) {
-        diag.error(`${PREFIX} could not disable instrumentations`, error);
+        diag.error(`${MESSAGE_PREFIX} could not disable instrumentations`, error);
       }
     })();
     return shutdownPromise;
@@ -282,7 +281,7 @@ function installDiagLogger(env: Env, warnings: string[]): void {
   if (raw === undefined || raw === '') return;
   const level = (DiagLogLevel as unknown as Record<string, DiagLogLevel | undefined>)[raw.toUpperCase()];
   if (level === undefined || typeof level !== 'number') {
-    warnings.push(`${PREFIX} OTEL_LOG_LEVEL="${raw}" is not one of NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL; ignoring it`);
+    warnings.push(`${MESSAGE_PREFIX} OTEL_LOG_LEVEL="${raw}" is not one of NONE, ERROR, WARN, INFO, DEBUG, VERBOSE, ALL; ignoring it`);
     return;
   }
   diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
@@ -290,6 +289,6 @@ function installDiagLogger(env: Env, warnings: string[]): void {
 
 function reportFailures(what: string, results: PromiseSettledResult<unknown>[]): void {
   for (const result of results) {
-    if (result.status === 'rejected') diag.error(`${PREFIX} telemetry ${what} failed`, result.reason);
+    if (result.status === 'rejected') diag.error(`${MESSAGE_PREFIX} telemetry ${what} failed`, result.reason);
   }
 }
