@@ -33,7 +33,10 @@ describe('Ctrl-C at the repository root', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'kira-ctrl-c-collector-'));
     directories.push(dataDir);
     const result = await pressCtrlC('collector', ['--port', '0', '--data-dir', dataDir], /kira-collector listening on/);
-    expect(result.output).toContain('kira-collector: SIGINT, closing');
+    // The group's SIGINT reaches the collector and pnpm at once, and pnpm forwards it to its child
+    // as SIGTERM: on a busy machine either can be handled first (CI saw SIGTERM once). Both take
+    // the same clean close, which the exit code below checks.
+    expect(result.output).toMatch(/kira-collector: SIG(INT|TERM), closing/);
     expect(result.output).not.toMatch(/ERR_PNPM|ELIFECYCLE/);
     expect({ code: result.code, signal: result.signal }).toEqual({ code: 0, signal: null });
   });
