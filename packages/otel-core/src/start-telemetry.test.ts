@@ -39,6 +39,12 @@ beforeEach(() => capture.reset());
 const targetHeaders = new Map<string, IncomingHttpHeaders>();
 const otlpRequests = () => capture.requests.filter((request) => request.signal !== undefined);
 const kiraWarnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('@kira/otel-core:'));
+/** The fixture's 'basic' scenario with telemetry on and `env`; it must exit cleanly. */
+async function runBasic(env: Record<string, string>) {
+  const run = runFixture('app.mjs', { args: ['basic'], env: { KIRA_TELEMETRY: 'on', ...env } });
+  expect(await run.exited).toEqual({ code: 0, signal: null });
+  return run;
+}
 const CONSOLE_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (ERROR|WARN |INFO |DEBUG) \[fixture-logger\] /;
 
 describe('startTelemetry exports', () => {
@@ -328,24 +334,19 @@ describe('per-signal endpoints', () => {
   });
 
   it.each(['http/protobuf', 'http/json'])('%s: each OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT gets only its signal, at the URL as given, with its headers', async (protocol) => {
-    const run = runFixture('app.mjs', {
-      args: ['basic'],
-      env: {
-        KIRA_TELEMETRY: 'on',
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_TRACES_SAMPLER_ARG: '1',
-        // The generic endpoint must lose to every signal variable.
-        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
-        OTEL_EXPORTER_OTLP_HEADERS: 'x-shared=all,x-which=generic',
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${signalServers.traces.url}/t/v1/traces`,
-        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-which=traces',
-        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${signalServers.metrics.url}/m/v1/metrics`,
-        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-which=metrics',
-        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${signalServers.logs.url}/l/v1/logs`,
-        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-which=logs',
-      },
+    const run = await runBasic({
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      // The generic endpoint must lose to every signal variable.
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-shared=all,x-which=generic',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${signalServers.traces.url}/t/v1/traces`,
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-which=traces',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${signalServers.metrics.url}/m/v1/metrics`,
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-which=metrics',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${signalServers.logs.url}/l/v1/logs`,
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-which=logs',
     });
-    expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(kiraWarnings(run.stderr())).toEqual([]);
     expect(capture.requests).toHaveLength(0);
     const paths = { traces: '/t/v1/traces', metrics: '/m/v1/metrics', logs: '/l/v1/logs' };
@@ -361,6 +362,17 @@ describe('per-signal endpoints', () => {
     expect(signalServers.traces.spans().map((span) => span.name)).toContain('fixture-span');
     // Each URL as given is self-traffic for the http and undici instrumentations.
     expect(run.result().destinations).toEqual({ TRACES: true, METRICS: true, LOGS: true });
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: OTEL_EXPORTER_OTLP_COMPRESSION=gzip compresses every signal, on both span paths', async (protocol) => {
+    const run = await runBasic({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    const requests = otlpRequests();
+    expect(new Set(requests.map((request) => request.signal))).toEqual(new Set(['traces', 'metrics', 'logs']));
+    for (const request of requests) {
+      expect({ signal: request.signal, encoding: request.headers['content-encoding'], decodeError: request.decodeError }).toEqual({ signal: request.signal, encoding: 'gzip', decodeError: undefined });
+    }
+    expect(capture.spans().map((span) => span.name)).toContain('fixture-span');
   });
 
   it.each(['http/protobuf', 'http/json'])('%s: the BetterStack token never leaves BetterStack, and OTEL headers never reach it', async (protocol) => {
@@ -460,18 +472,13 @@ describe('OTEL_TRACES_SAMPLER', () => {
 
 describe('OTEL_PROPAGATORS', () => {
   const fetchHeaders = async (propagators: string | undefined, path: string) => {
-    const run = runFixture('app.mjs', {
-      args: ['basic'],
-      env: {
-        KIRA_TELEMETRY: 'on',
-        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
-        OTEL_TRACES_SAMPLER_ARG: '1',
-        ...(propagators === undefined ? {} : { OTEL_PROPAGATORS: propagators }),
-        FIXTURE_FETCH_URL: `${targetUrl}${path}`,
-        FIXTURE_BAGGAGE: '1',
-      },
+    const run = await runBasic({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      ...(propagators === undefined ? {} : { OTEL_PROPAGATORS: propagators }),
+      FIXTURE_FETCH_URL: `${targetUrl}${path}`,
+      FIXTURE_BAGGAGE: '1',
     });
-    expect(await run.exited).toEqual({ code: 0, signal: null });
     return { headers: targetHeaders.get(path), warnings: kiraWarnings(run.stderr()), traceId: run.result<{ ids: { traceId: string } }>().ids.traceId };
   };
 
@@ -501,11 +508,6 @@ describe('OTEL_PROPAGATORS', () => {
 });
 
 describe('OTEL_<SIGNAL>_EXPORTER', () => {
-  const runBasic = async (env: Record<string, string>) => {
-    const run = runFixture('app.mjs', { args: ['basic'], env: { KIRA_TELEMETRY: 'on', ...env } });
-    expect(await run.exited).toEqual({ code: 0, signal: null });
-    return run;
-  };
 
   it('none for logs and metrics: only traces are sent, and the span still arrives', async () => {
     const run = await runBasic({
