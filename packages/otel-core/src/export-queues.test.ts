@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { flattenSpans, freePort, waitUntil } from '@kira/test-utils';
+import { closeServer, flattenSpans, freePort, listenOnLoopback, waitUntil } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
 import { DroppedExports } from './dropped-exports';
 import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } from './export-queues';
@@ -39,6 +39,18 @@ function tracing(url: string, queues: ExportQueues) {
 }
 
 const spoolFiles = async (dir: string) => (await readdir(join(dir, 'traces')).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
+
+/** "A process" whose backend at `url` is down: `count` spans, each spooled in `dir` as one file; returns their ids. */
+async function spoolWhileDown(dir: string, url: string, count: number): Promise<string[]> {
+  const queues = new ExportQueues({ spoolDir: dir, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+  const { provider, span } = tracing(url, queues);
+  const ids = Array.from({ length: count }, (_, index) => span(`down-${index}`));
+  await provider.forceFlush();
+  await waitUntil(async () => (await spoolFiles(dir)).length === count, 10_000, 'one spool file per export');
+  await provider.shutdown();
+  await queues.close();
+  return ids;
+}
 
 describe('retry queue (no spool)', () => {
   it('keeps batches that got 503 and delivers every one, in order, once the backend answers', async () => {
@@ -160,13 +172,7 @@ describe('spool', () => {
     const dir = await tempDir();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const first = new ExportQueues({ spoolDir: dir, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
-    const { provider, span } = tracing(url, first);
-    const ids = Array.from({ length: 5 }, (_, index) => span(`down-${index}`));
-    await provider.forceFlush();
-    await waitUntil(async () => (await spoolFiles(dir)).length === ids.length, 10_000, 'one spool file per export');
-    await provider.shutdown();
-    await first.close();
+    const ids = await spoolWhileDown(dir, url, 5);
     expect(await spoolFiles(dir)).toHaveLength(ids.length);
 
     // "The next process": a fresh set of queues on the same directory, with the backend back.
@@ -177,6 +183,26 @@ describe('spool', () => {
     expect([...new Set(backend.spans().map((s) => s.spanId))]).toEqual(ids);
     await waitUntil(async () => (await spoolFiles(dir)).length === 0, 10_000, 'delivered files deleted');
     await second.close();
+  });
+
+  it("replays a spool at start-up with the exporter's timeout, not a fixed 10 s", async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    await spoolWhileDown(dir, url, 1);
+
+    // A backend that takes requests and never answers: each replay attempt ends by its timeout.
+    const attempts: number[] = [];
+    const { server } = await listenOnLoopback(() => void attempts.push(Date.now()), port);
+    afterTest(() => closeServer(server));
+    const second = new ExportQueues({ spoolDir: dir, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    tracing(url, second); // timeoutMillis 2,000, and nothing sent yet: only the replay runs
+    afterTest(() => second.close());
+    // With 2 s per attempt and 1 s of backoff the second attempt comes about 3 s after the first;
+    // with the old fixed 10 s it could not come before 11 s.
+    await waitUntil(() => attempts.length >= 2, 8_000, 'a second replay attempt');
+    expect(attempts[1]! - attempts[0]!).toBeLessThan(8_000);
+    expect(await spoolFiles(dir)).toHaveLength(1);
   });
 
   it('fails the export (and does not throw) when the spool cannot be written', async () => {

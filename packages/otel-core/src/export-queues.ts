@@ -45,7 +45,8 @@ export function resolveSpoolSettings(env: Env, options: TelemetryOptions, warnin
 }
 
 interface WrappableExporter {
-  _delegate?: { _transport?: ExportTransport & { _transport?: ExportTransport } };
+  /** `OTLPExportDelegate`: its transport, and the timeout it passes to every `send`. */
+  _delegate?: { _transport?: ExportTransport & { _transport?: ExportTransport }; _timeout?: unknown };
 }
 
 /**
@@ -88,6 +89,7 @@ export class ExportQueues {
       backlog: this.spool ? new SpoolBacklog(this.spool, signal, this.encodings[signal]) : new MemoryBacklog(DEFAULT_QUEUE_SIZE_LIMIT_BYTES, this.dropped),
       dropped: this.dropped,
       drainOnStart: this.spool !== undefined,
+      timeoutMillis: typeof delegate._timeout === 'number' ? delegate._timeout : undefined,
     });
     delegate._transport = transport;
     this.transports.push(transport);

@@ -12,28 +12,41 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { Signal } from './resolve-exporter-config';
+import type { EndpointSource, Signal } from './resolve-exporter-config';
 
 /** Where and with which headers one signal's exporter sends. */
 export interface OtlpHttpDestination {
   url: string;
   headers: Record<string, string>;
+  /** `'BETTERSTACK'`: the `OTEL_EXPORTER_OTLP_*` certificate variables do not apply (see `otlpHttpOptions`). */
+  source?: EndpointSource;
 }
+
+// The SDK's own agent options when no certificate variable is set (`getNodeHttpConfigurationDefaults`).
+const BETTERSTACK_AGENT_OPTIONS = Object.freeze({ keepAlive: true });
 
 /**
  * The SDK's HTTP settings for one signal's exporter (`convertLegacyHttpOptions`, as the SDK's own
- * exporters build them: `OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT`, `_COMPRESSION` and the certificate
- * variables still apply), sending exactly `destination.headers` plus the content type.
+ * exporters build them: `OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT` and `_COMPRESSION` still apply),
+ * sending exactly `destination.headers` plus the content type.
  *
  * Why not the SDK's: it also merges `OTEL_EXPORTER_OTLP_HEADERS` and
  * `OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS` from the environment under the configured headers, into
  * every exporter whatever its URL; a signal sent to BetterStack would then carry headers (often a
  * credential) meant for another collector. `resolveExporterConfig` already put them, parsed and
  * warned about once, into the headers of the signals they belong to.
+ *
+ * The certificate variables (`OTEL_EXPORTER_OTLP_[<SIGNAL>_]CERTIFICATE`, `_CLIENT_KEY`,
+ * `_CLIENT_CERTIFICATE`) follow the destination the same way: the SDK builds its TLS agent from
+ * them for every exporter, and a `CERTIFICATE` replaces the trusted roots, so a private CA meant
+ * for another collector made TLS to BetterStack fail (and a client key meant for it was offered
+ * there). A signal sent to BetterStack gets the SDK's default agent instead; code-given agent
+ * options win over the environment in `convertLegacyHttpOptions`.
  */
 export function otlpHttpOptions(signal: Signal, destination: OtlpHttpDestination, contentType: string): ReturnType<typeof convertLegacyHttpOptions> {
   const required = { 'Content-Type': contentType };
-  const options = convertLegacyHttpOptions({ url: destination.url }, signal.toUpperCase(), `v1/${signal}`, required);
+  const httpAgentOptions = destination.source === 'BETTERSTACK' ? { ...BETTERSTACK_AGENT_OPTIONS } : undefined;
+  const options = convertLegacyHttpOptions({ url: destination.url, httpAgentOptions }, signal.toUpperCase(), `v1/${signal}`, required);
   const headers = { ...destination.headers, ...required };
   return { ...options, headers: () => Promise.resolve({ ...headers }) };
 }

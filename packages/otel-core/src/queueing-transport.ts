@@ -116,6 +116,12 @@ export interface QueueingTransportOptions {
   replayBodiesPerSecond?: number;
   /** Start draining at once (a spool left by an earlier process). */
   drainOnStart?: boolean;
+  /**
+   * Each attempt's timeout until the exporter's first `send` passes its own: the exporter's
+   * configured one (`OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT`), so a spool replayed at start-up
+   * waits no longer on a hung backend than the process's own exports do. Default 10 s (the SDK's).
+   */
+  timeoutMillis?: number;
 }
 
 /**
@@ -147,6 +153,7 @@ export class QueueingTransport implements ExportTransport {
     this.backlog = options.backlog;
     this.dropped = options.dropped;
     this.replayIntervalMillis = 1000 / (options.replayBodiesPerSecond ?? DEFAULT_REPLAY_BODIES_PER_SECOND);
+    if (options.timeoutMillis !== undefined && options.timeoutMillis > 0) this.timeoutMillis = options.timeoutMillis;
     if (options.drainOnStart) this.schedule(0);
   }
 

@@ -127,6 +127,24 @@ describe('resolveExporterConfig per signal', () => {
     expect(warnings).toEqual([expect.stringMatching(/^@kira\/otel-core: OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_METRICS_HEADERS are not sent to BetterStack \(metrics, logs/)]);
   });
 
+  it('names the TLS variables that BetterStack-bound signals do not use, and only those', () => {
+    const { config, warnings } = resolve({
+      BETTERSTACK_HOST: 'in-otel.logs.betterstack.com',
+      BETTERSTACK_TOKEN: 'tok',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector:4318/v1/traces',
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: 'client.key',
+      OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: 'client.pem',
+      // The traces' own certificate concerns the collector only: not in the warning.
+      OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: 'collector-ca.pem',
+      OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: 'logs-ca.pem',
+    });
+    expect(config.ok).toBe(true);
+    expect(warnings).toEqual([
+      "@kira/otel-core: OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE, OTEL_EXPORTER_OTLP_CLIENT_KEY, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE are not used for BetterStack (metrics, logs go there with Node's default trusted certificates, which NODE_EXTRA_CA_CERTS extends); they apply to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option",
+    ]);
+    expect(resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4318', OTEL_EXPORTER_OTLP_CERTIFICATE: 'ca.pem' }).warnings).toEqual([]);
+  });
+
   it('the endpoint option wins for all three signals and says which variables it overrides', () => {
     const { config, warnings } = resolve(
       { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-t=1' },

@@ -123,7 +123,7 @@ export function resolveExporterConfig(env: Env, options: TelemetryOptions, warni
 
   const missing = SIGNALS.filter((signal) => exporting.includes(signal) && exports[signal] === undefined);
   if (missing.length > 0) return { ok: false, message: missingDestinationMessage(env, missing) };
-  warnUnsentHeaders(env, betterStackSignals, warnings);
+  warnUnusedForBetterStack(env, betterStackSignals, warnings);
   if (exporting.length < SIGNALS.length) return partialConfig(exports);
 
   const resolved = exports as Record<Signal, SignalExport>;
@@ -211,15 +211,32 @@ function missingDestinationMessage(env: Env, missing: Signal[]): string {
   return `${MESSAGE_PREFIX} telemetry is on but ${missing.join(' and ')} ${missing.length === 1 ? 'has' : 'have'} no destination (no ${signalVariables.join(' or ')}, no OTEL_EXPORTER_OTLP_ENDPOINT, and ${what}); set ${signalVariables.join(' and ')}, OTEL_EXPORTER_OTLP_ENDPOINT or ${betterStackFix} - telemetry stays off`;
 }
 
-/** OTEL_EXPORTER_OTLP_*_HEADERS set for a signal that goes to BetterStack are not sent: say so. */
-function warnUnsentHeaders(env: Env, betterStackSignals: Signal[], warnings: string[]): void {
+/**
+ * OTEL_EXPORTER_OTLP_*_HEADERS and the TLS variables set for a signal that goes to BetterStack are
+ * not used there (headers are not sent, the certificates not loaded; otlp-http-exporters.ts): say so.
+ */
+function warnUnusedForBetterStack(env: Env, betterStackSignals: Signal[], warnings: string[]): void {
   if (betterStackSignals.length === 0) return;
-  const unsent = ['OTEL_EXPORTER_OTLP_HEADERS', ...betterStackSignals.map((signal) => signalVariable(signal, 'HEADERS'))].filter((name) => isSet(env[name]));
-  if (unsent.length === 0) return;
-  warnings.push(
-    `${MESSAGE_PREFIX} ${unsent.join(', ')} ${unsent.length === 1 ? 'is' : 'are'} not sent to BetterStack (${betterStackSignals.join(', ')} go there with BETTERSTACK_TOKEN and the headers option only); they apply to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option`,
-  );
+  const perSignal = (setting: string) => [`OTEL_EXPORTER_OTLP_${setting}`, ...betterStackSignals.map((signal) => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${setting}`)];
+  const set = (names: string[]) => names.filter((name) => isSet(env[name]));
+  const unsent = set(perSignal('HEADERS'));
+  const where = `${betterStackSignals.join(', ')} go there`;
+  const appliesTo = 'to signals sent to an OTEL_EXPORTER_OTLP_*ENDPOINT or the endpoint option';
+  if (unsent.length > 0) {
+    warnings.push(
+      `${MESSAGE_PREFIX} ${unsent.join(', ')} ${unsent.length === 1 ? 'is' : 'are'} not sent to BetterStack (${where} with BETTERSTACK_TOKEN and the headers option only); they apply ${appliesTo}`,
+    );
+  }
+  const unused = set(TLS_SETTINGS.flatMap(perSignal));
+  if (unused.length > 0) {
+    warnings.push(
+      `${MESSAGE_PREFIX} ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used for BetterStack (${where} with Node's default trusted certificates, which NODE_EXTRA_CA_CERTS extends); ${unused.length === 1 ? 'it applies' : 'they apply'} ${appliesTo}`,
+    );
+  }
 }
+
+// The OTLP exporter spec's TLS variables, each also per signal (OTEL_EXPORTER_OTLP_<SIGNAL>_…).
+const TLS_SETTINGS = ['CERTIFICATE', 'CLIENT_KEY', 'CLIENT_CERTIFICATE'];
 
 function validBaseUrl(raw: string, source: string, warnings: string[]): string | undefined {
   return validUrl(raw, source, warnings)?.replace(/\/+$/, '');

@@ -5,7 +5,7 @@ import { createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { otlpHttpOptions } from './otlp-http-exporters';
+import { type OtlpHttpDestination, otlpHttpOptions } from './otlp-http-exporters';
 
 /**
  * Items encoded per event-loop turn. The SDK's protobuf serializer takes a few µs per span, so a
@@ -43,6 +43,9 @@ const LOGS: Signal<ReadableLogRecord> = {
   serializer: ProtobufLogsSerializer,
 };
 
+/** Where the batches go; `headers` default to none. */
+type SlicedExporterConfig = Omit<OtlpHttpDestination, 'headers'> & { headers?: Record<string, string> };
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -63,11 +66,11 @@ export class SlicedProtobufExporter<Item> {
 
   private constructor(
     private readonly signal: Signal<Item>,
-    config: { url: string; headers?: Record<string, string> },
+    config: SlicedExporterConfig,
   ) {
     this.sender = new OTLPExporterBase(
       createOtlpHttpExportDelegate(
-        otlpHttpOptions(signal.name, { url: config.url, headers: config.headers ?? {} }, 'application/x-protobuf'),
+        otlpHttpOptions(signal.name, { url: config.url, headers: config.headers ?? {}, source: config.source }, 'application/x-protobuf'),
         { serializeRequest: (batch: EncodedBatch) => batch.bytes, deserializeResponse: (data: Uint8Array) => signal.serializer.deserializeResponse(data) },
         signal.componentType,
         { name: signal.itemName, countItems: (batch: EncodedBatch) => batch.items },
@@ -77,11 +80,11 @@ export class SlicedProtobufExporter<Item> {
     );
   }
 
-  static forSpans(config: { url: string; headers?: Record<string, string> }): SlicedProtobufExporter<ReadableSpan> {
+  static forSpans(config: SlicedExporterConfig): SlicedProtobufExporter<ReadableSpan> {
     return new SlicedProtobufExporter(TRACES, config);
   }
 
-  static forLogs(config: { url: string; headers?: Record<string, string> }): SlicedProtobufExporter<ReadableLogRecord> {
+  static forLogs(config: SlicedExporterConfig): SlicedProtobufExporter<ReadableLogRecord> {
     return new SlicedProtobufExporter(LOGS, config);
   }
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type OtlpCaptureServer, startOtlpCaptureServer } from '@kira/test-utils';
+import { type OtlpCaptureServer, type SelfSignedCertificate, selfSignedCertificate, startOtlpCaptureServer } from '@kira/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { packageDirectory, runFixture } from './fixtures/run-fixture';
 
@@ -419,6 +421,58 @@ describe('per-signal endpoints', () => {
     expect(run.result().enabled).toBe(false);
     expect(kiraWarnings(run.stderr())).toEqual([expect.stringMatching(/telemetry is on but logs has no destination .* - telemetry stays off$/)]);
     expect(signalServers.traces.requests).toHaveLength(0);
+  });
+});
+
+describe('OTEL_EXPORTER_OTLP_CERTIFICATE and the other TLS variables', () => {
+  // Two HTTPS receivers with certificates of their own: "BetterStack", trusted the way a public
+  // CA is (NODE_EXTRA_CA_CERTS adds to Node's roots), and another collector with a private CA
+  // that only OTEL_EXPORTER_OTLP_CERTIFICATE names.
+  let directory: string;
+  let betterStack: OtlpCaptureServer;
+  let collector: OtlpCaptureServer;
+  let betterStackCa: SelfSignedCertificate;
+  let collectorCa: SelfSignedCertificate;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'kira-otel-tls-'));
+    betterStackCa = selfSignedCertificate(directory, 'betterstack');
+    collectorCa = selfSignedCertificate(directory, 'collector');
+    betterStack = await startOtlpCaptureServer({ tls: betterStackCa });
+    collector = await startOtlpCaptureServer({ tls: collectorCa });
+  });
+  afterAll(async () => {
+    await Promise.all([betterStack.close(), collector.close()]);
+    await rm(directory, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    betterStack.reset();
+    collector.reset();
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: apply to the collector they are meant for, not to BetterStack, with one warning', async (protocol) => {
+    const run = runFixture('app.mjs', {
+      args: ['basic'],
+      env: {
+        NODE_ENV: 'production',
+        NODE_EXTRA_CA_CERTS: betterStackCa.certPath,
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        BETTERSTACK_HOST: betterStack.url,
+        BETTERSTACK_TOKEN: 'secret-token',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/v1/traces`,
+        OTEL_EXPORTER_OTLP_CERTIFICATE: collectorCa.certPath,
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual([
+      expect.stringMatching(/OTEL_EXPORTER_OTLP_CERTIFICATE is not used for BetterStack \(metrics, logs go there with Node's default trusted certificates/),
+    ]);
+    // The collector's certificate is trusted only through the variable: traces arriving there
+    // show it applies; metrics and logs arriving at BetterStack show it did not replace the roots there.
+    expect(collector.spans().map((span) => span.name)).toContain('fixture-span');
+    expect(new Set(collector.requests.map((request) => request.signal))).toEqual(new Set(['traces']));
+    expect(new Set(betterStack.requests.map((request) => request.signal))).toEqual(new Set(['metrics', 'logs']));
+    expect(betterStack.logs().length).toBeGreaterThan(0);
   });
 });
 

@@ -21,7 +21,9 @@ export { flattenLogs, flattenMetrics, flattenSpans } from './flatten-otlp';
 export { launchChromium } from './launch-chromium';
 export { percentile, releaseAtRate } from './paced-load';
 export { startOtlpCaptureServer } from './start-otlp-capture-server';
-export { listenOnLoopback } from './listen-on-loopback';
+export { closeServer } from './close-server';
+export { listenOnLoopback, type LoopbackTls } from './listen-on-loopback';
+export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate';
 export { startSentrySink } from './start-sentry-sink';
 export { waitUntil } from './wait-until';
 export type {

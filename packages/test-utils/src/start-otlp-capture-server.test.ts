@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SeverityNumber, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter as OTLPLogExporterHttp } from '@opentelemetry/exporter-logs-otlp-http';
@@ -11,6 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSdk } from './create-test-sdk';
 import { decodeOtlpRequest, OtlpDecodeError, otlpTypes } from '@kira/telemetry-wire';
+import { selfSignedCertificate } from './self-signed-certificate';
 import { startOtlpCaptureServer } from './start-otlp-capture-server';
 import type { OtlpCaptureServer, TestSdk } from './types';
 
@@ -256,5 +261,33 @@ describe('decodeOtlpRequest', () => {
     expect(spans).toHaveLength(1000);
     expect(spans[999]!.name).toBe('GET /items/9');
     expect(spans[999]!.attributes).toHaveLength(4);
+  });
+});
+
+describe('startOtlpCaptureServer with tls', () => {
+  it('serves HTTPS with the given certificate: a client trusting it is answered, one that does not is refused', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'kira-capture-tls-'));
+    const trusted = selfSignedCertificate(directory, 'trusted');
+    const stranger = selfSignedCertificate(directory, 'stranger');
+    const secure = await startOtlpCaptureServer({ tls: trusted });
+    try {
+      expect(secure.url).toBe(`https://127.0.0.1:${secure.port}`);
+      const post = (ca: string) =>
+        new Promise<number>((resolve, reject) => {
+          const request = https.request(`${secure.url}/v1/traces`, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          });
+          request.once('error', reject);
+          request.end('{}');
+        });
+      expect(await post(trusted.cert)).toBe(200);
+      expect(secure.requests).toHaveLength(1);
+      await expect(post(stranger.cert)).rejects.toThrow(/self-signed certificate|unable to verify/i);
+      expect(secure.requests).toHaveLength(1);
+    } finally {
+      await secure.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

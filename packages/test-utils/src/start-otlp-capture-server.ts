@@ -22,6 +22,7 @@ const signalByPathEnding: Array<[string, OtlpSignal]> = [
 /**
  * An OTLP/HTTP receiver on 127.0.0.1 that records and decodes every request (protobuf or JSON,
  * gzip) and answers 200 with an empty Export*ServiceResponse unless `respond` says otherwise.
+ * With `tls` it listens for HTTPS (for the exporters' certificate settings).
  * Example: `const otlp = await startOtlpCaptureServer(); new OTLPTraceExporter({ url: `${otlp.url}/v1/traces` })`
  */
 export async function startOtlpCaptureServer(options: OtlpCaptureServerOptions = {}): Promise<OtlpCaptureServer> {
@@ -75,12 +76,12 @@ export async function startOtlpCaptureServer(options: OtlpCaptureServerOptions =
     }
   };
 
-  const { server, port } = await listenOnLoopback(handle, options.port ?? 0);
+  const { server, port, url } = await listenOnLoopback(handle, options.port ?? 0, options.tls);
 
   const ofSignal = (signal: OtlpSignal) => captured.list.filter((request) => request.signal === signal && request.decodeError === undefined);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     requests: captured.list,
     waitFor: (predicate, timeoutMs = 10_000) => captured.waitFor(predicate, timeoutMs, 'OTLP request'),

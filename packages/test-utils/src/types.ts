@@ -65,10 +65,12 @@ export interface OtlpCaptureServerOptions {
    * Example: `{ respond: () => ({ status: 503 }) }`
    */
   respond?: (request: CapturedRequest) => OtlpCaptureResponse | undefined;
+  /** PEM key and certificate: serve HTTPS (`url` is then `https://127.0.0.1:PORT`). Example: `{ tls: selfSignedCertificate(dir) }` */
+  tls?: { key: string; cert: string };
 }
 
 export interface OtlpCaptureServer {
-  /** "http://127.0.0.1:PORT" — append /v1/traces etc. */
+  /** "http://127.0.0.1:PORT" ("https://…" with `tls`) — append /v1/traces etc. */
   url: string;
   port: number;
   requests: CapturedRequest[];
