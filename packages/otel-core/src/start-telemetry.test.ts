@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -473,6 +473,46 @@ describe('OTEL_EXPORTER_OTLP_CERTIFICATE and the other TLS variables', () => {
     expect(new Set(collector.requests.map((request) => request.signal))).toEqual(new Set(['traces']));
     expect(new Set(betterStack.requests.map((request) => request.signal))).toEqual(new Set(['metrics', 'logs']));
     expect(betterStack.logs().length).toBeGreaterThan(0);
+  });
+});
+
+describe('detected resource attributes', () => {
+  const spanResource = () => capture.spans().find((span) => span.name === 'fixture-span')?.resource;
+
+  it("carry what NodeSDK's detectors find, under the service's own attributes, and never the command line", async () => {
+    const run = runFixture('app.mjs', {
+      // A secret on the command line, as people pass them: process.command_args would carry it.
+      args: ['basic', '--token=command-line-secret'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_RESOURCE_ATTRIBUTES: 'host.arch=overridden' },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    const resource = spanResource();
+    expect(resource).toMatchObject({
+      'host.name': hostname(),
+      'host.arch': 'overridden',
+      'os.type': expect.any(String),
+      'process.pid': run.child.pid,
+      'process.runtime.name': 'nodejs',
+      'process.executable.path': process.execPath,
+      'service.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(Object.keys(resource ?? {}).filter((key) => ['process.command_args', 'process.command_line', 'host.id'].includes(key))).toEqual([]);
+    expect(JSON.stringify(otlpRequests().map((request) => request.rawBody.toString('latin1')))).not.toContain('command-line-secret');
+  });
+
+  it('OTEL_NODE_RESOURCE_DETECTORS picks detectors, none keeps only the service\'s attributes, and an unknown name warns', async () => {
+    const onlyHost = await runBasic({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_NODE_RESOURCE_DETECTORS: 'host, Cloud' });
+    expect(kiraWarnings(onlyHost.stderr())).toEqual([expect.stringMatching(/OTEL_NODE_RESOURCE_DETECTORS: cloud is not a resource detector/)]);
+    const hostResource = spanResource() ?? {};
+    expect(hostResource['host.name']).toBe(hostname());
+    expect(Object.keys(hostResource).filter((key) => key.startsWith('process.') || key.startsWith('os.') || key === 'service.instance.id')).toEqual([]);
+
+    capture.reset();
+    const none = await runBasic({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_NODE_RESOURCE_DETECTORS: 'none', OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=kira' });
+    expect(kiraWarnings(none.stderr())).toEqual([]);
+    // No NODE_ENV in the fixture's environment, so no deployment.environment.name either.
+    expect(Object.keys(spanResource() ?? {}).sort()).toEqual(['service.name', 'service.namespace', 'service.version', 'telemetry.sdk.language', 'telemetry.sdk.name', 'telemetry.sdk.version']);
   });
 });
 

@@ -28,6 +28,7 @@ import { resolvePropagators } from './resolve-propagators';
 import { resolveSampler, type SamplerChoice } from './resolve-sampler';
 import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } from './otlp-http-exporters';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
+import { resolveDetectedResourceAttributes } from './resolve-resource-detectors';
 import { resolveSettings } from './resolve-settings';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type TelemetryState } from './telemetry-state';
@@ -88,6 +89,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const sampler = resolveSampler(env, options, settings.sampleRatio, warnings);
   const propagators = resolvePropagators(env, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
+  const detectedResourceAttributes = resolveDetectedResourceAttributes(env, warnings);
   const instrumentationOptions = applyHttpInboundEnv(options.instrumentations, env, warnings);
   const spoolSettings = resolveSpoolSettings(env, options, warnings);
   for (const warning of warnings) warnOnce(warning);
@@ -111,7 +113,8 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const inboundMayStepAside = inboundSideMayStepAside(options.instrumentations, env);
   const claimedBeforeStart = inboundMayStepAside && inboundAlreadyClaimed();
   const instrumentations = createInstrumentations(instrumentationOptions, claimedBeforeStart);
-  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
+  // The service's own attributes (options, OTEL_RESOURCE_ATTRIBUTES, …) win over detected ones.
+  const resource = defaultResource().merge(resourceFromAttributes({ ...detectedResourceAttributes, ...resourceAttributes }));
   // Retryable failures wait in a bounded queue (or the spool) instead of being dropped.
   // A signal that is not exported never reaches its queue; its protocol there is only a placeholder.
   const queues = new ExportQueues(spoolSettings, {
