@@ -70,7 +70,12 @@ export function resolveSettings(env: Env, options: TelemetryOptions, warnings: s
   };
 }
 
-function pick(
+/**
+ * One numeric setting: the option if given, else the variable, else `fallback`; an invalid value
+ * warns (naming the option or variable and the value) and `fallback` is used. Empty or blank
+ * variables count as unset. `Infinity` as the fallback reads "no limit" in the warning.
+ */
+export function pick(
   optionValue: number | undefined,
   optionName: string,
   envValue: string | undefined,
@@ -80,15 +85,16 @@ function pick(
   expected: string,
   warnings: string[],
 ): number {
+  const shownFallback = fallback === Number.POSITIVE_INFINITY ? 'no limit' : String(fallback);
   if (optionValue !== undefined) {
     if (typeof optionValue === 'number' && valid(optionValue)) return optionValue;
-    warnings.push(`${MESSAGE_PREFIX} option ${optionName}=${String(optionValue)} is not ${expected}; using ${fallback}`);
+    warnings.push(`${MESSAGE_PREFIX} option ${optionName}=${String(optionValue)} is not ${expected}; using ${shownFallback}`);
     return fallback;
   }
   const raw = envValue?.trim();
   if (raw === undefined || raw === '') return fallback;
   const parsed = Number(raw);
   if (valid(parsed)) return parsed;
-  warnings.push(`${MESSAGE_PREFIX} ${envName}="${raw}" is not ${expected}; using ${fallback}`);
+  warnings.push(`${MESSAGE_PREFIX} ${envName}="${raw}" is not ${expected}; using ${shownFallback}`);
   return fallback;
 }

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type OtlpCaptureServer, type SelfSignedCertificate, selfSignedCertificate, startOtlpCaptureServer } from '@kira/test-utils';
+import { flattenLogs, flattenSpans, type OtlpCaptureServer, type SelfSignedCertificate, selfSignedCertificate, startOtlpCaptureServer, waitUntil } from '@kira/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { packageDirectory, runFixture } from './fixtures/run-fixture';
 
@@ -319,6 +319,93 @@ describe('sampling', () => {
     });
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(capture.logs().map((record) => record.body)).toEqual(expect.arrayContaining(['inside span', 'debug line', 'error line']));
+  });
+});
+
+describe('batch processor and limit variables', () => {
+  // Items per export request of one signal, in arrival order.
+  const itemsPerRequest = (signal: 'traces' | 'logs') =>
+    otlpRequests()
+      .filter((request) => request.signal === signal)
+      .map((request) => (signal === 'traces' ? flattenSpans(request.body) : flattenLogs(request.body)).length);
+
+  it.each(['http/protobuf', 'http/json'])('%s: OTEL_BSP_MAX_EXPORT_BATCH_SIZE=10 sends 26 spans in requests of at most 10', async (protocol) => {
+    // 25 sampled roots and the child of the sampled remote parent; the default batch would hold all 26.
+    const run = runFixture('app.mjs', {
+      args: ['sampler'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_TRACES_SAMPLER_ARG: '1', FIXTURE_ROOTS: '25', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    const sizes = itemsPerRequest('traces');
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(26);
+    expect(sizes.filter((size) => size > 10)).toEqual([]);
+  });
+
+  it('an invalid OTEL_BSP_MAX_EXPORT_BATCH_SIZE warns naming it, and the default batch of 512 applies', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['sampler'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', FIXTURE_ROOTS: '25', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'ten' },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(kiraWarnings(run.stderr())).toEqual(['@kira/otel-core: OTEL_BSP_MAX_EXPORT_BATCH_SIZE="ten" is not a positive integer; using 512']);
+    expect(itemsPerRequest('traces')).toEqual([26]);
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: OTEL_BSP_SCHEDULE_DELAY=50 ships an ended span while the process runs, with no flush', async (protocol) => {
+    // The 'signals' scenario ends a span and then idles until a signal; nothing flushes before it.
+    const run = runFixture('app.mjs', {
+      args: ['signals'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_METRIC_EXPORT_INTERVAL: '60000', OTEL_BSP_SCHEDULE_DELAY: '50' },
+    });
+    try {
+      await run.waitForLine(/^READY$/);
+      // Bounded below the default delay (5 s): with the variable ignored the span would still be waiting.
+      await waitUntil(() => capture.spans().some((span) => span.name === 'pending-span'), 3000, 'pending-span at the capture server');
+      expect(run.child.exitCode).toBeNull();
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+
+  it.each(['http/protobuf', 'http/json'])('%s: OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=2 sends the 4 log records in requests of at most 2', async (protocol) => {
+    const run = await runBasic({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '2' });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    expect(capture.logs().map((record) => record.body).sort()).toEqual(['debug line', 'error line', 'inside span', 'outside span']);
+    expect(itemsPerRequest('logs').filter((size) => size > 2)).toEqual([]);
+  });
+
+  it('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT truncates a long span attribute, over OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', async () => {
+    const fetchedUrl = `${targetUrl}/a-path-long-enough-to-be-truncated`;
+    const run = await runBasic({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      FIXTURE_FETCH_URL: fetchedUrl,
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '20',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '16',
+    });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    const fetchSpan = capture.spans().find((span) => span.scope === '@opentelemetry/instrumentation-undici');
+    expect(fetchSpan?.attributes['url.full']).toBe(fetchedUrl.slice(0, 16));
+    expect(fetchSpan?.attributes['http.request.method']).toBe('GET');
+  });
+
+  it('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT=0 drops every log attribute, over OTEL_ATTRIBUTE_COUNT_LIMIT, which still limits spans', async () => {
+    const run = await runBasic({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      FIXTURE_FETCH_URL: `${targetUrl}/attribute-count-limit`,
+      OTEL_ATTRIBUTE_COUNT_LIMIT: '2',
+      OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: '0',
+    });
+    expect(kiraWarnings(run.stderr())).toEqual([]);
+    const logs = capture.logs();
+    expect(logs.find((record) => record.body === 'inside span')?.attributes).toEqual({});
+    expect(logs.find((record) => record.body === 'error line')?.attributes).toEqual({});
+    // The undici instrumentation sets more than two attributes on its span.
+    const fetchSpan = capture.spans().find((span) => span.scope === '@opentelemetry/instrumentation-undici');
+    expect(Object.keys(fetchSpan?.attributes ?? {})).toHaveLength(2);
   });
 });
 

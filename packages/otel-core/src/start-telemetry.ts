@@ -30,6 +30,7 @@ import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } f
 import { resolveResourceAttributes } from './resolve-resource-attributes';
 import { resolveDetectedResourceAttributes } from './resolve-resource-detectors';
 import { resolveSettings } from './resolve-settings';
+import { resolveBatchAndLimits } from './resolve-batch-and-limits';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type TelemetryState } from './telemetry-state';
 import type { TelemetryHandle, TelemetryOptions } from './types';
@@ -86,6 +87,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   // OTEL_<SIGNAL>_EXPORTER=none: that signal needs no destination and is not exported.
   const exporter = resolveExporterConfig(env, options, warnings, exportedSignals(resolveSignalExporters(env, warnings)));
   const settings = resolveSettings(env, options, warnings);
+  const { spanBatching, logRecordBatching, spanLimits, logRecordLimits } = resolveBatchAndLimits(env, warnings);
   const sampler = resolveSampler(env, options, settings.sampleRatio, warnings);
   const propagators = resolvePropagators(env, warnings);
   const resourceAttributes = resolveResourceAttributes(env, options, warnings);
@@ -131,16 +133,16 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
           new RedactUrlAttributesProcessor(),
           // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
           traces.protocol === 'http/json'
-            ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces') })
-            : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces')),
+            ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces'), ...spanBatching })
+            : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces'), spanBatching),
         ];
   // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
   const idGenerator = new PooledIdGenerator();
   const tracerProvider =
     sampler.kind === 'parent-based'
       ? // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
-        new ParentBasedTracerProvider({ resource, sampleRatio: sampler.ratio, idGenerator, spanProcessors })
-      : new TracerProvider({ resource, sampler: samplerIgnoringParent(sampler), idGenerator, spanProcessors });
+        new ParentBasedTracerProvider({ resource, sampleRatio: sampler.ratio, idGenerator, spanProcessors, spanLimits })
+      : new TracerProvider({ resource, sampler: samplerIgnoringParent(sampler), idGenerator, spanProcessors, spanLimits });
   // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations
   // may start spans bare and add their attributes when the span records (tracedFetch does), and a
   // child of an unsampled parent is never sampled (tracedFetch then needs no span of its own).
@@ -170,6 +172,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   // Not exported: a LoggerProvider without processors; getLogger() still emits to it (no console lines).
   const loggerProvider = new LoggerProvider({
     resource,
+    logRecordLimits,
     processors:
       logsExport === undefined
         ? []
@@ -179,6 +182,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
                 logsExport.protocol === 'http/json'
                   ? queues.wrap(createJsonLogExporter(logsExport), 'logs')
                   : queues.wrapSliced(SlicedProtobufExporter.forLogs(logsExport), 'logs'),
+              ...logRecordBatching,
             }),
           ],
   });
