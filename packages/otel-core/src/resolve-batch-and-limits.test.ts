@@ -51,11 +51,11 @@ describe('resolveBatchAndLimits', () => {
     expect({ ...resolved, warnings: undefined }).toEqual({ ...defaults, warnings: undefined });
   });
 
-  it('a limit of 0 is valid: it keeps no attributes, or empties every string', () => {
+  it('a count limit of 0 is valid (no attributes kept); a value length limit of 0 is not (the SDK would ignore it)', () => {
     const { spanLimits, logRecordLimits, warnings } = resolve({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '0', OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' });
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['@kira/otel-core: OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT="0" is not a positive integer; using no limit']);
     expect(spanLimits.attributeCountLimit).toBe(0);
-    expect(logRecordLimits.attributeValueLengthLimit).toBe(0);
+    expect(logRecordLimits.attributeValueLengthLimit).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('empty and blank values count as unset, without a warning', () => {
@@ -73,9 +73,9 @@ describe('resolveBatchAndLimits', () => {
     ['OTEL_BLRP_MAX_QUEUE_SIZE', '-2048', 'a positive integer', '2048'],
     ['OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', '10.5', 'a positive integer', '512'],
     ['OTEL_ATTRIBUTE_COUNT_LIMIT', '-1', 'a non-negative integer', '128'],
-    ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'short', 'a non-negative integer', 'no limit'],
+    ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'short', 'a positive integer', 'no limit'],
     ['OTEL_SPAN_EVENT_COUNT_LIMIT', '2.5', 'a non-negative integer', '128'],
-    ['OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'Infinity', 'a non-negative integer', 'no limit'],
+    ['OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'Infinity', 'a positive integer', 'no limit'],
   ])('%s=%s warns once naming it and uses the default', (name, value, expected, fallback) => {
     const resolved = resolve({ [name]: value });
     expect(resolved.warnings).toEqual([`@kira/otel-core: ${name}="${value}" is not ${expected}; using ${fallback}`]);

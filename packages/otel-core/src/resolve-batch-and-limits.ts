@@ -53,6 +53,9 @@ export function resolveBatchAndLimits(env: Env, warnings: string[]): BatchAndLim
   const read = (name: string, fallback: number, valid: (value: number) => boolean, expected: string): number =>
     pick(undefined, '', env[name], name, fallback, valid, expected, warnings);
   const readLimit = (name: string, fallback: number): number => read(name, fallback, isNonNegativeInteger, 'a non-negative integer');
+  // 0 is a valid count (keep no attributes), but not a length: the SDK ignores a value length
+  // limit of 0 or less, so accepting it would promise empty strings and deliver full ones.
+  const readLengthLimit = (name: string, fallback: number): number => read(name, fallback, isPositiveInteger, 'a positive integer');
 
   const batching = (prefix: 'OTEL_BSP' | 'OTEL_BLRP', defaults: BatchProcessorSettings): BatchProcessorSettings => {
     const variable = (key: keyof BatchProcessorSettings): string => `${prefix}_${BATCH_VARIABLE_SUFFIXES[key]}`;
@@ -73,13 +76,13 @@ export function resolveBatchAndLimits(env: Env, warnings: string[]): BatchAndLim
     return { scheduledDelayMillis, exportTimeoutMillis, maxQueueSize, maxExportBatchSize: Math.min(requestedBatchSize, maxQueueSize) };
   };
 
-  const generalValueLength = readLimit('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', NO_LENGTH_LIMIT);
+  const generalValueLength = readLengthLimit('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', NO_LENGTH_LIMIT);
   const generalCount = readLimit('OTEL_ATTRIBUTE_COUNT_LIMIT', DEFAULT_COUNT_LIMIT);
   return {
     spanBatching: batching('OTEL_BSP', SPAN_BATCHING_DEFAULTS),
     logRecordBatching: batching('OTEL_BLRP', LOG_RECORD_BATCHING_DEFAULTS),
     spanLimits: {
-      attributeValueLengthLimit: readLimit('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', generalValueLength),
+      attributeValueLengthLimit: readLengthLimit('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', generalValueLength),
       attributeCountLimit: readLimit('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', generalCount),
       eventCountLimit: readLimit('OTEL_SPAN_EVENT_COUNT_LIMIT', DEFAULT_COUNT_LIMIT),
       linkCountLimit: readLimit('OTEL_SPAN_LINK_COUNT_LIMIT', DEFAULT_COUNT_LIMIT),
@@ -89,7 +92,7 @@ export function resolveBatchAndLimits(env: Env, warnings: string[]): BatchAndLim
       attributePerLinkCountLimit: readLimit('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', DEFAULT_COUNT_LIMIT),
     },
     logRecordLimits: {
-      attributeValueLengthLimit: readLimit('OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', generalValueLength),
+      attributeValueLengthLimit: readLengthLimit('OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', generalValueLength),
       attributeCountLimit: readLimit('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT', generalCount),
     },
   };

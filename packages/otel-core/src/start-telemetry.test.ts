@@ -384,11 +384,14 @@ describe('batch processor and limit variables', () => {
       FIXTURE_FETCH_URL: fetchedUrl,
       OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '20',
       OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '16',
+      // Cut before redaction this would go out as https://user:sec…
+      FIXTURE_SPAN_URL: 'https://user:secret-password@example.com/',
     });
     expect(kiraWarnings(run.stderr())).toEqual([]);
     const fetchSpan = capture.spans().find((span) => span.scope === '@opentelemetry/instrumentation-undici');
     expect(fetchSpan?.attributes['url.full']).toBe(fetchedUrl.slice(0, 16));
     expect(fetchSpan?.attributes['http.request.method']).toBe('GET');
+    expect(capture.spans().find((span) => span.name === 'fixture-span')?.attributes['url.full']).toBe('https://REDACTED');
   });
 
   it('OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT=0 drops every log attribute, over OTEL_ATTRIBUTE_COUNT_LIMIT, which still limits spans', async () => {

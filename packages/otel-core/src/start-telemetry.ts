@@ -130,19 +130,22 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
     traces === undefined
       ? []
       : [
-          new RedactUrlAttributesProcessor(),
+          new RedactUrlAttributesProcessor(spanLimits.attributeValueLengthLimit),
           // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
           traces.protocol === 'http/json'
             ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces'), ...spanBatching })
             : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces'), spanBatching),
         ];
+  // Values are cut to the length limit by RedactUrlAttributesProcessor once URLs are redacted: cut
+  // first, a URL's credentials could lose the `@` that marks them (redact-url-attributes.ts).
+  const providerSpanLimits = { ...spanLimits, attributeValueLengthLimit: Number.POSITIVE_INFINITY };
   // Every request gets ids, sampled or not: pooled crypto randomness is ~4x cheaper per root span.
   const idGenerator = new PooledIdGenerator();
   const tracerProvider =
     sampler.kind === 'parent-based'
       ? // ParentBased(TraceIdRatioBased(ratio)); the spans it drops skip the SDK's span machinery.
-        new ParentBasedTracerProvider({ resource, sampleRatio: sampler.ratio, idGenerator, spanProcessors, spanLimits })
-      : new TracerProvider({ resource, sampler: samplerIgnoringParent(sampler), idGenerator, spanProcessors, spanLimits });
+        new ParentBasedTracerProvider({ resource, sampleRatio: sampler.ratio, idGenerator, spanProcessors, spanLimits: providerSpanLimits })
+      : new TracerProvider({ resource, sampler: samplerIgnoringParent(sampler), idGenerator, spanProcessors, spanLimits: providerSpanLimits });
   // ParentBased(TraceIdRatioBased) decides from the trace id and the parent only: instrumentations
   // may start spans bare and add their attributes when the span records (tracedFetch does), and a
   // child of an unsampled parent is never sampled (tracedFetch then needs no span of its own).
