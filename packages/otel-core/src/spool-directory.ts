@@ -175,8 +175,24 @@ export class SpoolDirectory {
     this.knownBytes = total;
   }
 
-  private async listAll(): Promise<Array<{ path: string; name: string; size: number; claimed: boolean }>> {
-    const files: Array<{ path: string; name: string; size: number; claimed: boolean }> = [];
+  /**
+   * Every published and claimed file of the three signals with its size. A file renamed between
+   * the listing and its `stat` (claimed for delivery, or put back after a failed attempt by this
+   * process's own retry loop or another process) is under another name by then: counted under
+   * neither, the directory would look smaller than it is and the next writes could pass the cap
+   * by that file. So the listing is taken again when an entry vanished (at most three times;
+   * a file deleted meanwhile also looks vanished, and then the last listing is right anyway).
+   */
+  private async listAll(): Promise<SpoolFile[]> {
+    for (let attempt = 1; ; attempt++) {
+      const { files, vanished } = await this.listOnce();
+      if (!vanished || attempt === 3) return files;
+    }
+  }
+
+  private async listOnce(): Promise<{ files: SpoolFile[]; vanished: boolean }> {
+    const files: SpoolFile[] = [];
+    let vanished = false;
     for (const signal of ['traces', 'metrics', 'logs'] as const) {
       let names: string[];
       try {
@@ -199,12 +215,20 @@ export class SpoolDirectory {
           const claimedByOther = claim !== null && Number(claim[2]) !== process.pid && isAlive(Number(claim[2]));
           files.push({ path, name: claim?.[1] ?? name, size: info.size, claimed: claimedByOther });
         } catch {
-          // gone meanwhile
+          vanished = true;
         }
       }
     }
-    return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files: files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), vanished };
   }
+}
+
+/** A spool file as the cap sees it; `claimed`: another live process is delivering it (not ours to delete). */
+interface SpoolFile {
+  path: string;
+  name: string;
+  size: number;
+  claimed: boolean;
 }
 
 function frame(body: Uint8Array): Buffer {

@@ -38,17 +38,23 @@ async function spoolDir(): Promise<string> {
 
 /** Bytes and files of spool bodies (in-progress temporary files excluded). */
 async function spoolSize(dir: string): Promise<{ bytes: number; files: number }> {
-  let bytes = 0;
-  let files = 0;
+  // Every folder is listed before any file is measured. Listed and measured folder by folder, a
+  // traces file could be counted just before the spool deleted it to make room for a metrics file
+  // that the next folder's listing then counted too: a size the directory never had. The spool
+  // deletes before it writes, so a file listed here that is deleted before its stat is simply
+  // not counted, and the sum never exceeds what was on disk.
+  const paths: string[] = [];
   for (const signal of ['traces', 'metrics', 'logs']) {
     const names = await readdir(join(dir, signal)).catch(() => [] as string[]);
-    for (const name of names) {
-      if (name.startsWith('.')) continue;
-      const info = await stat(join(dir, signal, name)).catch(() => undefined);
-      if (!info) continue;
-      bytes += info.size;
-      files += 1;
-    }
+    for (const name of names) if (!name.startsWith('.')) paths.push(join(dir, signal, name));
+  }
+  let bytes = 0;
+  let files = 0;
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) continue;
+    bytes += info.size;
+    files += 1;
   }
   return { bytes, files };
 }
