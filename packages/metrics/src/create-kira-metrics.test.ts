@@ -373,6 +373,16 @@ describe('traceAITool', () => {
 });
 
 describe('bad input and cardinality', () => {
+  it('createKiraMetrics(null) uses the defaults, as createKiraMetrics() does (global providers, no throw)', async () => {
+    const fromNull = createKiraMetrics(null as never);
+    fromNull.recordAITool('generateImage', true, 1234);
+    fromNull.recordHttpRequest({ method: 'GET', route: '/users/:id', statusCode: 200, durationMs: 12 });
+
+    expect((await points('ai_tool_executions')).map((point) => [point.attributes['tool_name'], point.value])).toEqual([['generateImage', 1]]);
+    expect(await points('http_request_duration_ms')).toHaveLength(1);
+    expect(kiraWarnings()).toEqual([]);
+  });
+
   it('recordAITool with garbage records nothing and warns once', async () => {
     kiraMetrics.recordAITool(undefined as never, true, 10);
     kiraMetrics.recordAITool('tool', 'yes' as never, 10);

@@ -56,6 +56,8 @@ const HTTP_DURATION_CELLS_DESCRIPTOR = Object.freeze({
  * await kiraMetrics.traceAITool('generateImage', { userId, threadId }, () => generate(prompt));
  */
 export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics {
+  // A JavaScript caller's null means "no options", as undefined does: telemetry never throws into its host for it.
+  options ??= {};
   // One memory per helper set: a test or a second set of providers reports its own problems.
   const warnOnce = createReportOnce({ prefix: `${SCOPE_NAME}:`, write: (message, ...details) => diag.warn(message, ...details) });
   const getInstruments = memoizeByProvider(

@@ -342,6 +342,18 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     expect(span.attributes['http.request.method']).toBe('GET');
   });
 
+  it('treats null options as no options: the defaults, no throw', async () => {
+    const app = new Hono();
+    app.use(otelHono(null as never));
+    app.get('/null-options/:id', (c) => c.text('ok'));
+    const response = await app.request('/null-options/7');
+    expect(response.status).toBe(200);
+    const span = sdk.spanByName('GET /null-options/:id')!;
+    expect(span.attributes['http.route']).toBe('/null-options/:id');
+    expect(span.attributes['http.method']).toBe('GET');
+    expect((await durationPoints()).map((point) => point.value.count)).toEqual([1]);
+  });
+
   it('uses injected providers instead of the globals', async () => {
     const other = createTestSdk({ registerGlobal: false });
     try {

@@ -115,6 +115,8 @@ function finishOnClose(this: ClosableResponse): void {
  * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
  */
 export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
+  // A JavaScript caller's null means "no options", as undefined does: telemetry never throws into its host for it.
+  options ??= {};
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, version);
   const unmatchedRoute = options.unmatchedRoute ?? DEFAULT_UNMATCHED_ROUTE;
   const legacy = options.recordLegacyAttributes ?? true;
