@@ -1,4 +1,5 @@
 import { ApplyError, BetterStackClient } from './betterstack-client';
+import { expectFunction, expectModelOptions, readOption } from './expect-argument';
 import { CREATED_EXPLORATION_ID, planChanges, type ApplyStep, type ChangePlan, type PlanOptions, type PlannedChange } from './plan-changes';
 
 /** What {@link applyChanges} did. */
@@ -26,6 +27,8 @@ export interface ApplyOptions extends PlanOptions {
  * @example await applyChanges({ token: process.env.BETTERSTACK_API_TOKEN!, teamName: 'kira' })
  */
 export async function applyChanges(options: ApplyOptions): Promise<ApplyResult> {
+  const onStep = readOption('applyChanges', expectModelOptions('applyChanges', options, true), 'onStep');
+  if (onStep !== undefined) expectFunction('applyChanges', onStep, 'options.onStep to be a function or undefined');
   const plan = await planChanges(options);
   const client = new BetterStackClient(options);
   const created: { description: string; id: string }[] = [];

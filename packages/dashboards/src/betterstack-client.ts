@@ -1,3 +1,5 @@
+import { safeString } from './expect-argument';
+
 /** BetterStack Telemetry API base URL. */
 export const DEFAULT_API_URL = 'https://telemetry.betterstack.com';
 
@@ -30,7 +32,7 @@ export class ApplyError extends Error {
     readonly step: string,
     readonly target: string,
   ) {
-    super(message);
+    super(safeString(message));
   }
 }
 

@@ -1,3 +1,4 @@
+import { expectAlert, expectArray, expectDate, expectObject, readField, readOption } from './expect-argument';
 import type { Alert, AlertEvaluation, AlertEvent, AlertOperator, SeriesPoint } from './types';
 
 const MINUTE_MS = 60_000;
@@ -39,9 +40,15 @@ export function breaches(operator: AlertOperator, value: number, threshold: numb
  *   threshold, NaN, or a gap); a new run then starts from zero.
  */
 export function evaluateAlert(alert: Alert, series: readonly SeriesPoint[], options: EvaluateAlertOptions = {}): AlertEvaluation {
+  const fn = 'evaluateAlert';
+  expectAlert(fn, alert);
+  expectArray(fn, series, 'series to be an array of points ({ time: Date, value: number })');
+  const nowOption = readOption(fn, options, 'now');
+  const now = nowOption === undefined ? undefined : expectDate(fn, nowOption, 'options.now to be a Date or undefined');
   const byMinute = new Map<number, number>();
   for (const point of series) {
-    const time = point.time.getTime();
+    expectObject(fn, point, 'series to hold points ({ time: Date, value: number })');
+    const time = expectDate(fn, readField(fn, point, 'points', 'time'), 'every point of series to have a Date time').getTime();
     if (Number.isNaN(time)) continue;
     byMinute.set(Math.floor(time / MINUTE_MS) * MINUTE_MS, point.value);
   }
@@ -74,8 +81,8 @@ export function evaluateAlert(alert: Alert, series: readonly SeriesPoint[], opti
     }
   }
 
-  if (options.now !== undefined && previousMinute !== undefined) {
-    const nowMinute = Math.floor(options.now.getTime() / MINUTE_MS) * MINUTE_MS;
+  if (now !== undefined && previousMinute !== undefined) {
+    const nowMinute = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
     if (nowMinute > previousMinute) clear(previousMinute + MINUTE_MS);
   }
 

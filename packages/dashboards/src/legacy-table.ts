@@ -1,3 +1,4 @@
+import { expectDashboard, expectDate, expectMetricDefinitions, expectObject, expectObjects, expectString, readField, readOption } from './expect-argument';
 import { metricDefinitions } from './metric-definitions';
 import { UnsupportedDialectError } from './model-validation-error';
 import { renderPanelSql } from './render-sql';
@@ -25,7 +26,7 @@ export interface LegacyColumn {
 
 /** Legacy (per-metric column) columns, from the `legacy` and `derivedFrom` of each metric definition. */
 export function legacyColumns(definitions: readonly MetricDefinition[] = metricDefinitions): LegacyColumn[] {
-  return definitions.flatMap((metric) => {
+  return expectMetricDefinitions('legacyColumns', definitions, metricDefinitions).flatMap((metric) => {
     if (metric.legacy === undefined) return [];
     const { column, aggregation } = metric.legacy;
     const sourceMetric = metric.derivedFrom?.metric ?? metric.name;
@@ -46,12 +47,23 @@ export interface LegacyTableOptions {
  * which the legacy queries read with `avgMerge(column)` / `maxMerge(column)`.
  */
 export function createLegacyTableSql(table: string, options: LegacyTableOptions = {}): string {
+  const fn = 'createLegacyTableSql';
+  return legacyTableSql(expectTableName(fn, table), retentionDaysOption(fn, options));
+}
+
+/** A table name for the legacy DDL and INSERT. */
+const expectTableName = (fn: string, table: unknown) => expectString(fn, table, 'a table name (a non-empty string)', true);
+
+/** `options.retentionDays`; the number itself is retentionTtlSeconds' to judge. */
+const retentionDaysOption = (fn: string, options: LegacyTableOptions | undefined) => readOption(fn, options, 'retentionDays') as number | undefined;
+
+function legacyTableSql(table: string, retentionDays: number | undefined): string {
   const columns = legacyColumns().map(({ column, aggregation }) => `  ${column} AggregateFunction(${aggregation}, Float64)`);
   let partition = '';
   let ttl = '';
-  if (options.retentionDays !== undefined) {
+  if (retentionDays !== undefined) {
     partition = '\nPARTITION BY toDate(dt)';
-    ttl = `\nTTL ${retentionTtlExpression(retentionTtlSeconds(options.retentionDays))}`;
+    ttl = `\nTTL ${retentionTtlExpression(retentionTtlSeconds(retentionDays))}`;
   }
   return `CREATE TABLE IF NOT EXISTS ${table} (\n  dt DateTime('UTC'),\n${columns.join(',\n')}\n) ENGINE = AggregatingMergeTree${partition}\nORDER BY dt${ttl}`;
 }
@@ -64,6 +76,7 @@ export function createLegacyTableSql(table: string, options: LegacyTableOptions 
  * @example for (const sql of [...createSchemaStatements(), ...createLegacySchemaStatements()]) session.query(sql)
  */
 export function createLegacySchemaStatements(options: LegacyTableOptions = {}): string[] {
+  const retentionDays = retentionDaysOption('createLegacySchemaStatements', options);
   const columns = legacyColumns();
   const states = columns.map(({ column, aggregation, sourceMetric, divideBy }) => {
     const value = divideBy === undefined ? 'ifNull(value, 0)' : `ifNull(value, 0) / ${String(divideBy)}`;
@@ -71,7 +84,7 @@ export function createLegacySchemaStatements(options: LegacyTableOptions = {}): 
   });
   const sources = [...new Set(columns.map(({ sourceMetric }) => `'${sourceMetric}'`))];
   return [
-    createLegacyTableSql(LEGACY_METRICS_TABLE, options),
+    legacyTableSql(LEGACY_METRICS_TABLE, retentionDays),
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${LEGACY_METRICS_VIEW} TO ${LEGACY_METRICS_TABLE} AS
 SELECT
   dt,
@@ -89,10 +102,14 @@ export interface LegacySample {
 
 /** INSERT turning raw samples into the aggregate states of the legacy table, one row per sample. */
 export function insertLegacySamplesSql(table: string, samples: readonly LegacySample[]): string {
+  const fn = 'insertLegacySamplesSql';
+  expectTableName(fn, table);
+  expectObjects(fn, samples, 'samples', 'samples to be an array of { time: Date, values: { column: number } }');
   const columns = legacyColumns();
   const known = new Set(columns.map(({ column }) => column));
   for (const sample of samples) {
-    for (const key of Object.keys(sample.values)) {
+    expectDate(fn, readField(fn, sample, 'samples', 'time'), 'every sample to have a Date time');
+    for (const key of Object.keys(expectObject(fn, readField(fn, sample, 'samples', 'values'), 'every sample to have an object of column values'))) {
       if (!known.has(key)) throw new RangeError(`legacy table has no column "${key}"`);
     }
   }
@@ -119,6 +136,7 @@ GROUP BY sample, ts`;
  * @example dashboardDialect(builtInDashboards[0]) // 'legacy'
  */
 export function dashboardDialect(dashboard: Dashboard): 'legacy' | 'unified' {
+  expectDashboard('dashboardDialect', dashboard);
   if (dashboard.panels.length === 0) return 'unified';
   try {
     for (const panel of dashboard.panels) renderPanelSql(panel, { dialect: 'legacy' });

@@ -1,4 +1,5 @@
 import { IMGPROXY_METRIC_NAMES, METRIC_NAMES, METRICS, type MetricContract } from '@kira/conventions';
+import { expectMetricDefinitions } from './expect-argument';
 import type { GaugeAggregation, MetricDefinition } from './types';
 
 const MIB = 1048576;
@@ -91,5 +92,5 @@ export const metricDefinitions: readonly MetricDefinition[] = [
 
 /** Looks a metric up by name; `undefined` when unknown. */
 export function findMetric(name: string, definitions: readonly MetricDefinition[] = metricDefinitions): MetricDefinition | undefined {
-  return definitions.find((definition) => definition.name === name);
+  return expectMetricDefinitions('findMetric', definitions, metricDefinitions).find((definition) => definition.name === name);
 }

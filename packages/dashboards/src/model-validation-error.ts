@@ -1,3 +1,5 @@
+import { safeString } from './expect-argument';
+
 /** Codes of {@link ModelValidationError}. */
 export type ModelValidationCode =
   | 'unknown_metric'
@@ -20,7 +22,7 @@ export class ModelValidationError extends Error {
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${safeString(path)}: ${safeString(message)}`);
   }
 }
 
@@ -31,7 +33,7 @@ export class UnknownMetricError extends ModelValidationError {
     path: string,
     readonly metric: string,
   ) {
-    super('unknown_metric', path, `unknown metric "${metric}"`);
+    super('unknown_metric', path, `unknown metric "${safeString(metric)}"`);
   }
 }
 
@@ -43,7 +45,7 @@ export class InvalidThresholdError extends ModelValidationError {
     readonly threshold: number,
     reason: string,
   ) {
-    super('bad_threshold', path, `bad threshold ${String(threshold)}: ${reason}`);
+    super('bad_threshold', path, `bad threshold ${safeString(threshold)}: ${safeString(reason)}`);
   }
 }
 
@@ -54,6 +56,6 @@ export class UnsupportedDialectError extends Error {
     readonly dialect: string,
     message: string,
   ) {
-    super(message);
+    super(safeString(message));
   }
 }

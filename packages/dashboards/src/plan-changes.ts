@@ -1,6 +1,7 @@
 import { BetterStackClient, type BetterStackApiOptions, type ListedResource } from './betterstack-client';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
+import { expectModelOptions, expectPlan } from './expect-argument';
 import { managedAlertExplorationName, managedDashboardName, parseManagedName } from './managed-name';
 import { renderAlertDefinition, renderAlertExploration, renderDashboardJson, type BetterStackAlertDefinition, type BetterStackDashboardJson } from './render-betterstack';
 import type { Alert, Dashboard } from './types';
@@ -68,7 +69,7 @@ export const PLAN_NOTES: readonly string[] = [
 
 /** Whether applying the plan would change anything. */
 export function planHasChanges(plan: ChangePlan): boolean {
-  return plan.changes.some((change) => change.action !== 'unchanged');
+  return expectPlan('planHasChanges', plan).changes.some((change) => change.action !== 'unchanged');
 }
 
 /** The import of a dashboard under its managed name. */
@@ -112,6 +113,7 @@ function groupManaged(items: readonly ListedResource[], kind: 'dashboard' | 'ale
  * @example const plan = await planChanges({ token: process.env.BETTERSTACK_API_TOKEN! }); console.log(formatPlan(plan));
  */
 export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
+  expectModelOptions('planChanges', options, true);
   const client = new BetterStackClient(options);
   const dashboards = options.dashboards ?? builtInDashboards;
   const alerts = options.alerts ?? builtInAlerts;
@@ -163,11 +165,8 @@ export async function planChanges(options: PlanOptions): Promise<ChangePlan> {
 
 /** An id that does not survive the round trip through a managed name would be created again on every apply. */
 function checkKeys(kind: 'dashboard' | 'alert', items: readonly { id: string }[], name: (id: string) => string): void {
-  // Typed before the check: Array.isArray narrows a readonly array to any[].
-  const list: readonly { id: string }[] = items;
-  if (!Array.isArray(items)) throw new TypeError(`${kind}s must be an array`);
   const seen = new Set<string>();
-  for (const { id } of list) {
+  for (const { id } of items) {
     if (parseManagedName(name(id))?.id !== id) throw new TypeError(`${kind} id ${JSON.stringify(id)} cannot be a key: use letters, digits, - and _ (no spaces or brackets)`);
     if (seen.has(id)) throw new TypeError(`two ${kind}s have the id ${JSON.stringify(id)}; ids are the keys that match BetterStack objects`);
     seen.add(id);
@@ -344,6 +343,7 @@ const SIGN: Record<ChangeAction, string> = { create: '+', update: '~', extra: '-
 
 /** The plan as people read it: one line per dashboard and alert, the differences under it, a summary, the notes. */
 export function formatPlan(plan: ChangePlan): string {
+  expectPlan('formatPlan', plan);
   const out: string[] = [];
   const sorted = [...plan.changes].sort((a, b) => ORDER[a.action] - ORDER[b.action]);
   for (const change of sorted) {

@@ -2,6 +2,7 @@ import { applyChanges, type ApplyOptions, type ApplyResult } from './apply-chang
 import { ApplyError, DEFAULT_API_URL } from './betterstack-client';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
+import { expectModelOptions, expectObjects, expectString } from './expect-argument';
 import { alertCreateSteps, CREATED_EXPLORATION_ID, dashboardImportStep } from './plan-changes';
 import type { Alert, Dashboard } from './types';
 
@@ -37,6 +38,7 @@ export interface PushOptions {
  * `planChanges`.
  */
 export function planPush(options: PushOptions = {}): PushRequest[] {
+  expectModelOptions('planPush', options, false);
   const team = options.teamName === undefined ? {} : { team_name: options.teamName };
   const requests: PushRequest[] = [];
   for (const dashboard of options.dashboards ?? builtInDashboards) {
@@ -53,7 +55,8 @@ export function planPush(options: PushOptions = {}): PushRequest[] {
 
 /** Human-readable requests: each as method, URL, headers (token hidden) and JSON body. */
 export function formatPushPlan(requests: readonly PushRequest[], apiUrl: string = DEFAULT_API_URL): string {
-  const base = apiUrl.replace(/\/+$/, '');
+  expectObjects('formatPushPlan', requests, 'requests', 'an array of requests from planPush');
+  const base = expectString('formatPushPlan', apiUrl, 'apiUrl to be a string or undefined').replace(/\/+$/, '');
   return requests
     .map(
       (request, index) =>

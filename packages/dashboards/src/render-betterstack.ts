@@ -1,4 +1,5 @@
 import { alertSignal } from './alert-signal';
+import { expectAlert, expectDashboard } from './expect-argument';
 import { findMetric } from './metric-definitions';
 import { renderAlertSql, renderPanelSql } from './render-sql';
 import type { Alert, AlertOperator, Dashboard } from './types';
@@ -40,6 +41,7 @@ const CHART_HEIGHT = 6;
  * @example JSON.stringify(renderDashboardJson(builtInDashboards[0]), null, 2)
  */
 export function renderDashboardJson(dashboard: Dashboard): BetterStackDashboardJson {
+  expectDashboard('renderDashboardJson', dashboard);
   let x = 0;
   let y = 1;
   const charts = dashboard.panels.map((panel) => {
@@ -109,6 +111,7 @@ export interface BetterStackAlertDefinition {
  * @example renderAlertDefinition(builtInAlerts[1]).operator // 'higher_than'
  */
 export function renderAlertDefinition(alert: Alert): BetterStackAlertDefinition {
+  expectAlert('renderAlertDefinition', alert);
   const unit = findMetric(alert.metric)?.unit ?? '';
   const signal = alertSignal(alert);
   const shown = signal.kind === 'ratio' ? `${alert.threshold} %` : `${alert.threshold}${unit && unit !== '1' && unit !== 'ratio' ? ` ${unit}` : ''}`;
@@ -136,6 +139,7 @@ export function renderAlertExploration(alert: Alert): {
   date_range_from: string;
   date_range_to: string;
 } {
+  expectAlert('renderAlertExploration', alert);
   return {
     name: `[alert] ${alert.name} (${alert.id})`,
     chart: { chart_type: 'line_chart' },

@@ -1,4 +1,5 @@
 import { alertSignal } from './alert-signal';
+import { expectAlert, expectDialect, expectPanel } from './expect-argument';
 import { findMetric } from './metric-definitions';
 import { UnknownMetricError, UnsupportedDialectError } from './model-validation-error';
 import type { Alert, GaugeAggregation, LabelFilter, MetricDefinition, Panel, PanelQuery, RenderSqlOptions, Signal } from './types';
@@ -138,8 +139,10 @@ ORDER BY time`;
  * @example renderPanelSql(builtInDashboards[0].panels[0], { dialect: 'legacy' })
  */
 export function renderPanelSql(panel: Panel, options: RenderSqlOptions = {}): string {
+  expectPanel('renderPanelSql', panel);
+  const dialect = expectDialect('renderPanelSql', options);
   if (panel.queries.length === 0) throw new RangeError(`panel "${panel.id}" has no queries`);
-  if ((options.dialect ?? 'unified') === 'legacy') {
+  if (dialect === 'legacy') {
     return legacySelect(
       panel.queries.map((query) => {
         if (query.groupBy !== undefined) throw new UnsupportedDialectError('legacy', `panel "${panel.id}": legacy sources have no tags to group by`);
@@ -163,7 +166,9 @@ ORDER BY time, series`;
  * @example renderAlertSql(builtInAlerts[0]) // SELECT {{time}} AS time, toFloat64(avgMerge(value_avg)) AS value …
  */
 export function renderAlertSql(alert: Alert, options: RenderSqlOptions = {}): string {
+  expectAlert('renderAlertSql', alert);
+  const dialect = expectDialect('renderAlertSql', options);
   const signal = alertSignal(alert);
-  if ((options.dialect ?? 'unified') === 'legacy') return legacySelect([legacyColumn(signal, 'value')]);
+  if (dialect === 'legacy') return legacySelect([legacyColumn(signal, 'value')]);
   return `${unifiedSelect(signal, undefined)}\nORDER BY time`;
 }

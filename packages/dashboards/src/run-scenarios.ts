@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInAlerts } from './built-in-alerts';
 import { evaluateAlert } from './evaluate-alert';
+import { expectObjects, expectString, readField, readOption, safeString } from './expect-argument';
 import type { Alert, SeriesPoint } from './types';
 
 const MINUTE_MS = 60_000;
@@ -58,6 +59,14 @@ export interface RunScenariosOptions {
 /** Thrown for a scenario that doesn't fit the format. */
 export class ScenarioFormatError extends Error {
   override readonly name = 'ScenarioFormatError';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message === undefined ? undefined : safeString(message), options);
+  }
+}
+
+/** Alerts given by the caller (the built-in ones are trusted as they are). */
+function expectAlerts(fn: string, alerts: unknown, name: string): readonly Alert[] {
+  return alerts === builtInAlerts ? builtInAlerts : expectObjects<Alert>(fn, alerts, name, `${name} to be an array of alerts`);
 }
 
 /** Expands a series line (`"0.9*4 _ 0.2"`) or array into per-minute values (`undefined` = gap). */
@@ -91,9 +100,11 @@ function sameList(a: readonly number[], b: readonly number[]): boolean {
 
 /** Runs one parsed scenario against `alerts`. Throws {@link ScenarioFormatError} for bad input. */
 export function runScenario(scenario: ScenarioFile, file: string, alerts: readonly Alert[] = builtInAlerts): ScenarioResult[] {
-  if (scenario === null || typeof scenario !== 'object' || typeof scenario.series !== 'object' || scenario.series === null) {
-    throw new ScenarioFormatError('a scenario needs a "series" object');
-  }
+  const fn = 'runScenario';
+  const series = scenario !== null && typeof scenario === 'object' ? readField(fn, scenario, 'a scenario', 'series') : undefined;
+  if (typeof series !== 'object' || series === null) throw new ScenarioFormatError('a scenario needs a "series" object');
+  expectString(fn, file, 'a file name (a string) for the results');
+  expectAlerts(fn, alerts, 'alerts');
   const start = Date.parse(scenario.start ?? DEFAULT_START);
   if (Number.isNaN(start)) throw new ScenarioFormatError(`bad start "${String(scenario.start)}"`);
   const expect = scenario.expect ?? {};
@@ -134,7 +145,9 @@ export function runScenario(scenario: ScenarioFile, file: string, alerts: readon
  * @example const report = runScenarios('scenarios'); if (!report.passed) process.exitCode = 1;
  */
 export function runScenarios(dir: string, options: RunScenariosOptions = {}): ScenarioReport {
-  const alerts = options.alerts ?? builtInAlerts;
+  const fn = 'runScenarios';
+  expectString(fn, dir, 'a directory path (a non-empty string)', true);
+  const alerts = expectAlerts(fn, readOption(fn, options, 'alerts') ?? builtInAlerts, 'options.alerts');
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort();

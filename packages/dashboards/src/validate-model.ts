@@ -1,4 +1,5 @@
 import { alertSignal } from './alert-signal';
+import { expectAlert, expectDashboard, expectObjects, expectValidateOptions, readField } from './expect-argument';
 import { metricDefinitions as defaultDefinitions } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
 import type { Alert, Dashboard, LabelFilter, MetricDefinition, Signal } from './types';
@@ -59,10 +60,12 @@ function validateSignal(signal: Signal, path: string, definitions: readonly Metr
 /**
  * Checks a dashboard against the metric definitions: unknown metrics, signals that don't fit the
  * metric type, unknown tags, bad quantiles, duplicate or empty panels. Returns every problem found
- * (empty = valid); never throws.
+ * (empty = valid); throws only a TypeError for an argument that is not a dashboard object (with a
+ * panels array) or options that are not an object.
  */
 export function validateDashboard(dashboard: Dashboard, options: ValidateOptions = {}): ModelValidationError[] {
-  const definitions = options.metrics ?? defaultDefinitions;
+  expectDashboard('validateDashboard', dashboard);
+  const definitions = expectValidateOptions('validateDashboard', options, defaultDefinitions);
   const errors: ModelValidationError[] = [];
   const seen = new Set<string>();
   if (dashboard.panels.length === 0) errors.push(new ModelValidationError('bad_panel', `${dashboard.id}.panels`, 'a dashboard needs at least one panel'));
@@ -91,10 +94,12 @@ export function validateDashboard(dashboard: Dashboard, options: ValidateOptions
 /**
  * Checks an alert: unknown metric, threshold that is not finite or outside a ratio's 0–100 range,
  * duration that is negative or not whole minutes, unknown operator or severity. Returns every
- * problem found (empty = valid); never throws.
+ * problem found (empty = valid); throws only a TypeError for an argument that is not an object or
+ * options that are not an object.
  */
 export function validateAlert(alert: Alert, options: ValidateOptions = {}): ModelValidationError[] {
-  const definitions = options.metrics ?? defaultDefinitions;
+  expectAlert('validateAlert', alert);
+  const definitions = expectValidateOptions('validateAlert', options, defaultDefinitions);
   const errors: ModelValidationError[] = [];
   const signal = alertSignal(alert);
   if (alert.signal !== undefined && alert.signal.metric !== alert.metric) {
@@ -125,12 +130,12 @@ export function validateAlert(alert: Alert, options: ValidateOptions = {}): Mode
 
 /** Validates many alerts and their ids' uniqueness. */
 export function validateAlerts(alerts: readonly Alert[], options: ValidateOptions = {}): ModelValidationError[] {
-  // Typed before the check: Array.isArray narrows a readonly array to any[].
-  const list: readonly Alert[] = alerts;
-  if (!Array.isArray(alerts)) throw new TypeError('@kira/dashboards: validateAlerts expects an array of alerts');
+  const list = expectObjects<Alert>('validateAlerts', alerts, 'alerts', 'an array of alerts');
+  expectValidateOptions('validateAlerts', options, defaultDefinitions);
   const errors: ModelValidationError[] = [];
   const seen = new Set<string>();
   for (const alert of list) {
+    readField('validateAlerts', alert, 'alerts', 'id');
     if (seen.has(alert.id)) errors.push(new ModelValidationError('duplicate_id', `${alert.id}.id`, `duplicate alert id "${alert.id}"`));
     seen.add(alert.id);
     errors.push(...validateAlert(alert, options));
