@@ -11,7 +11,8 @@ export type ModelValidationCode =
   | 'bad_severity'
   | 'bad_quantile'
   | 'bad_panel'
-  | 'duplicate_id';
+  | 'duplicate_id'
+  | 'bad_shape';
 
 /** A problem in a dashboard or alert definition; `path` points into the definition. */
 export class ModelValidationError extends Error {

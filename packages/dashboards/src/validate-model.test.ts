@@ -17,6 +17,31 @@ const baseAlert: Alert = {
 };
 
 describe('validateDashboard / validateAlert', () => {
+  it('reports malformed nested parts as bad_shape problems at their paths, instead of throwing', () => {
+    const [dashboard] = builtInDashboards;
+    const panel = dashboard!.panels[0]!;
+    const shapes = (value: unknown) => validateDashboard(value as Dashboard).filter((error) => error.code === 'bad_shape').map((error) => error.message);
+    expect(shapes({ ...dashboard, panels: [null, panel] })).toEqual([`${dashboard!.id}.panels[0]: expected a panel object (id, title, queries), got null`]);
+    expect(shapes({ ...dashboard, panels: [{ ...panel, queries: 'cpu' }] })).toEqual([`${dashboard!.id}.panels[0].queries: expected a list of queries, got the string "cpu"`]);
+    expect(shapes({ ...dashboard, panels: [{ ...panel, queries: [null] }] })).toEqual([`${dashboard!.id}.panels[0].queries[0]: expected a signal object (kind, metric, …), got null`]);
+    expect(shapes({ ...dashboard, id: Symbol('d'), panels: [{ ...panel, id: 7 }] })).toEqual([
+      'Symbol(d).id: expected a non-empty string, got a symbol',
+      'Symbol(d).panels[0].id: expected a non-empty string, got number 7',
+    ]);
+    // A ratio over a real metric (the built-in AI tool success rate), so the filters are reached.
+    const ratio = { ...builtInDashboards.flatMap((board) => board.panels.flatMap((candidate) => candidate.queries)).find((query) => query.kind === 'ratio'), match: [null], where: 'status=500' };
+    expect(shapes({ ...dashboard, panels: [{ ...panel, queries: [ratio] }] })).toEqual([
+      `${dashboard!.id}.panels[0].queries[0].where: expected a list of label filters, got the string "status=500"`,
+      `${dashboard!.id}.panels[0].queries[0].match[0]: expected a label filter object, got null`,
+    ]);
+
+    const alertShapes = (value: unknown) => validateAlert(value as Alert).map((error) => `${error.code} ${error.message}`);
+    expect(alertShapes({ ...baseAlert, signal: null })).toEqual(['bad_shape a.signal: expected a signal object (kind, metric, …) or nothing, got null']);
+    expect(alertShapes({ ...baseAlert, id: Symbol('a') })).toEqual(['bad_shape Symbol(a).id: expected a non-empty string, got a symbol']);
+    const twice = { ...baseAlert, id: Symbol('twice') };
+    expect(() => validateAlerts([twice, twice] as unknown as Alert[])).not.toThrow();
+  });
+
   it('accepts every built-in dashboard and alert', () => {
     for (const dashboard of builtInDashboards) expect(validateDashboard(dashboard)).toEqual([]);
     expect(validateAlerts(builtInAlerts)).toEqual([]);

@@ -1,5 +1,5 @@
 import { alertSignal } from './alert-signal';
-import { expectAlert, expectDashboard, expectObjects, expectValidateOptions, readField } from './expect-argument';
+import { describeValue, expectAlert, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
 import { metricDefinitions as defaultDefinitions } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
 import type { Alert, Dashboard, LabelFilter, MetricDefinition, Signal } from './types';
@@ -17,10 +17,32 @@ const EXPECTED_TYPE: Record<Signal['kind'], MetricDefinition['type'][]> = {
   ratio: ['counter', 'histogram'],
 };
 
+// Not a type guard on purpose: the declared model types stay in force after the check.
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isList = (value: unknown): boolean => Array.isArray(value);
+
+/**
+ * A model read from JSON or written in JavaScript can hold anything where the types say an object
+ * or a list: the validators report that as a `bad_shape` problem at its path, and skip what is
+ * inside, instead of tripping over it.
+ */
+function badShape(path: string, expected: string, value: unknown): ModelValidationError {
+  return new ModelValidationError('bad_shape', path, `expected ${expected}, got ${describeValue(value)}`);
+}
+
 function validateFilters(filters: readonly LabelFilter[] | undefined, metric: MetricDefinition, path: string, errors: ModelValidationError[]): void {
-  filters?.forEach((filter, index) => {
+  if (filters === undefined) return;
+  if (!isList(filters)) {
+    errors.push(badShape(path, 'a list of label filters', filters));
+    return;
+  }
+  filters.forEach((filter, index) => {
+    if (!isObject(filter)) {
+      errors.push(badShape(`${path}[${index}]`, 'a label filter object', filter));
+      return;
+    }
     if (!(metric.attributes ?? []).includes(filter.label)) {
-      errors.push(new ModelValidationError('unknown_label', `${path}[${index}].label`, `metric "${metric.name}" has no attribute "${filter.label}"`));
+      errors.push(new ModelValidationError('unknown_label', `${path}[${index}].label`, `metric "${metric.name}" has no attribute "${safeString(filter.label)}"`));
     }
     if (!['=', '!=', '>', '>=', '<', '<='].includes(filter.operator)) {
       errors.push(new ModelValidationError('bad_operator', `${path}[${index}].operator`, `unknown operator "${String(filter.operator)}"`));
@@ -30,6 +52,10 @@ function validateFilters(filters: readonly LabelFilter[] | undefined, metric: Me
 
 /** Checks one signal; returns the metric when it is known. */
 function validateSignal(signal: Signal, path: string, definitions: readonly MetricDefinition[], errors: ModelValidationError[]): MetricDefinition | undefined {
+  if (!isObject(signal)) {
+    errors.push(badShape(path, 'a signal object (kind, metric, …)', signal));
+    return undefined;
+  }
   const metric = definitions.find((definition) => definition.name === signal.metric);
   if (metric === undefined) {
     errors.push(new UnknownMetricError(`${path}.metric`, signal.metric));
@@ -37,7 +63,7 @@ function validateSignal(signal: Signal, path: string, definitions: readonly Metr
   }
   if (!EXPECTED_TYPE[signal.kind]?.includes(metric.type)) {
     errors.push(
-      new ModelValidationError('wrong_metric_type', `${path}.kind`, `a ${signal.kind} signal needs a ${EXPECTED_TYPE[signal.kind]?.join(' or ') ?? '?'} metric; "${metric.name}" is a ${metric.type}`),
+      new ModelValidationError('wrong_metric_type', `${path}.kind`, `a ${safeString(signal.kind)} signal needs a ${EXPECTED_TYPE[signal.kind]?.join(' or ') ?? '?'} metric; "${metric.name}" is a ${metric.type}`),
     );
   }
   if (metric.derivedFrom !== undefined && !definitions.some((definition) => definition.name === metric.derivedFrom?.metric)) {
@@ -51,8 +77,9 @@ function validateSignal(signal: Signal, path: string, definitions: readonly Metr
   }
   if (signal.kind !== 'gauge') validateFilters(signal.where, metric, `${path}.where`, errors);
   if (signal.kind === 'ratio') {
-    if (signal.match.length === 0) errors.push(new ModelValidationError('bad_panel', `${path}.match`, 'a ratio needs at least one filter'));
-    validateFilters(signal.match, metric, `${path}.match`, errors);
+    if (!isList(signal.match)) errors.push(badShape(`${path}.match`, 'a list of label filters', signal.match));
+    else if (signal.match.length === 0) errors.push(new ModelValidationError('bad_panel', `${path}.match`, 'a ratio needs at least one filter'));
+    else validateFilters(signal.match, metric, `${path}.match`, errors);
   }
   return metric;
 }
@@ -68,22 +95,34 @@ export function validateDashboard(dashboard: Dashboard, options: ValidateOptions
   const definitions = expectValidateOptions('validateDashboard', options, defaultDefinitions);
   const errors: ModelValidationError[] = [];
   const seen = new Set<string>();
-  if (dashboard.panels.length === 0) errors.push(new ModelValidationError('bad_panel', `${dashboard.id}.panels`, 'a dashboard needs at least one panel'));
+  const id = safeString(dashboard.id);
+  if (typeof dashboard.id !== 'string' || dashboard.id === '') errors.push(badShape(`${id}.id`, 'a non-empty string', dashboard.id));
+  if (dashboard.panels.length === 0) errors.push(new ModelValidationError('bad_panel', `${id}.panels`, 'a dashboard needs at least one panel'));
   dashboard.panels.forEach((panel, panelIndex) => {
-    const path = `${dashboard.id}.panels[${panelIndex}]`;
-    if (seen.has(panel.id)) errors.push(new ModelValidationError('duplicate_id', `${path}.id`, `duplicate panel id "${panel.id}"`));
+    const path = `${id}.panels[${panelIndex}]`;
+    if (!isObject(panel)) {
+      errors.push(badShape(path, 'a panel object (id, title, queries)', panel));
+      return;
+    }
+    if (typeof panel.id !== 'string' || panel.id === '') errors.push(badShape(`${path}.id`, 'a non-empty string', panel.id));
+    else if (seen.has(panel.id)) errors.push(new ModelValidationError('duplicate_id', `${path}.id`, `duplicate panel id "${panel.id}"`));
     seen.add(panel.id);
+    if (!isList(panel.queries)) {
+      errors.push(badShape(`${path}.queries`, 'a list of queries', panel.queries));
+      return;
+    }
     if (panel.queries.length === 0) errors.push(new ModelValidationError('bad_panel', `${path}.queries`, 'a panel needs at least one query'));
     const names = new Set<string>();
     panel.queries.forEach((query, queryIndex) => {
       const queryPath = `${path}.queries[${queryIndex}]`;
       const metric = validateSignal(query, queryPath, definitions, errors);
+      if (!isObject(query)) return;
       if (metric !== undefined && query.groupBy !== undefined && !(metric.attributes ?? []).includes(query.groupBy)) {
-        errors.push(new ModelValidationError('unknown_label', `${queryPath}.groupBy`, `metric "${metric.name}" has no attribute "${query.groupBy}"`));
+        errors.push(new ModelValidationError('unknown_label', `${queryPath}.groupBy`, `metric "${metric.name}" has no attribute "${safeString(query.groupBy)}"`));
       }
       if (query.groupBy === undefined) {
         const name = query.series ?? '';
-        if (names.has(name)) errors.push(new ModelValidationError('bad_panel', `${queryPath}.series`, `two queries of the panel produce series "${name}"`));
+        if (names.has(name)) errors.push(new ModelValidationError('bad_panel', `${queryPath}.series`, `two queries of the panel produce series "${safeString(name)}"`));
         names.add(name);
       }
     });
@@ -101,29 +140,35 @@ export function validateAlert(alert: Alert, options: ValidateOptions = {}): Mode
   expectAlert('validateAlert', alert);
   const definitions = expectValidateOptions('validateAlert', options, defaultDefinitions);
   const errors: ModelValidationError[] = [];
+  const id = safeString(alert.id);
+  if (typeof alert.id !== 'string' || alert.id === '') errors.push(badShape(`${id}.id`, 'a non-empty string', alert.id));
+  if (alert.signal !== undefined && !isObject(alert.signal)) {
+    errors.push(badShape(`${id}.signal`, 'a signal object (kind, metric, …) or nothing', alert.signal));
+    return errors;
+  }
   const signal = alertSignal(alert);
   if (alert.signal !== undefined && alert.signal.metric !== alert.metric) {
-    errors.push(new ModelValidationError('bad_panel', `${alert.id}.signal.metric`, `signal metric "${alert.signal.metric}" differs from the alert's metric "${alert.metric}"`));
+    errors.push(new ModelValidationError('bad_panel', `${id}.signal.metric`, `signal metric "${safeString(alert.signal.metric)}" differs from the alert's metric "${safeString(alert.metric)}"`));
   }
-  validateSignal(signal, alert.id, definitions, errors);
+  validateSignal(signal, id, definitions, errors);
   if (!['>', '>=', '<', '<='].includes(alert.operator)) {
-    errors.push(new ModelValidationError('bad_operator', `${alert.id}.operator`, `unknown operator "${String(alert.operator)}"`));
+    errors.push(new ModelValidationError('bad_operator', `${id}.operator`, `unknown operator "${String(alert.operator)}"`));
   }
   if (!['warning', 'critical'].includes(alert.severity)) {
-    errors.push(new ModelValidationError('bad_severity', `${alert.id}.severity`, `severity must be warning or critical, got "${String(alert.severity)}"`));
+    errors.push(new ModelValidationError('bad_severity', `${id}.severity`, `severity must be warning or critical, got "${String(alert.severity)}"`));
   }
   if (typeof alert.threshold !== 'number' || !Number.isFinite(alert.threshold)) {
-    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'must be a finite number'));
+    errors.push(new InvalidThresholdError(`${id}.threshold`, alert.threshold, 'must be a finite number'));
   } else if (signal.kind === 'ratio' && (alert.threshold < 0 || alert.threshold > 100)) {
-    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'a ratio is a percentage between 0 and 100'));
+    errors.push(new InvalidThresholdError(`${id}.threshold`, alert.threshold, 'a ratio is a percentage between 0 and 100'));
   } else if (signal.kind !== 'ratio' && alert.threshold < 0 && (alert.operator === '<' || alert.operator === '<=')) {
-    errors.push(new InvalidThresholdError(`${alert.id}.threshold`, alert.threshold, 'metrics here are never negative, so the alert could never fire'));
+    errors.push(new InvalidThresholdError(`${id}.threshold`, alert.threshold, 'metrics here are never negative, so the alert could never fire'));
   }
   if (!Number.isInteger(alert.forSeconds) || alert.forSeconds < 0 || alert.forSeconds % 60 !== 0) {
-    errors.push(new ModelValidationError('bad_duration', `${alert.id}.forSeconds`, `must be a whole number of minutes in seconds (0, 60, 120, …), got ${String(alert.forSeconds)}`));
+    errors.push(new ModelValidationError('bad_duration', `${id}.forSeconds`, `must be a whole number of minutes in seconds (0, 60, 120, …), got ${String(alert.forSeconds)}`));
   }
   if (alert.queryPeriodSeconds !== undefined && (!Number.isInteger(alert.queryPeriodSeconds) || alert.queryPeriodSeconds < 60)) {
-    errors.push(new ModelValidationError('bad_duration', `${alert.id}.queryPeriodSeconds`, `must be an integer >= 60, got ${String(alert.queryPeriodSeconds)}`));
+    errors.push(new ModelValidationError('bad_duration', `${id}.queryPeriodSeconds`, `must be an integer >= 60, got ${String(alert.queryPeriodSeconds)}`));
   }
   return errors;
 }
@@ -136,7 +181,7 @@ export function validateAlerts(alerts: readonly Alert[], options: ValidateOption
   const seen = new Set<string>();
   for (const alert of list) {
     readField('validateAlerts', alert, 'alerts', 'id');
-    if (seen.has(alert.id)) errors.push(new ModelValidationError('duplicate_id', `${alert.id}.id`, `duplicate alert id "${alert.id}"`));
+    if (seen.has(alert.id)) errors.push(new ModelValidationError('duplicate_id', `${safeString(alert.id)}.id`, `duplicate alert id "${safeString(alert.id)}"`));
     seen.add(alert.id);
     errors.push(...validateAlert(alert, options));
   }
