@@ -1,4 +1,4 @@
-import { safeString } from './expect-argument';
+import { errorMessage } from './expect-argument';
 
 /** BetterStack Telemetry API base URL. */
 export const DEFAULT_API_URL = 'https://telemetry.betterstack.com';
@@ -32,7 +32,7 @@ export class ApplyError extends Error {
     readonly step: string,
     readonly target: string,
   ) {
-    super(safeString(message));
+    super(errorMessage(message));
   }
 }
 

@@ -165,5 +165,9 @@ describe('error classes given values that are not text', () => {
     expect(new InvalidThresholdError('threshold', symbol as never, hostile as never).message).toBe('threshold: bad threshold Symbol(bad): an object without properties');
     expect(new UnsupportedDialectError('legacy', hostile as never).message).toBe('an object without properties');
     expect(new ScenarioFormatError(symbol as never).message).toBe('Symbol(bad)');
+    // No message is an empty message, as with Error itself, not the text "undefined".
+    for (const error of [new ApplyError(undefined as never, undefined, 'list', 'dashboards'), new UnsupportedDialectError('legacy', undefined as never), new ScenarioFormatError(undefined as never)]) {
+      expect(error.message).toBe(new Error(undefined).message);
+    }
   });
 });

@@ -58,6 +58,11 @@ export function safeString(value: unknown): string {
   }
 }
 
+/** An error message from whatever a constructor got: undefined stays undefined (an empty message, as `new Error()` gives), anything else as `safeString` writes it. */
+export function errorMessage(value: unknown): string | undefined {
+  return value === undefined ? undefined : safeString(value);
+}
+
 function fail(fn: string, expected: string, value: unknown, where = ''): never {
   throw new TypeError(`${PACKAGE}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
 }

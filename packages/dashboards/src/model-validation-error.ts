@@ -1,4 +1,4 @@
-import { safeString } from './expect-argument';
+import { errorMessage, safeString } from './expect-argument';
 
 /** Codes of {@link ModelValidationError}. */
 export type ModelValidationCode =
@@ -57,6 +57,6 @@ export class UnsupportedDialectError extends Error {
     readonly dialect: string,
     message: string,
   ) {
-    super(safeString(message));
+    super(errorMessage(message));
   }
 }

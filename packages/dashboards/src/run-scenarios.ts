@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInAlerts } from './built-in-alerts';
 import { evaluateAlert } from './evaluate-alert';
-import { expectObjects, expectString, readField, readOption, safeString } from './expect-argument';
+import { errorMessage, expectObjects, expectString, readField, readOption } from './expect-argument';
 import type { Alert, SeriesPoint } from './types';
 
 const MINUTE_MS = 60_000;
@@ -60,7 +60,7 @@ export interface RunScenariosOptions {
 export class ScenarioFormatError extends Error {
   override readonly name = 'ScenarioFormatError';
   constructor(message?: string, options?: ErrorOptions) {
-    super(message === undefined ? undefined : safeString(message), options);
+    super(errorMessage(message), options);
   }
 }
 
