@@ -166,7 +166,7 @@ describe('error classes given values that are not text', () => {
     expect(new UnsupportedDialectError('legacy', hostile as never).message).toBe('an object without properties');
     expect(new ScenarioFormatError(symbol as never).message).toBe('Symbol(bad)');
     // No message is an empty message, as with Error itself, not the text "undefined".
-    for (const error of [new ApplyError(undefined as never, undefined, 'list', 'dashboards'), new UnsupportedDialectError('legacy', undefined as never), new ScenarioFormatError(undefined as never)]) {
+    for (const error of [new ApplyError(undefined as never, undefined, 'list', 'dashboards'), new UnsupportedDialectError('legacy', undefined as never), new ScenarioFormatError(undefined)]) {
       expect(error.message).toBe(new Error(undefined).message);
     }
   });
