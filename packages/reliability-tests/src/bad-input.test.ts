@@ -18,7 +18,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // valid-looking (push → BetterStack API; chdb sessions), which a bad-input table must not do.
 const EXCLUDED = new Set(['dashboards.push', 'dashboards.openQuerySession', 'dashboards.loadChdb', 'dashboards.validateQueries']);
 
-
 const cyclic: Record<string, unknown> = { name: 'cyclic' };
 cyclic.self = cyclic;
 cyclic.list = [cyclic];
