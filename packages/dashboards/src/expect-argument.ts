@@ -67,11 +67,12 @@ function fail(fn: string, expected: string, value: unknown, where = ''): never {
   throw new TypeError(`${PACKAGE}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
 }
 
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object that is not null and not an array. Not a type guard: declared model types stay in force after the check. */
+export const isPlainObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A plain object argument (not null, not an array). */
 export function expectObject<T extends object>(fn: string, value: unknown, expected: string): T {
-  if (!isObject(value)) fail(fn, expected, value);
+  if (!isPlainObject(value)) fail(fn, expected, value);
   return value as T;
 }
 
@@ -85,7 +86,7 @@ export function expectArray<T>(fn: string, value: unknown, expected: string): re
 export function expectObjects<T extends object>(fn: string, value: unknown, name: string, expected: string): readonly T[] {
   const list = expectArray<unknown>(fn, value, expected);
   for (let index = 0; index < list.length; index++) {
-    if (!isObject(list[index])) fail(fn, expected, list[index], ` at ${name}[${index}]`);
+    if (!isPlainObject(list[index])) fail(fn, expected, list[index], ` at ${name}[${index}]`);
   }
   return list as readonly T[];
 }
@@ -110,7 +111,7 @@ export function expectDate(fn: string, value: unknown, expected: string): Date {
 
 /** An options argument: undefined (the defaults) or an object. */
 export function expectOptions<T extends object>(fn: string, value: T | undefined, name = 'options'): T | undefined {
-  if (value !== undefined && !isObject(value)) fail(fn, `${name} to be an object or undefined`, value);
+  if (value !== undefined && !isPlainObject(value)) fail(fn, `${name} to be an object or undefined`, value);
   return value;
 }
 

@@ -1,5 +1,5 @@
 import { alertSignal } from './alert-signal';
-import { describeValue, expectAlert, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
+import { describeValue, expectAlert, isPlainObject, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
 import { metricDefinitions as defaultDefinitions } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
 import type { Alert, Dashboard, LabelFilter, MetricDefinition, Signal } from './types';
@@ -17,8 +17,6 @@ const EXPECTED_TYPE: Record<Signal['kind'], MetricDefinition['type'][]> = {
   ratio: ['counter', 'histogram'],
 };
 
-// Not a type guard on purpose: the declared model types stay in force after the check.
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isList = (value: unknown): boolean => Array.isArray(value);
 
 /**
@@ -37,7 +35,7 @@ function validateFilters(filters: readonly LabelFilter[] | undefined, metric: Me
     return;
   }
   filters.forEach((filter, index) => {
-    if (!isObject(filter)) {
+    if (!isPlainObject(filter)) {
       errors.push(badShape(`${path}[${index}]`, 'a label filter object', filter));
       return;
     }
@@ -52,7 +50,7 @@ function validateFilters(filters: readonly LabelFilter[] | undefined, metric: Me
 
 /** Checks one signal; returns the metric when it is known. */
 function validateSignal(signal: Signal, path: string, definitions: readonly MetricDefinition[], errors: ModelValidationError[]): MetricDefinition | undefined {
-  if (!isObject(signal)) {
+  if (!isPlainObject(signal)) {
     errors.push(badShape(path, 'a signal object (kind, metric, …)', signal));
     return undefined;
   }
@@ -100,7 +98,7 @@ export function validateDashboard(dashboard: Dashboard, options: ValidateOptions
   if (dashboard.panels.length === 0) errors.push(new ModelValidationError('bad_panel', `${id}.panels`, 'a dashboard needs at least one panel'));
   dashboard.panels.forEach((panel, panelIndex) => {
     const path = `${id}.panels[${panelIndex}]`;
-    if (!isObject(panel)) {
+    if (!isPlainObject(panel)) {
       errors.push(badShape(path, 'a panel object (id, title, queries)', panel));
       return;
     }
@@ -116,7 +114,7 @@ export function validateDashboard(dashboard: Dashboard, options: ValidateOptions
     panel.queries.forEach((query, queryIndex) => {
       const queryPath = `${path}.queries[${queryIndex}]`;
       const metric = validateSignal(query, queryPath, definitions, errors);
-      if (!isObject(query)) return;
+      if (!isPlainObject(query)) return;
       if (metric !== undefined && query.groupBy !== undefined && !(metric.attributes ?? []).includes(query.groupBy)) {
         errors.push(new ModelValidationError('unknown_label', `${queryPath}.groupBy`, `metric "${metric.name}" has no attribute "${safeString(query.groupBy)}"`));
       }
@@ -142,7 +140,7 @@ export function validateAlert(alert: Alert, options: ValidateOptions = {}): Mode
   const errors: ModelValidationError[] = [];
   const id = safeString(alert.id);
   if (typeof alert.id !== 'string' || alert.id === '') errors.push(badShape(`${id}.id`, 'a non-empty string', alert.id));
-  if (alert.signal !== undefined && !isObject(alert.signal)) {
+  if (alert.signal !== undefined && !isPlainObject(alert.signal)) {
     errors.push(badShape(`${id}.signal`, 'a signal object (kind, metric, …) or nothing', alert.signal));
     return errors;
   }
