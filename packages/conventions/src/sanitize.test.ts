@@ -241,4 +241,14 @@ describe('isSecretKey', () => {
     expect(isSecretKey('SSN', ['ssn'])).toBe(true);
     expect(isSecretKey('cardNumber', [/^card/i])).toBe(true);
   });
+
+  it('refuses what is not a key or a list of extra keys with a TypeError that says so', () => {
+    // A string where the list belongs used to be walked character by character, comparing each
+    // against the whole key: a 4 MB string held the event loop for hours.
+    const huge = 'x'.repeat(4 * 1024 * 1024);
+    expect(() => isSecretKey(huge, huge as never)).toThrow(new TypeError('@kira/conventions: isSecretKey expects extraKeys as an array of names and regular expressions, got a string of 4194304 characters'));
+    expect(() => isSecretKey(undefined as never)).toThrow(new TypeError('@kira/conventions: isSecretKey expects the key as a string, got undefined'));
+    expect(() => isSecretKey('name', [42 as never])).toThrow(/got number 42 in it$/);
+    expect(isSecretKey(huge)).toBe(false);
+  });
 });

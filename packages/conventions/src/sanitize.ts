@@ -1,3 +1,5 @@
+import { describeValue } from './values';
+
 /** Options of {@link sanitize}; all limits are optional. */
 export interface SanitizeOptions {
   /**
@@ -254,6 +256,10 @@ function describeBinary(object: object): string | undefined {
  * @example isSecretKey('max_tokens') // false
  */
 export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegExp> = []): boolean {
+  if (typeof key !== 'string') throw new TypeError(`@kira/conventions: isSecretKey expects the key as a string, got ${describeValue(key)}`);
+  if (!Array.isArray(extraKeys)) {
+    throw new TypeError(`@kira/conventions: isSecretKey expects extraKeys as an array of names and regular expressions, got ${describeValue(extraKeys)}`);
+  }
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -261,8 +267,16 @@ export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegEx
     .filter((word) => word.length > 0);
   if (words.some((word) => SECRET_WORDS.has(word))) return true;
   if (words.length === 1 && SECRET_COMPOUND.test(words[0]!)) return true;
+  let lowerCaseKey: string | undefined;
   for (const extra of extraKeys) {
-    if (typeof extra === 'string' ? extra.toLowerCase() === key.toLowerCase() : safeTest(extra, key)) return true;
+    if (typeof extra === 'string') {
+      lowerCaseKey ??= key.toLowerCase();
+      if (extra.toLowerCase() === lowerCaseKey) return true;
+    } else if (extra instanceof RegExp) {
+      if (safeTest(extra, key)) return true;
+    } else {
+      throw new TypeError(`@kira/conventions: isSecretKey expects extraKeys as an array of names and regular expressions, got ${describeValue(extra)} in it`);
+    }
   }
   return false;
 }

@@ -5,7 +5,6 @@ import { ApplyError } from './betterstack-client';
 import { builtInAlerts } from './built-in-alerts';
 import { builtInDashboards } from './built-in-dashboards';
 import { evaluateAlert } from './evaluate-alert';
-import { describeValue } from './expect-argument';
 import { createLegacySchemaStatements, createLegacyTableSql, dashboardDialect, insertLegacySamplesSql, legacyColumns } from './legacy-table';
 import { findMetric } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError, UnsupportedDialectError } from './model-validation-error';
@@ -123,36 +122,6 @@ describe('bad arguments to the public functions', () => {
     expect(renderPanelSql(panel, { dialect: null as never })).toBe(renderPanelSql(panel, { dialect: 'unified' }));
     expect(validateDashboard(dashboard, { metrics: null as never })).toEqual([]);
     expect(planPush({ dashboards: null as never, alerts: null as never })).toEqual(planPush());
-  });
-});
-
-describe('describeValue', () => {
-  it('describes any value without throwing', () => {
-    const cyclic: Record<string, unknown> = { name: 'cyclic' };
-    cyclic.self = cyclic;
-    const trapsThrow = new Proxy([], {
-      get() {
-        throw new Error('get');
-      },
-      ownKeys() {
-        throw new Error('ownKeys');
-      },
-      getPrototypeOf() {
-        throw new Error('getPrototypeOf');
-      },
-    });
-    expect(describeValue(undefined)).toBe('undefined');
-    expect(describeValue(null)).toBe('null');
-    expect(describeValue(Number.NaN)).toBe('number NaN');
-    expect(describeValue(10n)).toBe('the bigint 10n');
-    expect(describeValue(Symbol('bad'))).toBe('a symbol');
-    expect(describeValue('x'.repeat(4 * 1024 * 1024))).toBe('a string of 4194304 characters');
-    expect(describeValue('panel')).toBe('the string "panel"');
-    expect(describeValue(cyclic)).toBe('an object with name, self');
-    expect(describeValue([1, 2])).toBe('an array of 2 items');
-    expect(describeValue(() => 1)).toBe('a function');
-    expect(describeValue(hostile)).toBe('an object without properties');
-    expect(describeValue(trapsThrow)).toBe('a value that cannot be inspected');
   });
 });
 

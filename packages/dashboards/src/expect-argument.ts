@@ -6,47 +6,11 @@
  * argument and the fields the function reads first — so they cost a few property reads; what a
  * well-formed model says is for validateDashboard / validateAlert to judge.
  */
+import { describeValue } from '@kira/conventions';
 import type { ChangePlan } from './plan-changes';
 import type { Alert, Dashboard, MetricDefinition, Panel, RenderSqlOptions } from './types';
 
 const PACKAGE = '@kira/dashboards';
-
-/**
- * A short description of any value for an error message. Never throws, whatever the value: a
- * symbol, a bigint, a cyclic object, a 4 MB string, a Proxy whose traps throw.
- *
- * @example describeValue(null) // 'null'; describeValue('x'.repeat(100)) // 'a string of 100 characters'
- */
-export function describeValue(value: unknown): string {
-  try {
-    switch (typeof value) {
-      case 'string':
-        return value.length <= 40 ? `the string ${JSON.stringify(value)}` : `a string of ${value.length} characters`;
-      case 'number':
-      case 'boolean':
-        return `${typeof value} ${String(value)}`;
-      case 'bigint':
-        return `the bigint ${String(value)}n`;
-      case 'symbol':
-        return 'a symbol';
-      case 'function':
-        return 'a function';
-      case 'undefined':
-        return 'undefined';
-      case 'object': {
-        if (value === null) return 'null';
-        if (Array.isArray(value)) return `an array of ${value.length} items`;
-        if (value instanceof Date) return 'a Date';
-        const keys = Object.keys(value);
-        if (keys.length === 0) return 'an object without properties';
-        const shown = keys.slice(0, 5).map((key) => (key.length > 30 ? `${key.slice(0, 30)}…` : key));
-        return `an object with ${shown.join(', ')}${keys.length > shown.length ? ', …' : ''}`;
-      }
-    }
-  } catch {
-    return 'a value that cannot be inspected';
-  }
-}
 
 /** `String(value)`, as a template literal would write it, except that it never throws (a symbol, an object whose conversion throws). */
 export function safeString(value: unknown): string {

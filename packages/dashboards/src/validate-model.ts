@@ -1,5 +1,6 @@
 import { alertSignal } from './alert-signal';
-import { describeValue, expectAlert, isPlainObject, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
+import { describeValue } from '@kira/conventions';
+import { expectAlert, isPlainObject, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
 import { metricDefinitions as defaultDefinitions } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
 import type { Alert, Dashboard, LabelFilter, MetricDefinition, Signal } from './types';

@@ -1,3 +1,5 @@
+import { safeString } from '@kira/conventions';
+
 /** Status description for a failed fetch, including the cause undici hides behind "fetch failed". */
 export function networkErrorMessage(error: unknown): string {
   if (typeof error !== 'object' || error === null) return safeString(error);
@@ -6,12 +8,4 @@ export function networkErrorMessage(error: unknown): string {
   const causeMessage = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
   const text = typeof message === 'string' ? message : safeString(error);
   return typeof causeMessage === 'string' && causeMessage.length > 0 ? `${text}: ${causeMessage}` : text;
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
-  }
 }

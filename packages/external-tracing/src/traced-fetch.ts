@@ -24,6 +24,7 @@ import {
   OTHER_VALUE,
   redactUrl,
   redactUrlCredentialsInText,
+  safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
@@ -396,12 +397,4 @@ function isErrorStatus(status: number, errorOnStatus: ((status: number) => boole
 
 function isRequest(input: unknown): input is Request {
   return typeof Request !== 'undefined' && input instanceof Request;
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
-  }
 }

@@ -18,10 +18,12 @@ import {
   createReportOnce,
   errorType,
   INSTRUMENTATION_SCOPES,
+  isThenable,
   LOG_ATTRIBUTES,
   LOG_SEVERITIES,
   METRIC_ATTRIBUTES,
   METRICS,
+  safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { version } from '../package.json';
@@ -286,14 +288,6 @@ function toolSpanAttributes(toolName: string, options: TraceAIToolOptions, maxPa
   return attributes;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 function toException(error: unknown): Exception {
   if (typeof error === 'string') return error;
   if (typeof error === 'object' && error !== null) return error as Exception;
@@ -306,13 +300,4 @@ function errorMessage(error: unknown): string {
     if (typeof message === 'string') return message;
   }
   return safeString(error);
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    // Null-prototype objects and throwing toString() end up here.
-    return '[unprintable]';
-  }
 }

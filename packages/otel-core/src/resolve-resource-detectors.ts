@@ -1,3 +1,4 @@
+import { isThenable } from '@kira/conventions';
 import type { Attributes } from '@opentelemetry/api';
 import { hostDetector, osDetector, processDetector, type ResourceDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import { parseEnumList } from './parse-key-value-list';
@@ -70,8 +71,4 @@ function chosenDetectors(env: Env, warnings: string[]): Array<[string, ResourceD
   if (names.includes('all')) return every;
   if (names.includes('none')) return [];
   return every.filter(([name]) => names.includes(name));
-}
-
-function isThenable(value: unknown): boolean {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

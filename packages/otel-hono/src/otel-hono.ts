@@ -19,6 +19,7 @@ import {
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
+  safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
@@ -257,15 +258,6 @@ function completeRequest(
   }
 }
 
-/** A thrown non-Error as text; one whose String() throws (a null-prototype object) cannot break the request. */
-function thrownValueText(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
-  }
-}
-
 function annotateSpan(
   span: Span,
   c: Context,
@@ -288,7 +280,7 @@ function annotateSpan(
     }
   }
   if (error !== undefined && error !== null) {
-    span.recordException(error instanceof Error ? error : thrownValueText(error));
+    span.recordException(error instanceof Error ? error : safeString(error));
     span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
   } else if (statusCode >= 500) {
     span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
