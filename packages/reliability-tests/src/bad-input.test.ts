@@ -4,13 +4,16 @@ import { writeSync } from 'node:fs';
 // non-Error throw, an uncaught exception or an unhandled rejection in the host, and never an
 // unclear error (one that trips over the input instead of naming it; see UNCLEAR for the two
 // kinds that are accepted).
+import * as conventions from '@kira/conventions';
 import * as dashboards from '@kira/dashboards';
+import * as dashboardsSchema from '@kira/dashboards/schema';
 import * as externalTracing from '@kira/external-tracing';
 import * as metrics from '@kira/metrics';
 import * as otelCore from '@kira/otel-core';
 import * as otelHono from '@kira/otel-hono';
 import * as sentry from '@kira/sentry';
 import * as sentryHono from '@kira/sentry/hono';
+import * as sentryReact from '@kira/sentry/react';
 import { createTestSdk, type TestSdk } from '@kira/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -112,7 +115,10 @@ function publicFunctions(): Array<[string, (...args: unknown[]) => unknown]> {
     'otel-hono': otelHono,
     sentry,
     'sentry/hono': sentryHono,
+    'sentry/react': sentryReact,
     dashboards,
+    'dashboards/schema': dashboardsSchema,
+    conventions,
   };
   const functions: Array<[string, (...args: unknown[]) => unknown]> = [];
   for (const [moduleName, exports] of Object.entries(modules)) {
