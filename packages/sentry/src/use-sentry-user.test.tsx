@@ -55,4 +55,20 @@ describe('@kira/sentry/react', () => {
     expect(loggedOut.payload.exception.values[0].value).toBe('after logout');
     expect(loggedOut.payload.user?.id).toBeUndefined();
   });
+
+  it('treats a malformed profile as no user instead of breaking the component or sending an object as the id', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.id = cyclic;
+    const malformed: unknown[] = [42, 'u-1', Symbol('profile'), [], cyclic, { id: { nested: 'u-1' } }, { id: Symbol('id') }, { id: '' }, { id: Number.NaN }];
+    for (const profile of malformed) {
+      Sentry.setUser({ id: 'before' });
+      const view = render(<LoginProvider isAuth profile={profile as SentryProfile} />);
+      expect(Sentry.getIsolationScope().getUser(), String(typeof profile)).toEqual({});
+      view.unmount();
+    }
+    // Fields of the wrong type are left out; a numeric id is a valid Sentry user id.
+    const view = render(<LoginProvider isAuth profile={{ id: 7, email: 42, nickname: ['ada'] } as unknown as SentryProfile} />);
+    expect(Sentry.getIsolationScope().getUser()).toEqual({ id: 7 });
+    view.unmount();
+  });
 });
