@@ -26,3 +26,18 @@ describe('samplers that read no start attributes', () => {
     expect(samplerFollowsParent({})).toBe(false);
   });
 });
+
+describe('sampler declarations and bad values', () => {
+  it('a declaration refuses a provider that is not an object', () => {
+    expect(() => declareSamplerIgnoresAttributes(undefined as never)).toThrow(
+      new TypeError('@kira/conventions: declareSamplerIgnoresAttributes expects the tracer provider as an object, got undefined'),
+    );
+    expect(() => declareSamplerFollowsParent(42 as never)).toThrow(/declareSamplerFollowsParent expects the tracer provider as an object, got number 42/);
+  });
+
+  it('a query about a provider that is not an object answers false', () => {
+    expect(samplerIgnoresAttributes(undefined as never)).toBe(false);
+    expect(samplerFollowsParent(null as never)).toBe(false);
+    expect(samplerFollowsParent('provider' as never)).toBe(false);
+  });
+});

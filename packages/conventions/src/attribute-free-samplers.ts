@@ -9,6 +9,8 @@
 // The same sampler also follows its parent: a child of a parent that is not sampled is never
 // sampled either. It declares that too, in a second registry; tracedFetch then starts no span of
 // its own under an unsampled parent where nothing could tell the difference (see its README).
+import { argumentError, isObjectLike } from './values';
+
 const REGISTRY_KEY = Symbol.for('@kira/attribute-free-samplers');
 const FOLLOWS_PARENT_KEY = Symbol.for('@kira/parent-following-samplers');
 
@@ -17,8 +19,16 @@ function registry(key: symbol): WeakSet<object> {
   return (holder[key] ??= new WeakSet());
 }
 
+/** Adds `tracerProvider` to the registry; the owner of the provider calls this once, at set-up. */
+function declare(key: symbol, fn: string, tracerProvider: unknown): void {
+  if (!isObjectLike(tracerProvider)) throw argumentError(fn, 'the tracer provider as an object', tracerProvider);
+  registry(key).add(tracerProvider);
+}
+
 /** Whether `tracerProvider`, or the provider a global proxy delegates to, is in the registry. */
 function declared(key: symbol, tracerProvider: object): boolean {
+  // Asked per tracer provider an instrumentation is given: anything else never declared anything.
+  if (!isObjectLike(tracerProvider)) return false;
   const known = registry(key);
   if (known.has(tracerProvider)) return true;
   // The API's ProxyTracerProvider (what trace.getTracerProvider() returns) delegates to the SDK's.
@@ -34,7 +44,7 @@ function declared(key: symbol, tracerProvider: object): boolean {
  * @example declareSamplerIgnoresAttributes(tracerProvider);
  */
 export function declareSamplerIgnoresAttributes(tracerProvider: object): void {
-  registry(REGISTRY_KEY).add(tracerProvider);
+  declare(REGISTRY_KEY, 'declareSamplerIgnoresAttributes', tracerProvider);
 }
 
 /**
@@ -55,7 +65,7 @@ export function samplerIgnoresAttributes(tracerProvider: object): boolean {
  * @example declareSamplerFollowsParent(tracerProvider);
  */
 export function declareSamplerFollowsParent(tracerProvider: object): void {
-  registry(FOLLOWS_PARENT_KEY).add(tracerProvider);
+  declare(FOLLOWS_PARENT_KEY, 'declareSamplerFollowsParent', tracerProvider);
 }
 
 /**

@@ -33,3 +33,23 @@ describe('inbound SERVER span claim', () => {
     expect((globalThis as Record<symbol, { owner?: string }>)[Symbol.for('@kira/inbound-http-spans')]?.owner).toBe('copy-a');
   });
 });
+
+describe('inbound SERVER span claim and bad values', () => {
+  it('a claim without an owner name is refused and claims nothing', () => {
+    const heard: unknown[] = [];
+    onInboundHttpSpansClaimed((owner) => heard.push(owner));
+    expect(() => claimInboundHttpSpans(undefined as never)).toThrow(
+      new TypeError('@kira/conventions: claimInboundHttpSpans expects the owner as a non-empty string, got undefined'),
+    );
+    expect(() => claimInboundHttpSpans('')).toThrow(/claimInboundHttpSpans expects the owner as a non-empty string, got the string ""/);
+    expect(inboundHttpSpansOwner()).toBeUndefined();
+    expect(heard).toEqual([]);
+  });
+
+  it('a listener that is not a function is refused', () => {
+    expect(() => onInboundHttpSpansClaimed(undefined as never)).toThrow(
+      new TypeError('@kira/conventions: onInboundHttpSpansClaimed expects the listener as a function, got undefined'),
+    );
+    expect(() => onInboundHttpSpansClaimed({} as never)).toThrow(/expects the listener as a function, got an object without properties/);
+  });
+});

@@ -2,6 +2,8 @@
 // (@kira/otel-hono) and the package that runs the http instrumentation (@kira/otel-core). Neither
 // depends on the other: they meet here, on globalThis under a registered symbol, so every copy of
 // every package (CommonJS and ESM builds) shares one registry.
+import { argumentError } from './values';
+
 const REGISTRY_KEY = Symbol.for('@kira/inbound-http-spans');
 
 type ClaimListener = (owner: string) => void;
@@ -19,11 +21,15 @@ function registry(): InboundRegistry {
 /**
  * For a framework middleware: from now on it opens the inbound SERVER span itself, so the http
  * instrumentation's inbound side may step aside (where it was left at its default). The first
- * claim wins; later ones are no-ops. A listener that throws never reaches the caller.
+ * claim wins; later ones are no-ops. A listener that throws never reaches the caller. An owner
+ * that is not a non-empty string throws a TypeError.
  *
  * @example claimInboundHttpSpans('@kira/otel-hono');
  */
 export function claimInboundHttpSpans(owner: string): void {
+  // A middleware claims once, at set-up, under its package name: anything else would claim the
+  // spans for nobody (undefined) or for a value listeners cannot print.
+  if (typeof owner !== 'string' || owner === '') throw argumentError('claimInboundHttpSpans', 'the owner as a non-empty string', owner);
   const state = registry();
   if (state.owner !== undefined) return;
   state.owner = owner;
@@ -43,11 +49,13 @@ export function inboundHttpSpansOwner(): string | undefined {
 
 /**
  * For the owner of the http instrumentation: `listener` runs once when a middleware claims the
- * inbound SERVER spans (at once if one already has). Returns the unsubscribe function.
+ * inbound SERVER spans (at once if one already has). Returns the unsubscribe function. A listener
+ * that is not a function throws a TypeError.
  *
  * @example const stop = onInboundHttpSpansClaimed((owner) => turnInboundSideOff(owner));
  */
 export function onInboundHttpSpansClaimed(listener: ClaimListener): () => void {
+  if (typeof listener !== 'function') throw argumentError('onInboundHttpSpansClaimed', 'the listener as a function', listener);
   const state = registry();
   if (state.owner !== undefined) {
     listener(state.owner);

@@ -1,4 +1,5 @@
 import type { CellAttributes, HistogramCell, HistogramCellsMetric } from './histogram-cells-registry';
+import { argumentError, isObjectLike } from './values';
 
 /** The SDK's default cardinality limit, and its overflow series. */
 const MAX_CELLS = 2000;
@@ -13,7 +14,8 @@ export type CellKeys = readonly [string, string, string];
  * attributes on every call to find its series. Counts like the SDK's explicit-bucket histogram
  * (upper bounds inclusive, one overflow bucket) and folds series past 2,000 into the SDK's
  * overflow series. Used for `http_request_duration_ms` (@kira/metrics) and
- * `external_request_duration_ms` (@kira/external-tracing).
+ * `external_request_duration_ms` (@kira/external-tracing). A descriptor that is not an object,
+ * boundaries that are not an array of numbers or keys that are not three strings throw a TypeError.
  *
  * @example new KeyedHistogramCells(descriptor, ['http_method', 'http_route', 'http_status_code'])
  */
@@ -29,11 +31,20 @@ export class KeyedHistogramCells implements HistogramCellsMetric {
   private overflow: HistogramCell | undefined;
 
   constructor(descriptor: Omit<HistogramCellsMetric, 'cells'>, keys: CellKeys) {
+    // Checked once here, so that `record` (once per request) never trips over them.
+    if (!isObjectLike(descriptor)) throw argumentError('KeyedHistogramCells', 'a descriptor object', descriptor);
+    const boundaries: unknown = descriptor.boundaries;
+    if (!Array.isArray(boundaries) || !boundaries.every((bound) => typeof bound === 'number')) {
+      throw argumentError('KeyedHistogramCells', 'descriptor.boundaries as an array of numbers', boundaries);
+    }
+    if (!Array.isArray(keys) || keys.length !== 3 || !keys.every((key) => typeof key === 'string')) {
+      throw argumentError('KeyedHistogramCells', 'keys as an array of three attribute names', keys);
+    }
     this.scope = descriptor.scope;
     this.name = descriptor.name;
     this.description = descriptor.description;
     this.unit = descriptor.unit;
-    this.boundaries = descriptor.boundaries;
+    this.boundaries = boundaries;
     this.keys = keys;
   }
 

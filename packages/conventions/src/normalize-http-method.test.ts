@@ -39,3 +39,12 @@ describe('fetchWireMethod', () => {
     expect(normalizeHttpMethod(fetchWireMethod('patch'))).toBe('_OTHER');
   });
 });
+
+describe('fetchWireMethod with a method that is not a string', () => {
+  it('is _OTHER under the method rule instead of throwing into the traced fetch', () => {
+    for (const method of [undefined, null, 42, Symbol('post'), { method: 'GET' }, ['GET']]) {
+      expect(fetchWireMethod(method as never)).toBe('_OTHER');
+    }
+    expect(normalizeHttpMethod(fetchWireMethod(42 as never))).toBe('_OTHER');
+  });
+});

@@ -40,12 +40,15 @@ const FETCH_NORMALISED: ReadonlySet<string> = new Set(['DELETE', 'GET', 'HEAD', 
 
 /**
  * The method `fetch` actually sends for `init.method`: DELETE, GET, HEAD, OPTIONS, POST and PUT
- * are upper-cased (byte-case-insensitively), every other method is sent exactly as given.
+ * are upper-cased (byte-case-insensitively), every other method is sent exactly as given. Never
+ * throws: a method that is not a string is `_OTHER`, as the method rule records it.
  *
  * @example fetchWireMethod('post') // 'POST'
  * @example fetchWireMethod('patch') // 'patch'
  */
 export function fetchWireMethod(method: string): string {
+  // Runs inside every traced fetch with the caller's `init.method`: it must not throw into the host.
+  if (typeof method !== 'string') return OTHER_VALUE;
   // Nearly every call passes an upper-case method already (or none: GET).
   if (FETCH_NORMALISED.has(method)) return method;
   // ASCII-only upper-casing: String#toUpperCase maps e.g. 'ſ' to 'S', which fetch does not.

@@ -91,3 +91,19 @@ describe('redactUrlCredentialsInText', () => {
     expect(redactUrlCredentialsInText(text).length).toBe(4097);
   });
 });
+
+describe('URL redaction of values that are not strings', () => {
+  // A null-prototype object cannot be converted to text: String() of it throws.
+  const unconvertible = Object.create(null) as object;
+
+  it('redactUrl treats them like unparsable URLs and never throws', () => {
+    expect(redactUrl(unconvertible as never)).toBe('[unprintable]');
+    expect(redactUrl({ toString: () => 'https://u:p@h/x?token=1#f' } as never)).toBe('https://REDACTED:REDACTED@h/x?token=REDACTED');
+    expect(redactUrl(new URL('https://u:p@h/x?key=1'))).toBe('https://REDACTED:REDACTED@h/x?key=REDACTED');
+  });
+
+  it('redactUrlCredentialsInText never throws either', () => {
+    expect(redactUrlCredentialsInText(unconvertible as never)).toBe('[unprintable]');
+    expect(redactUrlCredentialsInText(42 as never)).toBe('42');
+  });
+});

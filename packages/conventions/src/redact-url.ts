@@ -1,4 +1,5 @@
 import { LEGACY_SPAN_ATTRIBUTES, SPAN_ATTRIBUTES } from './spans';
+import { safeString } from './values';
 
 /**
  * Query parameters whose values are replaced by `REDACTED` in `url.full` / `http.url` (compared
@@ -46,7 +47,8 @@ const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i;
  * Makes a URL safe to record: credentials become `REDACTED:REDACTED` (the semantic-convention
  * form), values of sensitive query parameters become `REDACTED`, and the fragment is dropped
  * (it never goes over the wire and OAuth flows put tokens there). Other parts keep their
- * original encoding.
+ * original encoding. Never throws: a value that is not a string or URL is redacted as the text it
+ * converts to (`[unprintable]` when that throws).
  *
  * @example redactUrl('https://user:pw@api.example.com/v1?key=abc&q=cat') // 'https://REDACTED:REDACTED@api.example.com/v1?key=REDACTED&q=cat'
  */
@@ -55,7 +57,9 @@ export function redactUrl(url: string | URL, extraParams?: readonly string[]): s
     Array.isArray(extraParams) && extraParams.length > 0
       ? new Set([...DEFAULT_SET, ...extraParams.filter((name) => typeof name === 'string').map((name) => name.toLowerCase())])
       : DEFAULT_SET;
-  const text = typeof url === 'string' ? url : String(url);
+  // Runs on every recorded URL: a value that is not a string is redacted as the text it converts
+  // to, like any unparsable URL, and one whose conversion throws as `[unprintable]` — never a throw.
+  const text = safeString(url);
   let parsed: URL | undefined;
   try {
     parsed = new URL(text);
@@ -137,7 +141,7 @@ const MAX_SCANNED_TEXT = 4096;
  * @example redactUrlCredentialsInText('cannot fetch https://bot:s3cr3t@api.example.com/x') // 'cannot fetch https://REDACTED:REDACTED@api.example.com/x'
  */
 export function redactUrlCredentialsInText(text: string): string {
-  const value = typeof text === 'string' ? text : String(text);
+  const value = safeString(text);
   const capped = value.length > MAX_SCANNED_TEXT ? `${value.slice(0, MAX_SCANNED_TEXT)}…` : value;
   return capped.replace(USERINFO_IN_TEXT, `$1${REDACTED}:${REDACTED}@`);
 }

@@ -80,3 +80,17 @@ describe('logLevelIsDebug', () => {
     expect(logLevelIsDebug({})).toBe(false);
   });
 });
+
+describe('createReportOnce options', () => {
+  it('null options are the defaults (console.warn, no prefix)', () => {
+    delete process.env.OTEL_LOG_LEVEL;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    createReportOnce(null)('reason', 'a problem');
+    expect(warn).toHaveBeenCalledWith('a problem');
+  });
+
+  it('options that are not an object are refused', () => {
+    expect(() => createReportOnce(42 as never)).toThrow(new TypeError('@kira/conventions: createReportOnce expects an options object, got number 42'));
+    expect(() => createReportOnce('@kira/x:' as never)).toThrow(/createReportOnce expects an options object, got the string "@kira\/x:"/);
+  });
+});

@@ -1,4 +1,5 @@
 import { processEnv } from './process-env';
+import { argumentError } from './values';
 
 /** Reports a problem: the first occurrence of each reason, or every one at `OTEL_LOG_LEVEL=debug`. */
 export type ReportOnce = (reason: string, message: string, ...details: unknown[]) => void;
@@ -32,13 +33,17 @@ const VERBOSE_LEVELS: ReadonlySet<string> = new Set(['DEBUG', 'VERBOSE', 'ALL'])
  * The one report-once policy of every Kira package: the first occurrence of each reason is
  * reported, later ones are dropped so a failing hot path cannot flood the host's logs, and at
  * `OTEL_LOG_LEVEL=debug` every occurrence is reported. A reporter never throws, and the memory of
- * reasons is bounded, so reasons may carry data (a status code, an error name).
+ * reasons is bounded, so reasons may carry data (a status code, an error name). `null` options are
+ * the defaults; options that are not an object throw a TypeError.
  *
  * @example
  * const report = createReportOnce({ prefix: '@kira/metrics:' });
  * report('recordAITool-input', 'recordAITool got an invalid duration; nothing recorded');
  */
-export function createReportOnce(options: ReportOnceOptions = {}): ReportOnce {
+export function createReportOnce(options: ReportOnceOptions | null = {}): ReportOnce {
+  // null is "no options", as undefined is (the other packages' option objects work the same way).
+  options ??= {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw argumentError('createReportOnce', 'an options object', options);
   const prefix = typeof options.prefix === 'string' && options.prefix !== '' ? `${options.prefix} ` : '';
   const write = typeof options.write === 'function' ? options.write : defaultWrite;
   const everyOccurrence = typeof options.everyOccurrence === 'function' ? options.everyOccurrence : logLevelIsDebug;

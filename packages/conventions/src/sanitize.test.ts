@@ -252,3 +252,9 @@ describe('isSecretKey', () => {
     expect(isSecretKey(huge)).toBe(false);
   });
 });
+
+describe('sanitize with null options', () => {
+  it('uses the defaults, as with no options, instead of losing the value', () => {
+    expect(sanitize({ apiKey: 'sk-1', prompt: 'a cat' }, null)).toEqual({ apiKey: '[REDACTED]', prompt: 'a cat' });
+  });
+});

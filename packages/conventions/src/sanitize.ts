@@ -1,4 +1,4 @@
-import { describeValue } from './values';
+import { argumentError } from './values';
 
 /** Options of {@link sanitize}; all limits are optional. */
 export interface SanitizeOptions {
@@ -50,6 +50,7 @@ export const SECRET_KEY_WORDS: readonly string[] = Object.freeze([
   'private', 'signature',
 ]);
 const SECRET_WORDS: ReadonlySet<string> = new Set(SECRET_KEY_WORDS);
+const EXTRA_KEYS_EXPECTED = 'extraKeys as an array of names and regular expressions';
 // Keys written as one lowercase word (`accesstoken`, `apikey`, `authheader`).
 const SECRET_COMPOUND = /(?:token|secret|passw(?:or)?d|apikey|credentials?|cookies?|jwt|bearer)$|^(?:auth(?!or)|private|session|secret)/;
 
@@ -127,7 +128,9 @@ interface Walk {
  * sanitize({ apiKey: 'sk-1', image: 'data:image/png;base64,iVBOR…' })
  * // → { apiKey: '[REDACTED]', image: '[base64 image/png, 12.3 KB]' }
  */
-export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown {
+export function sanitize(value: unknown, options: SanitizeOptions | null = {}): unknown {
+  // null is "no options", as undefined is: it used to make the whole value `[Unserializable]`.
+  options ??= {};
   try {
     const base64MinLength = positiveInteger(options.base64MinLength, DEFAULT_BASE64_MIN_LENGTH);
     const walk: Walk = {
@@ -256,10 +259,8 @@ function describeBinary(object: object): string | undefined {
  * @example isSecretKey('max_tokens') // false
  */
 export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegExp> = []): boolean {
-  if (typeof key !== 'string') throw new TypeError(`@kira/conventions: isSecretKey expects the key as a string, got ${describeValue(key)}`);
-  if (!Array.isArray(extraKeys)) {
-    throw new TypeError(`@kira/conventions: isSecretKey expects extraKeys as an array of names and regular expressions, got ${describeValue(extraKeys)}`);
-  }
+  if (typeof key !== 'string') throw argumentError('isSecretKey', 'the key as a string', key);
+  if (!Array.isArray(extraKeys)) throw argumentError('isSecretKey', EXTRA_KEYS_EXPECTED, extraKeys);
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -275,7 +276,7 @@ export function isSecretKey(key: string, extraKeys: ReadonlyArray<string | RegEx
     } else if (extra instanceof RegExp) {
       if (safeTest(extra, key)) return true;
     } else {
-      throw new TypeError(`@kira/conventions: isSecretKey expects extraKeys as an array of names and regular expressions, got ${describeValue(extra)} in it`);
+      throw argumentError('isSecretKey', EXTRA_KEYS_EXPECTED, extra, ' in it');
     }
   }
   return false;

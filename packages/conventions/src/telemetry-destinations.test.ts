@@ -41,3 +41,26 @@ describe('telemetry destinations', () => {
     expect(registerTelemetryDestination('not a url')()).toBeUndefined();
   });
 });
+
+describe('telemetry destinations and bad values', () => {
+  it('registerTelemetryDestination refuses a value that is neither a string nor a URL', () => {
+    expect(() => registerTelemetryDestination(42 as never)).toThrow(
+      new TypeError('@kira/conventions: registerTelemetryDestination expects the URL as a string or URL, got number 42'),
+    );
+    expect(() => registerTelemetryDestination(undefined as never)).toThrow(/registerTelemetryDestination expects the URL as a string or URL, got undefined/);
+  });
+
+  it('the per-request checks answer false for values that are not strings, never throw', () => {
+    const unregister = registerTelemetryDestination('http://collector.local:4318/v1/traces');
+    try {
+      expect(isTelemetryDestination(42 as never, 4318, 'http:', '/v1/traces')).toBe(false);
+      expect(isTelemetryDestination(undefined as never, undefined, undefined, undefined)).toBe(false);
+      expect(isTelemetryDestination('collector.local', 4318, 'http:', 42 as never)).toBe(false);
+      expect(isTelemetryOrigin(undefined as never, '/v1/traces')).toBe(false);
+      expect(isTelemetryOrigin({} as never, '/v1/traces')).toBe(false);
+      expect(isTelemetryOrigin('http://collector.local:4318', '/v1/traces')).toBe(true);
+    } finally {
+      unregister();
+    }
+  });
+});

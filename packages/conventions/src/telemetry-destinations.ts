@@ -5,6 +5,8 @@
 //
 // Kept on globalThis under a registered symbol so every copy of the package a service ends up
 // with (CommonJS and ESM builds, nested installs) shares one list.
+import { argumentError, safeString } from './values';
+
 const REGISTRY_KEY = Symbol.for('@kira/telemetry-destinations');
 
 interface DestinationRegistry {
@@ -22,11 +24,14 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:
 /**
  * Marks every request to `url`'s host and port whose path starts with `url`'s path as telemetry
  * transport, so the http/undici instrumentations of `@kira/otel-core` make no span for it.
- * Returns a function that removes the mark. An unparseable URL is ignored.
+ * Returns a function that removes the mark. An unparseable URL is ignored; a value that is neither
+ * a string nor a URL throws a TypeError.
  *
  * @example registerTelemetryDestination('https://in-otel.logs.betterstack.com/v1/traces')
  */
 export function registerTelemetryDestination(url: string | URL): () => void {
+  // Set-up code passes a configured endpoint: anything else is the caller's mistake, said at once.
+  if (typeof url !== 'string' && !(url instanceof URL)) throw argumentError('registerTelemetryDestination', 'the URL as a string or URL', url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -50,16 +55,17 @@ export function registerTelemetryDestination(url: string | URL): () => void {
 
 /**
  * Whether a request goes to a registered telemetry destination. Cheap when nothing matches the
- * host: one Map lookup, no URL parsing (this runs for every outgoing request).
+ * host: one Map lookup, no URL parsing (this runs for every outgoing request). Never throws: a
+ * hostname that is not a string is no destination.
  *
  * @example isTelemetryDestination('127.0.0.1', '4318', 'http:', '/v1/traces')
  */
 export function isTelemetryDestination(hostname: string, port: string | number | undefined, protocol: string | undefined, path: string | undefined): boolean {
   const { byHostPort } = registry();
-  if (byHostPort.size === 0) return false;
-  const prefixes = byHostPort.get(hostPortKey(hostname, port === undefined ? '' : String(port), protocol ?? 'http:'));
+  if (byHostPort.size === 0 || typeof hostname !== 'string') return false;
+  const prefixes = byHostPort.get(hostPortKey(hostname, port === undefined ? '' : safeString(port), typeof protocol === 'string' ? protocol : 'http:'));
   if (prefixes === undefined) return false;
-  const requestPath = path ?? '/';
+  const requestPath = typeof path === 'string' ? path : '/';
   return prefixes.some((prefix) => requestPath.startsWith(prefix));
 }
 
@@ -70,7 +76,7 @@ export function isTelemetryDestination(hostname: string, port: string | number |
  * @example isTelemetryOrigin('http://127.0.0.1:4318', '/v1/logs')
  */
 export function isTelemetryOrigin(origin: string, path: string | undefined): boolean {
-  if (registry().byHostPort.size === 0) return false;
+  if (registry().byHostPort.size === 0 || typeof origin !== 'string') return false;
   const schemeEnd = origin.indexOf('://');
   if (schemeEnd < 0) return false;
   const authority = origin.slice(schemeEnd + 3);

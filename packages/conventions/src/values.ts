@@ -72,3 +72,16 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     return false;
   }
 }
+
+/**
+ * For this package's set-up functions (not exported from the index): the TypeError a caller gets
+ * for a value of the wrong kind, naming the function, what it expects and what it got.
+ */
+export function argumentError(fn: string, expected: string, value: unknown, where = ''): TypeError {
+  return new TypeError(`@kira/conventions: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
+}
+
+/** Whether `value` can be a registry key or hold properties: an object or a function, not null. */
+export function isObjectLike(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
