@@ -27,7 +27,8 @@ export function errorMessage(value: unknown): string | undefined {
   return value === undefined ? undefined : safeString(value);
 }
 
-function fail(fn: string, expected: string, value: unknown, where = ''): never {
+/** Throws the TypeError every check here throws: `@kira/dashboards: <fn> expects <expected>, got <value described>`. */
+export function fail(fn: string, expected: string, value: unknown, where = ''): never {
   throw new TypeError(`${PACKAGE}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
 }
 
@@ -65,6 +66,12 @@ export function expectString(fn: string, value: unknown, expected: string, nonEm
 export function expectFunction(fn: string, value: unknown, expected: string): (...args: never[]) => unknown {
   if (typeof value !== 'function') fail(fn, expected, value);
   return value as (...args: never[]) => unknown;
+}
+
+/** A number; `finite` (the default) refuses Infinity too, NaN is always refused. */
+export function expectNumber(fn: string, value: unknown, expected: string, finite = true): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || (finite && !Number.isFinite(value))) fail(fn, expected, value);
+  return value;
 }
 
 /** A Date (any realm's). */

@@ -3,8 +3,11 @@
  * The one definition of the BetterStack-style unified schema (Feb 2026) and of its query
  * surface, shared by the local collector (`apps/collector`) and `@kira/dashboards`.
  *
- * No runtime dependencies: everything here is string work, so it can be imported by the
- * collector, by tests that seed chdb, and by the dashboards renderer alike.
+ * No runtime dependencies beyond `@kira/conventions` and the package's argument checks
+ * (`expect-argument.ts`): everything here is string work, so it can be imported by the
+ * collector, by tests that seed chdb, and by the dashboards renderer alike. Like the main entry,
+ * every function checks the shape of its arguments first and refuses the wrong kind of value
+ * with a `TypeError` naming the function, what it expects and what it got.
  *
  * Tables
  * - `logs`, `spans`, `sentry_events`: one row per record, `dt` + `raw` (the record as a JSON
@@ -18,7 +21,19 @@
  *   ONLY way points enter `metrics` (see {@link toMetricRows} / {@link insertMetricPointsSql}).
  */
 
-import { RESOURCE_ATTRIBUTES } from '@kira/conventions';
+import { describeValue, RESOURCE_ATTRIBUTES } from '@kira/conventions';
+import {
+  expectArray,
+  expectDate,
+  expectFunction,
+  expectNumber,
+  expectObject,
+  expectString,
+  fail,
+  readField,
+  readOption,
+  safeString,
+} from './expect-argument';
 
 /** Table names of the unified schema. */
 export const TABLES = {
@@ -51,8 +66,10 @@ export const DEFAULT_RETENTION_DAYS = 7;
  *
  * @example for (const sql of createSchemaStatements({ retentionDays: 7 })) session.query(sql)
  */
-export function createSchemaStatements(options: { retentionDays?: number } = {}): string[] {
-  const ttl = `TTL ${retentionTtlExpression(retentionTtlSeconds(options.retentionDays ?? DEFAULT_RETENTION_DAYS))}`;
+export function createSchemaStatements(options: { retentionDays?: number } | null = {}): string[] {
+  // null is no options, as undefined is.
+  const retentionDays = readOption('createSchemaStatements', options ?? undefined, 'retentionDays') as number | null | undefined;
+  const ttl = `TTL ${retentionTtlExpression(retentionTtlSeconds(retentionDays ?? DEFAULT_RETENTION_DAYS))}`;
   // Dropping whole expired parts is cheap; rewriting parts row by row is not worth it locally.
   const settings = 'SETTINGS ttl_only_drop_parts = 0, merge_with_ttl_timeout = 3600';
 
@@ -204,7 +221,7 @@ export const MAX_RETENTION_DAYS = 18_250;
  */
 export function retentionTtlSeconds(retentionDays: number): number {
   if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
-    throw new RangeError(`retentionDays must be a positive number, got ${String(retentionDays)}`);
+    throw new RangeError(`retentionDays must be a positive number, got ${safeString(retentionDays)}`);
   }
   const seconds = Math.max(1, Math.round(retentionDays * 86_400));
   if (seconds > MAX_RETENTION_DAYS * 86_400) {
@@ -220,6 +237,7 @@ export function retentionTtlSeconds(retentionDays: number): number {
  * `system.tables.engine_full` spells it (`toDateTime(dt) + toIntervalSecond(604800)`).
  */
 export function retentionTtlExpression(ttlSeconds: number): string {
+  expectTtlSeconds('retentionTtlExpression', ttlSeconds);
   return `toDateTime(dt) + toIntervalSecond(${ttlSeconds})`;
 }
 
@@ -234,6 +252,8 @@ export function retentionTtlExpression(ttlSeconds: number): string {
  * @example retentionCutoff(604_800, new Date('2026-12-03T10:00:00.700Z')) // 2026-11-26T10:00:01.000Z
  */
 export function retentionCutoff(ttlSeconds: number, now: Date = new Date()): Date {
+  expectTtlSeconds('retentionCutoff', ttlSeconds);
+  expectNow('retentionCutoff', now);
   return new Date((Math.floor(now.getTime() / 1000) - ttlSeconds + 1) * 1000);
 }
 
@@ -248,6 +268,7 @@ export function retentionCutoff(ttlSeconds: number, now: Date = new Date()): Dat
  * @example retentionFutureLimit(604_800) // 2106-01-31T06:28:16.000Z
  */
 export function retentionFutureLimit(ttlSeconds: number): Date {
+  expectTtlSeconds('retentionFutureLimit', ttlSeconds);
   return new Date((DATETIME_END_SECONDS - ttlSeconds) * 1000);
 }
 
@@ -258,17 +279,33 @@ export function retentionFutureLimit(ttlSeconds: number): Date {
  * `deleteSql` only when `countSql` finds rows: a mutation on every check would rewrite parts.
  */
 export function retentionSteps(retentionDays: number, now: Date = new Date()): RetentionStep[] {
-  const cutoff = formatDateTimeLiteral(retentionCutoff(retentionTtlSeconds(retentionDays), now));
+  return retentionStepsOf('retentionSteps', retentionDays, now);
+}
+
+/** The DELETE statements of {@link retentionSteps}, unconditionally. */
+export function retentionDeleteStatements(retentionDays: number, now: Date = new Date()): string[] {
+  return retentionStepsOf('retentionDeleteStatements', retentionDays, now).map((step) => step.deleteSql);
+}
+
+/** A TTL in seconds, as {@link retentionTtlSeconds} gives it. */
+function expectTtlSeconds(fn: string, ttlSeconds: unknown): void {
+  expectNumber(fn, ttlSeconds, 'ttlSeconds to be a number of seconds');
+}
+
+/** The `now` argument (undefined has already become the current time). */
+function expectNow(fn: string, now: unknown): void {
+  expectDate(fn, now, 'now to be a Date or undefined');
+}
+
+function retentionStepsOf(fn: string, retentionDays: number, now: Date): RetentionStep[] {
+  const ttlSeconds = retentionTtlSeconds(retentionDays);
+  expectNow(fn, now);
+  const cutoff = formatDateTimeLiteral(retentionCutoff(ttlSeconds, now));
   return (['logs', 'spans', 'sentry_events', 'metrics'] as const).map((table) => ({
     table,
     countSql: `SELECT count() AS n FROM ${table} WHERE dt < ${cutoff}`,
     deleteSql: `ALTER TABLE ${table} DELETE WHERE dt < ${cutoff} SETTINGS mutations_sync = 1`,
   }));
-}
-
-/** The DELETE statements of {@link retentionSteps}, unconditionally. */
-export function retentionDeleteStatements(retentionDays: number, now: Date = new Date()): string[] {
-  return retentionSteps(retentionDays, now).map((step) => step.deleteSql);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +338,8 @@ const NICE_STEPS = [
 
 /** The `{{time}}` step used when none is given: the smallest nice step with ≤ 120 buckets. */
 export function defaultIntervalSeconds(startTime: Date, endTime: Date): number {
+  expectDate('defaultIntervalSeconds', startTime, 'startTime to be a Date');
+  expectDate('defaultIntervalSeconds', endTime, 'endTime to be a Date');
   const rangeSeconds = Math.max(1, (endTime.getTime() - startTime.getTime()) / 1000);
   for (const step of NICE_STEPS) {
     if (rangeSeconds / step <= 120) return step;
@@ -310,6 +349,7 @@ export function defaultIntervalSeconds(startTime: Date, endTime: Date): number {
 
 /** A ClickHouse `DateTime64(3, 'UTC')` literal for an instant. */
 export function formatDateTimeLiteral(date: Date): string {
+  expectDate('formatDateTimeLiteral', date, 'a Date');
   if (Number.isNaN(date.getTime())) throw new RangeError('Invalid date');
   const iso = date.toISOString(); // 2026-01-02T03:04:05.678Z
   return `toDateTime64('${iso.slice(0, 10)} ${iso.slice(11, 23)}', 3, 'UTC')`;
@@ -347,11 +387,16 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
  * @example expandQuery("SELECT {{time}} AS time, avgMerge(value_avg) FROM {{source}} WHERE time BETWEEN {{start_time}} AND {{end_time}} AND name = 'x' GROUP BY time", { startTime, endTime })
  */
 export function expandQuery(sql: string, options: ExpandQueryOptions): string {
-  if (typeof sql !== 'string') throw new TypeError('expandQuery: sql must be a string');
-  const source = options.source ?? TABLES.metrics;
+  const fn = 'expandQuery';
+  expectString(fn, sql, 'sql to be a string');
+  expectObject(fn, options, 'options (an object with startTime and endTime Dates)');
+  const option = (key: keyof ExpandQueryOptions): unknown => readField(fn, options, 'options', key);
+  const source = (option('source') as string | null | undefined) ?? TABLES.metrics;
+  expectString(fn, source, 'options.source to be a table name or undefined');
   if (!IDENTIFIER.test(source)) throw new Error(`expandQuery: invalid source table name "${source}"`);
-  const intervalSeconds =
-    options.intervalSeconds ?? defaultIntervalSeconds(options.startTime, options.endTime);
+  const startTime = expectDate(fn, option('startTime'), 'options.startTime to be a Date');
+  const endTime = expectDate(fn, option('endTime'), 'options.endTime to be a Date');
+  const intervalSeconds = (option('intervalSeconds') as number | null | undefined) ?? defaultIntervalSeconds(startTime, endTime);
   if (!Number.isInteger(intervalSeconds) || intervalSeconds <= 0) {
     throw new RangeError(`expandQuery: intervalSeconds must be a positive integer, got ${String(intervalSeconds)}`);
   }
@@ -359,12 +404,7 @@ export function expandQuery(sql: string, options: ExpandQueryOptions): string {
     SURFACE_PATTERN,
     (match, placeholder?: string, argument?: string, tagFunction?: string, tagLiteral?: string, quantile?: string) => {
       if (placeholder !== undefined) {
-        return expandPlaceholder(placeholder.toLowerCase(), argument, {
-          source,
-          startTime: options.startTime,
-          endTime: options.endTime,
-          intervalSeconds,
-        });
+        return expandPlaceholder(placeholder.toLowerCase(), argument, { source, startTime, endTime, intervalSeconds });
       }
       if (tagFunction !== undefined && tagLiteral !== undefined) return `tags[${tagLiteral}]`;
       if (quantile !== undefined) return histogramQuantileSql(quantile);
@@ -485,7 +525,9 @@ export class SeriesMemory {
   private readonly entries = new Map<string, SeriesState>();
 
   /** @param maxSeries oldest series are forgotten beyond this many. */
-  constructor(readonly maxSeries = 100_000) {}
+  constructor(readonly maxSeries = 100_000) {
+    expectNumber('SeriesMemory', maxSeries, 'maxSeries to be a number or undefined', false);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -510,10 +552,30 @@ export class SeriesMemory {
   }
 }
 
-function toMillis(time: Date | number | undefined): number | undefined {
+function toMillis(time: Date | number | undefined, name: string, field: string): number | undefined {
   if (time === undefined) return undefined;
+  if (typeof time !== 'number' && typeof (time as Partial<Date> | null)?.getTime !== 'function') {
+    throw new TypeError(`metric point ${name}: ${field} must be a Date or unix milliseconds, got ${describeValue(time)}`);
+  }
   const ms = typeof time === 'number' ? time : time.getTime();
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The `memory` argument: undefined or null (none), or a {@link SeriesMemory}. */
+function expectMemory(fn: string, memory: SeriesMemory | null | undefined): SeriesMemory | undefined {
+  if (memory === undefined || memory === null) return undefined;
+  if (memory instanceof SeriesMemory) return memory;
+  // Duck-typed, so a SeriesMemory of the other build (ESM / CJS) of this module passes too.
+  const expected = 'memory to be a SeriesMemory or undefined';
+  expectObject(fn, memory, expected);
+  expectFunction(fn, readField(fn, memory, 'memory', 'get'), expected);
+  expectFunction(fn, readField(fn, memory, 'memory', 'set'), expected);
+  return memory;
+}
+
+/** The `points` argument of {@link toMetricRows} and {@link insertMetricPointsSql}. */
+function expectPoints(fn: string, points: unknown): readonly MetricPointInput[] {
+  return expectArray<MetricPointInput>(fn, points, 'points to be an array of metric points');
 }
 
 function normalizeTags(tags: Record<string, TagValue> | undefined): Record<string, string> {
@@ -552,19 +614,29 @@ function finiteOrNull(value: number | undefined): number | null {
  * @example toMetricRows([{ name: 'queue_depth', kind: 'gauge', time: Date.now(), value: 3 }])
  */
 export function toMetricRows(points: readonly MetricPointInput[], memory?: SeriesMemory): MetricRow[] {
+  return metricRows('toMetricRows', points, memory);
+}
+
+function metricRows(fn: string, points: readonly MetricPointInput[], memory: SeriesMemory | undefined): MetricRow[] {
+  expectPoints(fn, points);
+  const checkedMemory = expectMemory(fn, memory);
   const rows: MetricRow[] = [];
-  for (const point of points) rows.push(toMetricRow(point, memory));
+  for (const point of points) rows.push(metricRow(point, checkedMemory));
   return rows;
 }
 
 /** {@link toMetricRows} for one point. */
 export function toMetricRow(point: MetricPointInput, memory?: SeriesMemory): MetricRow {
+  return metricRow(point, expectMemory('toMetricRow', memory));
+}
+
+function metricRow(point: MetricPointInput, memory: SeriesMemory | undefined): MetricRow {
   if (!point || typeof point.name !== 'string' || point.name === '') {
     throw new TypeError('metric point needs a non-empty name');
   }
-  const time = toMillis(point.time);
+  const time = toMillis(point.time, point.name, 'time');
   if (time === undefined) throw new TypeError(`metric point ${point.name}: invalid time`);
-  const startTime = toMillis(point.startTime);
+  const startTime = toMillis(point.startTime, point.name, 'startTime');
   const tags = normalizeTags(point.tags);
   const series = seriesId(point.name, tags);
   const row: MetricRow = {
@@ -612,6 +684,9 @@ export function toMetricRow(point: MetricPointInput, memory?: SeriesMemory): Met
     case 'histogram': {
       const bounds = point.bounds ?? [];
       const counts = point.bucketCounts ?? [];
+      if (!Array.isArray(bounds) || !Array.isArray(counts)) {
+        throw new TypeError(`metric point ${point.name}: histogram bounds and bucketCounts must be arrays of numbers`);
+      }
       if (counts.length !== bounds.length + 1) {
         throw new TypeError(
           `metric point ${point.name}: histogram needs bounds.length + 1 bucket counts (got ${bounds.length} bounds, ${counts.length} counts)`,
@@ -668,6 +743,7 @@ function requireFinite(value: number | undefined, name: string): number {
 
 /** Rows as JSONEachRow text (one JSON object per line, trailing newline). Rows hold only finite numbers. */
 export function metricRowsToJsonEachRow(rows: readonly MetricRow[]): string {
+  expectArray('metricRowsToJsonEachRow', rows, 'rows to be an array of metric rows');
   let text = '';
   for (const row of rows) text += `${JSON.stringify(row)}\n`;
   return text;
@@ -680,7 +756,7 @@ export function metricRowsToJsonEachRow(rows: readonly MetricRow[]): string {
  * @example session.query(insertMetricPointsSql([{ name: 'process_resident_memory_bytes', kind: 'gauge', time: new Date(), value: 1e9 }]))
  */
 export function insertMetricPointsSql(points: readonly MetricPointInput[], memory?: SeriesMemory): string {
-  const rows = toMetricRows(points, memory);
+  const rows = metricRows('insertMetricPointsSql', points, memory);
   if (rows.length === 0) return '';
   return `INSERT INTO ${TABLES.metricPoints} FORMAT JSONEachRow\n${metricRowsToJsonEachRow(rows)}`;
 }
@@ -697,11 +773,14 @@ const utf8 = new TextEncoder();
  *
  * @example seriesId('ai_tool_executions', { tool_name: 'x', success: 'true' }) // '1234…'
  */
-export function seriesId(name: string, tags: Record<string, TagValue> = {}): string {
-  const keys = Object.keys(tags).sort();
+export function seriesId(name: string, tags: Record<string, TagValue> | null = {}): string {
+  expectString('seriesId', name, 'a metric name (a string)');
+  // null is no tags, as undefined is.
+  const checkedTags = tags === null ? {} : expectObject<Record<string, TagValue>>('seriesId', tags, 'tags to be an object or undefined');
+  const keys = Object.keys(checkedTags).sort();
   const canonical: unknown[] = [name];
   for (const key of keys) {
-    const value = tags[key];
+    const value = checkedTags[key];
     if (value === undefined || value === null) continue;
     canonical.push(key, typeof value === 'string' ? value : String(value));
   }
@@ -744,6 +823,9 @@ function fnv1a64(bytes: Uint8Array): string {
  * `"<seconds>.<nanoseconds>"`, which ClickHouse parses into DateTime64 without losing digits.
  */
 export function dtFromUnixNanos(nanos: string | bigint | number): string {
+  if (typeof nanos !== 'string' && typeof nanos !== 'bigint' && typeof nanos !== 'number') {
+    fail('dtFromUnixNanos', 'unix nanoseconds (a string, bigint or number)', nanos);
+  }
   let text = typeof nanos === 'bigint' ? nanos.toString() : typeof nanos === 'number' ? BigInt(Math.trunc(nanos)).toString() : nanos;
   if (!/^\d+$/.test(text)) text = '0';
   const padded = text.padStart(10, '0');
@@ -752,8 +834,7 @@ export function dtFromUnixNanos(nanos: string | bigint | number): string {
 
 /** A `dt` value for JSONEachRow inserts from a Date, unix milliseconds, or unix seconds as Sentry sends them (`{ seconds: 1.7e9 }`). */
 export function dtFromDate(time: Date | number | { seconds: number }): string {
-  const ms =
-    typeof time === 'number' ? time : time instanceof Date ? time.getTime() : time.seconds * 1000;
+  const ms = typeof time === 'number' ? time : time instanceof Date ? time.getTime() : secondsOf(time) * 1000;
   if (!Number.isFinite(ms)) return '0.000000';
   const micros = Math.round(ms * 1000);
   // A decimal number of seconds, so a time before 1970 is its magnitude with a minus sign
@@ -762,4 +843,11 @@ export function dtFromDate(time: Date | number | { seconds: number }): string {
   const seconds = Math.floor(magnitude / 1_000_000);
   const fraction = magnitude - seconds * 1_000_000;
   return `${micros < 0 ? '-' : ''}${seconds}.${String(fraction).padStart(6, '0')}`;
+}
+
+/** The `seconds` of {@link dtFromDate}'s Sentry form. */
+function secondsOf(time: unknown): number {
+  const fn = 'dtFromDate';
+  const object = expectObject<object>(fn, time, 'a Date, unix milliseconds or { seconds }');
+  return readField(fn, object, '{ seconds }', 'seconds') as number;
 }
