@@ -43,7 +43,7 @@ export {
 } from './resolve-telemetry-enabled';
 export { isSecretKey, sanitize, SECRET_KEY_WORDS, type SanitizeOptions } from './sanitize';
 export { isSecretHeader, SECRET_HEADERS } from './secret-headers';
-export { describeValue, isThenable, safeString, UNPRINTABLE } from './values';
+export { argumentTypeError, describeValue, isThenable, safeString, UNPRINTABLE } from './values';
 export { isTelemetryDestination, isTelemetryOrigin, registerTelemetryDestination, sentryIngestPrefix } from './telemetry-destinations';
 export {
   AI_TOOL_OPERATION,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, isThenable, safeString, UNPRINTABLE } from './values';
+import { argumentTypeError, describeValue, isThenable, safeString, UNPRINTABLE } from './values';
 
 /** An object that throws from every property read, as a hostile or broken caller's object can. */
 const hostile = new Proxy(
@@ -74,5 +74,14 @@ describe('isThenable', () => {
     for (const value of [undefined, null, 1, 'then', { then: 'not a function' }, [], () => 1, hostile]) {
       expect(isThenable(value)).toBe(false);
     }
+  });
+});
+
+describe('argumentTypeError', () => {
+  it('names the package, the function, what it expects and what it got, without the value itself', () => {
+    const error = argumentTypeError('@kira/example', 'render', 'a panel', { secret: 'sk-live-1' }, ' at panels[2]');
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('@kira/example: render expects a panel, got an object with secret at panels[2]');
+    expect(error.message).not.toContain('sk-live-1');
   });
 });

@@ -74,11 +74,18 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * For this package's set-up functions (not exported from the index): the TypeError a caller gets
- * for a value of the wrong kind, naming the function, what it expects and what it got.
+ * The TypeError every @kira package gives a caller who passed a value of the wrong kind: it names
+ * the package and function, what it expects and what it got (described, never its content).
+ *
+ * @example throw argumentTypeError('@kira/dashboards', 'renderPanelSql', 'a panel', null) // '@kira/dashboards: renderPanelSql expects a panel, got null'
  */
+export function argumentTypeError(packageName: string, fn: string, expected: string, value: unknown, where = ''): TypeError {
+  return new TypeError(`${packageName}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
+}
+
+/** {@link argumentTypeError} for this package's own functions (not exported from the index). */
 export function argumentError(fn: string, expected: string, value: unknown, where = ''): TypeError {
-  return new TypeError(`@kira/conventions: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
+  return argumentTypeError('@kira/conventions', fn, expected, value, where);
 }
 
 /** Whether `value` can be a registry key or hold properties: an object or a function, not null. */

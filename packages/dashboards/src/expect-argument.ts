@@ -6,7 +6,7 @@
  * argument and the fields the function reads first — so they cost a few property reads; what a
  * well-formed model says is for validateDashboard / validateAlert to judge.
  */
-import { describeValue } from '@kira/conventions';
+import { argumentTypeError, describeValue } from '@kira/conventions';
 import type { ChangePlan } from './plan-changes';
 import type { Alert, Dashboard, MetricDefinition, Panel, RenderSqlOptions } from './types';
 
@@ -29,7 +29,7 @@ export function errorMessage(value: unknown): string | undefined {
 
 /** Throws the TypeError every check here throws: `@kira/dashboards: <fn> expects <expected>, got <value described>`. */
 export function fail(fn: string, expected: string, value: unknown, where = ''): never {
-  throw new TypeError(`${PACKAGE}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
+  throw argumentTypeError(PACKAGE, fn, expected, value, where);
 }
 
 /** An object that is not null and not an array. Not a type guard: declared model types stay in force after the check. */
