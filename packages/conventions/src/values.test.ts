@@ -84,4 +84,11 @@ describe('argumentTypeError', () => {
     expect(error.message).toBe('@kira/example: render expects a panel, got an object with secret at panels[2]');
     expect(error.message).not.toContain('sk-live-1');
   });
+
+  it('is built whatever its texts are (no template-literal throw on a symbol)', () => {
+    const symbol = Symbol('name');
+    expect(argumentTypeError(symbol as never, symbol as never, symbol as never, symbol, symbol as never).message).toBe(
+      'Symbol(name): Symbol(name) expects Symbol(name), got a symbolSymbol(name)',
+    );
+  });
 });

@@ -80,7 +80,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
  * @example throw argumentTypeError('@kira/dashboards', 'renderPanelSql', 'a panel', null) // '@kira/dashboards: renderPanelSql expects a panel, got null'
  */
 export function argumentTypeError(packageName: string, fn: string, expected: string, value: unknown, where = ''): TypeError {
-  return new TypeError(`${packageName}: ${fn} expects ${expected}, got ${describeValue(value)}${where}`);
+  // The texts go through safeString too: building the error must not throw for the caller's caller.
+  return new TypeError(`${safeString(packageName)}: ${safeString(fn)} expects ${safeString(expected)}, got ${describeValue(value)}${safeString(where)}`);
 }
 
 /** {@link argumentTypeError} for this package's own functions (not exported from the index). */
