@@ -60,6 +60,12 @@ describe('safeString', () => {
     expect(safeString(throwingToString)).toBe(UNPRINTABLE);
     expect(safeString(hostile)).toBe(UNPRINTABLE);
   });
+
+  it('describes an unprintable value with the function given, for error messages', () => {
+    expect(safeString(Object.create(null), describeValue)).toBe('an object without properties');
+    expect(safeString(42, describeValue)).toBe('42');
+    expect(safeString(Object.create(null), 42 as never)).toBe(UNPRINTABLE);
+  });
 });
 
 describe('isThenable', () => {

@@ -9,17 +9,20 @@
 export const UNPRINTABLE = '[unprintable]';
 
 /**
- * `String(value)`, or {@link UNPRINTABLE} when the conversion throws (a null-prototype object, a
- * `toString` that throws). For values that end up in telemetry (an exception message, a status).
+ * `String(value)`, as a template literal writes it, or {@link UNPRINTABLE} when the conversion
+ * throws (a null-prototype object, a `toString` that throws). For values that end up in telemetry
+ * (an exception message, a status). An error message may describe such a value instead: pass
+ * {@link describeValue} as `describeUnprintable`.
  *
  * @example safeString(Object.create(null)) // '[unprintable]'
+ * @example safeString(Object.create(null), describeValue) // 'an object without properties'
  */
-export function safeString(value: unknown): string {
+export function safeString(value: unknown, describeUnprintable?: (value: unknown) => string): string {
   if (typeof value === 'string') return value;
   try {
     return String(value);
   } catch {
-    return UNPRINTABLE;
+    return typeof describeUnprintable === 'function' ? describeUnprintable(value) : UNPRINTABLE;
   }
 }
 

@@ -6,20 +6,15 @@
  * argument and the fields the function reads first — so they cost a few property reads; what a
  * well-formed model says is for validateDashboard / validateAlert to judge.
  */
-import { argumentTypeError, describeValue } from '@kira/conventions';
+import { argumentTypeError, describeValue, safeString as textOf } from '@kira/conventions';
 import type { ChangePlan } from './plan-changes';
 import type { Alert, Dashboard, MetricDefinition, Panel, RenderSqlOptions } from './types';
 
 const PACKAGE = '@kira/dashboards';
 
-/** `String(value)`, as a template literal would write it, except that it never throws (a symbol, an object whose conversion throws). */
+/** `String(value)`, as a template literal would write it, except that it never throws: a value whose conversion throws is described (`an object without properties`). */
 export function safeString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return String(value);
-  } catch {
-    return describeValue(value);
-  }
+  return textOf(value, describeValue);
 }
 
 /** An error message from whatever a constructor got: undefined stays undefined (an empty message, as `new Error()` gives), anything else as `safeString` writes it. */

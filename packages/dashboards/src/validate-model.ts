@@ -1,5 +1,5 @@
-import { alertSignal } from './alert-signal';
 import { describeValue } from '@kira/conventions';
+import { alertSignal } from './alert-signal';
 import { expectAlert, isPlainObject, expectDashboard, expectObjects, expectValidateOptions, readField, safeString } from './expect-argument';
 import { metricDefinitions as defaultDefinitions } from './metric-definitions';
 import { InvalidThresholdError, ModelValidationError, UnknownMetricError } from './model-validation-error';
