@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDACTED_QUERY_PARAMS, isSecretHeader, isSecretQueryParam, redactUrl, redactUrlCredentialsInText } from './index';
+import { isUnchangedByParsing } from './redact-url';
 
 describe('redactUrl', () => {
   it('ignores extra parameter lists that are not arrays instead of throwing', () => {
@@ -52,6 +53,76 @@ describe('redactUrl', () => {
   it('handles relative and unparsable input without leaking', () => {
     expect(redactUrl('/v1/run?token=abc&x=1#frag')).toBe('/v1/run?token=REDACTED&x=1');
     expect(redactUrl('http://u:p@[bad/p?sig=1')).toBe('http://REDACTED:REDACTED@[bad/p?sig=REDACTED');
+  });
+});
+
+describe('redactUrl without parsing (isUnchangedByParsing)', () => {
+  // What the parser makes of a URL with nothing to redact: the fast path may only skip it when
+  // this is the text itself.
+  const parsedHref = (text: string): string | undefined => {
+    try {
+      return new URL(text).href;
+    } catch {
+      return undefined;
+    }
+  };
+  const schemes = ['http://', 'https://', 'HTTP://', 'Https://', 'ftp://', 'ws://', 'http:/', 'http:'];
+  const hosts = [
+    'example.com', 'localhost', 'api.example.com', 'EXAMPLE.com', 'Localhost', 'a..b', '.a.com', 'a.com.', 'a-.com', '-a.com',
+    'ab--cd.com', 'xn--bcher-kva.example', 'xn--a', '1com', 'a.1com', '12', 'a.12', '1.2.3', '127.0.0.1', '255.255.255.255',
+    '256.1.1.1', '010.0.0.1', '0x7f.0.0.1', '1.2.3.4.5', '[::1]', 'bücher.de', 'a_b.com', 'a%41.com', 'user@a.com', 'u:p@a.com', '',
+  ];
+  const ports = ['', ':3000', ':80', ':443', ':8080', ':080', ':0', ':65535', ':65536', ':', ':99999', ':1a'];
+  const paths = [
+    '', '/', '/users/123', '/a/./b', '/a/../b', '/.', '/..', '/a/.', '/.well-known/x', '/%2e%2E/x', '/a/%2E/b', '/%2e', '/a.b/c.d',
+    '/a b', '/a"b', '/a<b>', '/a`b', '/a{b}', '/a^b', '/a|b', '/a\\b', '/ü', '/%zz', '/a%2', '/%41', '/a?b', '/a?', '/a#b', '/a#',
+    '/@me', '/a:b', '//x', "/~x!$&'()*+,;=", '/a\tb', '/a\nb', '/a[b]',
+  ];
+  const corpus = schemes.flatMap((scheme) => hosts.flatMap((host) => ports.flatMap((port) => paths.map((path) => `${scheme}${host}${port}${path}`))));
+
+  it('is taken only for URLs the parser returns unchanged, which then come back as they are', () => {
+    let taken = 0;
+    for (const text of corpus) {
+      if (!isUnchangedByParsing(text)) continue;
+      taken++;
+      expect.soft(parsedHref(text), text).toBe(text);
+      expect(redactUrl(text)).toBe(text);
+    }
+    // Not vacuous: plain URLs of every scheme, host kind and port above are taken.
+    expect(taken).toBeGreaterThan(300);
+  });
+
+  it('agrees with the parser on random text drawn from the characters that matter', () => {
+    const alphabet = ['h', 't', 'p', 's', ':', '/', '/', '.', '.', '-', 'a', 'Z', '0', '1', '9', '%', '2', 'e', 'E', '?', '#', '@', ' ', '\\', 'ü', '[', ']', 'x', 'n'];
+    // A fixed seed (mulberry32), so a failure names a text that reproduces.
+    let seed = 0x6b697261;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const prefixes = ['http://', 'https://', 'http://a', 'https://a.b', 'http://1.2.3.4', 'http://localhost:'];
+    let taken = 0;
+    for (let run = 0; run < 20_000; run++) {
+      let text = prefixes[Math.floor(random() * prefixes.length)]!;
+      const extra = Math.floor(random() * 12);
+      for (let position = 0; position < extra; position++) text += alphabet[Math.floor(random() * alphabet.length)]!;
+      if (!isUnchangedByParsing(text)) continue;
+      taken++;
+      expect(parsedHref(text), text).toBe(text);
+    }
+    expect(taken).toBeGreaterThan(100);
+  });
+
+  it('takes the plain request URLs of a service and refuses what the parser would rewrite', () => {
+    for (const plain of ['http://localhost:3000/users/123', 'https://api.example.com/v1/run', 'http://127.0.0.1:8080/x', 'https://a.b/@me/x:y%zz']) {
+      expect(isUnchangedByParsing(plain), plain).toBe(true);
+    }
+    for (const rewritten of ['http://Localhost/x', 'http://a.com:80/x', 'https://a.com:443/x', 'http://a.com', 'http://1.2.3/x', 'http://a.com/a/../b', 'http://a.com/%2E/b', 'http://a.com/a b', 'http://a.com:080/x', 'http://0x7f.0.0.1/x']) {
+      expect(isUnchangedByParsing(rewritten), rewritten).toBe(false);
+      expect(parsedHref(rewritten), rewritten).not.toBe(rewritten);
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import {
   TracerProvider,
   type IdGenerator,
 } from '@opentelemetry/sdk-trace';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ParentBasedTracerProvider, traceIdRatioUpperBound } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
 
@@ -72,6 +72,25 @@ describe('ParentBasedTracerProvider', () => {
     // Exactly the recorded spans are exported, with the trace id they were sampled on.
     expect(ourSpans.getFinishedSpans().map((span) => span.spanContext().traceId)).toEqual(sampled.map((result) => result.traceId));
     expect(sdkSpans.getFinishedSpans()).toHaveLength(sampled.length);
+  });
+
+  it('does not have the SDK decide a second time for a root span it sampled, and leaves it every other decision', () => {
+    const ratioSampler = vi.spyOn(TraceIdRatioBasedSampler.prototype, 'shouldSample');
+    try {
+      const { ours } = providers(1);
+      const tracer = ours.getTracer('t');
+      for (let index = 0; index < 100; index++) {
+        const span = tracer.startSpan('GET', { kind: SpanKind.SERVER });
+        expect(span.isRecording()).toBe(true);
+        span.end();
+      }
+      expect(ratioSampler).not.toHaveBeenCalled();
+      // `root: true` goes to the SDK as it is, and the SDK's sampler decides it.
+      tracer.startSpan('GET', { root: true }).end();
+      expect(ratioSampler).toHaveBeenCalledTimes(1);
+    } finally {
+      ratioSampler.mockRestore();
+    }
   });
 
   it('decides from the id bytes exactly as TraceIdRatioBased parses the hex, for every ratio', () => {
