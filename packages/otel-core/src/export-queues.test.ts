@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -11,16 +10,10 @@ import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } fr
 import { MemoryBacklog, QueueingTransport } from './queueing-transport';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory } from './spool-directory';
-import { afterTest, captureOtlp } from './fixtures/test-cleanups';
+import { afterTest, captureOtlp, tempDir } from './fixtures/test-cleanups';
 
 // The real OTLP/protobuf trace exporter against a real OTLP receiver on loopback; the outage is
 // either a 503 answer or nothing listening on the port (ECONNREFUSED).
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kira-spool-test-'));
-  afterTest(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function tracing(url: string, queues: ExportQueues) {
   const exporter = queues.wrap(new OTLPTraceExporter({ url: `${url}/v1/traces`, timeoutMillis: 2_000 }), 'traces');

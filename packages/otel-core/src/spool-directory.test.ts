@@ -1,10 +1,9 @@
-import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DroppedExports } from './dropped-exports';
 import { SpoolDirectory } from './spool-directory';
-import { afterTest } from './fixtures/test-cleanups';
+import { tempDir } from './fixtures/test-cleanups';
 
 // The race between listing the spool and measuring its files, made deterministic: `stat` is the
 // real one, except that a test can run a real rename (what another process claiming the file
@@ -21,12 +20,6 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     },
   };
 });
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kira-spool-race-'));
-  afterTest(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function spoolBytes(dir: string): Promise<number> {
   let total = 0;
