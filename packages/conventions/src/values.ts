@@ -78,7 +78,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * The TypeError every @kira package gives a caller who passed a value of the wrong kind: it names
- * the package and function, what it expects and what it got (described, never its content).
+ * the package and function, what it expects and what it got, as {@link describeValue} writes it
+ * (kind and size; never an object's values).
  *
  * @example throw argumentTypeError('@kira/dashboards', 'renderPanelSql', 'a panel', null) // '@kira/dashboards: renderPanelSql expects a panel, got null'
  */

@@ -1,3 +1,4 @@
+import { argumentTypeError } from '@kira/conventions';
 import { tracedFetch } from './traced-fetch';
 import type { TracedFetch, TracedFetchBehaviour, TracedFetchCallOptions, TracedFetchDefaults, TracedFetchOptions } from './types';
 
@@ -14,7 +15,7 @@ export function createTracedFetch(defaults: TracedFetchDefaults = {}): TracedFet
   // Spreading a string would copy every character into an object: refuse anything but an object.
   if (defaults === null || defaults === undefined) defaults = {};
   if (typeof defaults !== 'object' || Array.isArray(defaults)) {
-    throw new TypeError(`@kira/external-tracing: createTracedFetch expects an options object, got ${Array.isArray(defaults) ? 'an array' : typeof defaults}`);
+    throw argumentTypeError('@kira/external-tracing', 'createTracedFetch', 'an options object', defaults);
   }
   const { services, ...base } = defaults;
   return (input, init, options) => {

@@ -397,6 +397,12 @@ describe('createTracedFetch', () => {
     expect(sdk.spanByName('openai stream_chat')).toBeDefined();
     expect(server.requests[1]?.headers['traceparent']).toBeUndefined();
   });
+
+  it('refuses defaults that are not an options object with the packages\' TypeError, and takes null as none', () => {
+    expect(() => createTracedFetch('openai' as never)).toThrow(new TypeError('@kira/external-tracing: createTracedFetch expects an options object, got the string "openai"'));
+    expect(() => createTracedFetch([] as never)).toThrow(/^@kira\/external-tracing: createTracedFetch expects an options object, got an array of 0 items$/);
+    expect(typeof createTracedFetch(null as never)).toBe('function');
+  });
 });
 
 describe('robustness', () => {

@@ -31,6 +31,24 @@ describe('RedactUrlAttributesProcessor', () => {
     expect(exporter.getFinishedSpans()[0]!.attributes).toEqual({ 'url.full': 'https://api.example.com/v1?q=cat', 'url.query': 'sig=REDACTED&q=1' });
   });
 
+  it('drops the fragment of a URL attribute, where OAuth implicit flows put tokens, even without a query or credentials', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new RedactUrlAttributesProcessor(), new SimpleSpanProcessor({ exporter })] });
+    provider
+      .getTracer('test')
+      .startSpan('GET', {
+        attributes: {
+          'url.full': 'https://app.example.com/callback#access_token=tok-123',
+          'http.target': '/callback#id_token=tok-456',
+          // What the README says of a URL the parser would rewrite: it comes out parsed.
+          'http.url': 'http://API.example.com:80/x',
+        },
+      })
+      .end();
+    const [finished] = exporter.getFinishedSpans();
+    expect(finished!.attributes).toEqual({ 'url.full': 'https://app.example.com/callback', 'http.target': '/callback', 'http.url': 'http://api.example.com/x' });
+  });
+
   it('applies a value length limit after redacting, to the span, its events and its links', () => {
     const limit = 20;
     const finish = (provider: TracerProvider, exporter: InMemorySpanExporter) => {

@@ -27,7 +27,8 @@ export class RedactUrlAttributesProcessor implements SpanProcessor {
     for (const key of URL_ATTRIBUTES_REDACTED) {
       const value = attributes[key];
       if (typeof value !== 'string') continue;
-      const redacted = key === SPAN_ATTRIBUTES.urlQuery ? redactQuery(value) : redactFullUrl(value);
+      // The whole rule, fragment included: redactUrl returns a plain URL as it is without parsing.
+      const redacted = key === SPAN_ATTRIBUTES.urlQuery ? redactQuery(value) : redactUrl(value);
       if (redacted !== value) span.setAttribute(key, redacted);
     }
     // The SDK ignores a limit of 0 or less (with a diag warning); so does this.
@@ -53,10 +54,6 @@ export class RedactUrlAttributesProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function redactFullUrl(value: string): string {
-  return value.includes('?') || value.includes('@') ? redactUrl(value) : value;
 }
 
 // `url.query` comes with or without its leading "?"; the redacted value keeps the form it had.
