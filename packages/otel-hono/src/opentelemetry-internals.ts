@@ -2,8 +2,8 @@ import { createContextKey, type Context, type Span } from '@opentelemetry/api';
 
 // The one place this package reaches into OpenTelemetry internals. It may depend on
 // `@opentelemetry/api` alone (a runtime library must never pull an SDK into a service), and the
-// API offers no public way to do either of the two things below. `opentelemetry-internals.test.ts`
-// checks both against the installed @opentelemetry/* packages and fails naming the key.
+// API offers no public way to do the things below. `opentelemetry-internals.test.ts`
+// checks each against the installed @opentelemetry/* packages and fails naming the key.
 
 /**
  * The shape @opentelemetry/core's `setRPCMetadata` stores; the http instrumentation reads
@@ -27,6 +27,45 @@ const RPC_METADATA_KEY = createContextKey(RPC_METADATA_KEY_DESCRIPTION);
 export function getHttpRpcMetadata(context: Context): HttpRpcMetadata | undefined {
   const value = context.getValue(RPC_METADATA_KEY) as HttpRpcMetadata | undefined;
   return value !== undefined && value.type === 'http' && value.span !== undefined ? value : undefined;
+}
+
+/**
+ * The API's span key. `trace.setSpan` and `trace.getSpan` use `createContextKey(description)`,
+ * which is `Symbol.for(description)` in every 1.x API, so every copy of the API shares it.
+ */
+export const SPAN_KEY_DESCRIPTION = 'OpenTelemetry Context Key SPAN';
+const SPAN_KEY = createContextKey(SPAN_KEY_DESCRIPTION);
+
+/**
+ * `parent` with `span` as its active span: what `trace.setSpan(parent, span)` returns, read through
+ * the same `Context` interface. The API's own context copies every value of `parent` into a new
+ * `Map` and makes three closures on each `setValue`; one request's span context is made per
+ * request, so this keeps it to one small object. Writes go to the parent, so a chain of them
+ * never grows deeper than one.
+ */
+class ContextWithSpan implements Context {
+  constructor(
+    private readonly parent: Context,
+    private readonly span: unknown,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return key === SPAN_KEY ? new ContextWithSpan(this.parent, value) : new ContextWithSpan(this.parent.setValue(key, value), this.span);
+  }
+
+  deleteValue(key: symbol): Context {
+    // Deleting the span key must also hide a span the parent holds (an extracted remote parent).
+    return key === SPAN_KEY ? this.parent.deleteValue(key) : new ContextWithSpan(this.parent.deleteValue(key), this.span);
+  }
+}
+
+/** `trace.setSpan(parent, span)` without copying `parent` (see {@link ContextWithSpan}). */
+export function contextWithSpan(parent: Context, span: Span): Context {
+  return parent instanceof ContextWithSpan ? parent.setValue(SPAN_KEY, span) : new ContextWithSpan(parent, span);
 }
 
 /**

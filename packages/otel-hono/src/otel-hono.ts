@@ -25,7 +25,7 @@ import {
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { version } from '../package.json';
-import { getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
+import { contextWithSpan, getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
 import { reportTelemetryError } from './report-telemetry-error';
 import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
 import { schemeOf, serverAddressOf } from './request-details';
@@ -152,7 +152,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
       try {
         const parent = extractParent(c, active);
         span = startServerSpan(tracer, c, method, parent, legacy);
-        spanContext = trace.setSpan(parent, span);
+        spanContext = contextWithSpan(parent, span);
       } catch (error) {
         reportTelemetryError(error);
       }
