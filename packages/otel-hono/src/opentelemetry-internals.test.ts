@@ -84,7 +84,7 @@ describe('contextWithSpan', () => {
     ['set a child span', (context) => trace.setSpan(context, childSpan)],
     ['delete the span', (context) => trace.deleteSpan(context)],
     ['delete a parent key', (context) => context.deleteValue(baggageKey)],
-    ['set a child span, then delete another key', (context) => trace.setSpan(context, childSpan).deleteValue(baggageKey)],
+    ['set a child span, then delete a parent key', (context) => trace.setSpan(context, childSpan).deleteValue(baggageKey)],
   ];
 
   it.each(operations)('reads like trace.setSpan after: %s', (_name, operation) => {

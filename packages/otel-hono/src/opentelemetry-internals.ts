@@ -39,9 +39,9 @@ const SPAN_KEY = createContextKey(SPAN_KEY_DESCRIPTION);
 /**
  * `parent` with `span` as its active span: what `trace.setSpan(parent, span)` returns, read through
  * the same `Context` interface. The API's own context copies every value of `parent` into a new
- * `Map` and makes three closures on each `setValue`; one request's span context is made per
- * request, so this keeps it to one small object. Writes go to the parent, so a chain of them
- * never grows deeper than one.
+ * `Map` and makes three closures on each `setValue`; otelHono makes one of these per request, so
+ * this keeps it to one small object. A write to another key goes to (a copy of) the parent, and a
+ * new span replaces this one, so there is never more than one of these over the API's context.
  */
 class ContextWithSpan implements Context {
   constructor(
