@@ -1,8 +1,9 @@
 // No createTestSdk here: the globals are the API's no-op providers, as in development.
 import { trace } from '@opentelemetry/api';
-import { createTestSdk } from '@kira/test-utils';
+import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
+import { captureDiagWarnings, createTestSdk } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
-import { EXTERNAL_REQUEST_DURATION_METRIC, createTracedFetch, tracedFetch } from './index';
+import { EXTERNAL_REQUEST_DURATION_METRIC, createTracedFetch, tracedFetch, type TracedFetchOptions } from './index';
 import { STREAM_CHUNKS, useLocalTestServer } from './local-test-server';
 
 const server = useLocalTestServer();
@@ -35,6 +36,50 @@ describe('without an SDK', () => {
     expect(response.status).toBe(503);
     await response.text();
     expect(asked).toEqual([]);
+  });
+});
+
+describe('without an SDK, the call is fetch itself', () => {
+  it("returns the custom fetch's own response and turns its synchronous throw into a rejection", async () => {
+    const own = new Response('own');
+    await expect(tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'chat', fetch: () => Promise.resolve(own) })).resolves.toBe(own);
+
+    const failure = new TypeError('custom fetch failed');
+    const throwing = () => {
+      throw failure;
+    };
+    let pending: Promise<Response> | undefined;
+    expect(() => {
+      pending = tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'chat', fetch: throwing });
+    }).not.toThrow();
+    await expect(pending).rejects.toBe(failure);
+  });
+
+  it('still warns once about each kind of wrong option', async () => {
+    const warnings = captureDiagWarnings(`${INSTRUMENTATION_SCOPES.externalTracing}:`);
+    try {
+      const wrong = { service: '', operation: 'chat', endSpanOn: 'sometimes', recordHeaders: ['Authorization'] } as unknown as TracedFetchOptions;
+      for (let call = 0; call < 2; call++) await (await tracedFetch(`${server.url}/ok`, undefined, wrong)).text();
+      expect(warnings.ours()).toEqual([
+        expect.stringContaining('needs { service, operation } as non-empty strings'),
+        expect.stringContaining("endSpanOn must be 'headers' or 'body'"),
+        expect.stringContaining('header "authorization" carries credentials and is never recorded'),
+      ]);
+    } finally {
+      warnings.stop();
+    }
+  });
+
+  it('records the histogram into a given meter provider when there is no tracer provider', async () => {
+    const sdk = createTestSdk({ registerGlobal: false });
+    try {
+      await (await tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'upscale', meterProvider: sdk.meterProvider })).text();
+      const metric = await sdk.metric(EXTERNAL_REQUEST_DURATION_METRIC);
+      expect(metric?.dataPoints.map((point) => point.attributes)).toEqual([{ external_service: 'fal', external_operation: 'upscale', outcome: 'ok' }]);
+      expect(sdk.spans()).toEqual([]);
+    } finally {
+      await sdk.shutdown();
+    }
   });
 });
 

@@ -30,7 +30,7 @@ import {
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
 import { networkErrorMessage } from './network-error-message';
 import { suppressTracing } from './opentelemetry-internals';
-import { durationCellsFor, durationHistogramFor, tracingFor } from './telemetry-handles';
+import { durationCellsFor, durationHistogramFor, recordsNoMetric, tracingFor, type Tracing } from './telemetry-handles';
 import type { EndSpanOn, ExternalRequestOutcome, TracedFetchOptions } from './types';
 import { undiciInjectsTraceHeaders } from './undici-propagation';
 import { wrapResponseBody, type BodyEnd } from './wrap-response-body';
@@ -57,16 +57,51 @@ type FetchInput = Parameters<typeof fetch>[0];
  * @example
  * const response = await tracedFetch(url, { method: 'POST', body }, { service: ExternalService.BYTEPLUS, operation: 'seedream_edit' });
  */
-export async function tracedFetch(input: FetchInput, init: RequestInit | undefined, options: TracedFetchOptions): Promise<Response> {
+export function tracedFetch(input: FetchInput, init: RequestInit | undefined, options: TracedFetchOptions): Promise<Response> {
   const settings = typeof options === 'object' && options !== null ? options : ({} as Partial<TracedFetchOptions>);
   const fetchImplementation = typeof settings.fetch === 'function' ? settings.fetch : globalThis.fetch;
+  let tracing: Tracing | undefined;
+  try {
+    tracing = tracingFor(settings.tracerProvider);
+    if (tracing === undefined && settings.propagateContext !== false && recordsNoMetric(settings.meterProvider)) {
+      // Telemetry off (no SDK): nothing would record, so the call is fetch itself, without the
+      // clock reads, the call object and the no-op histogram record, which cost several µs per call
+      // between the halves of undici's fetch. Wrong options still get their warning, here where
+      // development runs with telemetry off.
+      warnAboutOptions(settings);
+      return untracedFetch(fetchImplementation, input, init);
+    }
+  } catch (error) {
+    warnOnce('start-failed', 'starting the CLIENT span failed; the request runs untraced', error);
+    return untracedFetch(fetchImplementation, input, init);
+  }
+  return recordedFetch(input, init, settings, fetchImplementation, tracing);
+}
+
+/** fetch as an async function would call it: a synchronous throw becomes a rejection. */
+function untracedFetch(fetchImplementation: typeof fetch, input: FetchInput, init: RequestInit | undefined): Promise<Response> {
+  try {
+    return Promise.resolve(fetchImplementation(input, init));
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever fetch threw, unchanged, as an async function would reject with it
+    return Promise.reject(error);
+  }
+}
+
+async function recordedFetch(
+  input: FetchInput,
+  init: RequestInit | undefined,
+  settings: Partial<TracedFetchOptions>,
+  fetchImplementation: typeof fetch,
+  tracing: Tracing | undefined,
+): Promise<Response> {
   const startedAt = performance.now();
 
   let call: CallTelemetry | undefined;
   let fetchInit = init;
   let fetchContext: Context = context.active();
   try {
-    call = startCall(input, init, settings, fetchContext, fetchImplementation === globalThis.fetch);
+    call = startCall(input, init, settings, tracing, fetchContext, fetchImplementation === globalThis.fetch);
     if (call.span !== undefined) fetchContext = trace.setSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
       fetchContext = suppressTracing(fetchContext);
@@ -198,27 +233,36 @@ class CallTelemetry {
   }
 }
 
+/**
+ * The diagnostics for wrong options, the same whether or not telemetry records: one `diag` warning
+ * per kind. Returns the allowlist of headers to record (it warns about secret headers).
+ */
+function warnAboutOptions(settings: Partial<TracedFetchOptions>): string[] {
+  if (!isName(settings.service) || !isName(settings.operation)) {
+    warnOnce('options', `tracedFetch needs { service, operation } as non-empty strings; recording "${UNKNOWN}"`);
+  }
+  if (settings.endSpanOn !== undefined && settings.endSpanOn !== 'headers' && settings.endSpanOn !== 'body') {
+    warnOnce('endSpanOn', `endSpanOn must be 'headers' or 'body'; using 'headers'`);
+  }
+  return normalizeHeaderAllowlist(settings.recordHeaders);
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
 function startCall(
   input: FetchInput,
   init: RequestInit | undefined,
   settings: Partial<TracedFetchOptions>,
+  tracing: Tracing | undefined,
   parentContext: Context,
   globalFetch: boolean,
 ): CallTelemetry {
-  let service = settings.service;
-  let operation = settings.operation;
-  if (typeof service !== 'string' || service.length === 0 || typeof operation !== 'string' || operation.length === 0) {
-    warnOnce('options', `tracedFetch needs { service, operation } as non-empty strings; recording "${UNKNOWN}"`);
-    service = typeof service === 'string' && service.length > 0 ? service : UNKNOWN;
-    operation = typeof operation === 'string' && operation.length > 0 ? operation : UNKNOWN;
-  }
-  let endSpanOn: EndSpanOn = 'headers';
-  if (settings.endSpanOn === 'body') endSpanOn = 'body';
-  else if (settings.endSpanOn !== undefined && settings.endSpanOn !== 'headers') {
-    warnOnce('endSpanOn', `endSpanOn must be 'headers' or 'body'; using 'headers'`);
-  }
-  const headerAllowlist = normalizeHeaderAllowlist(settings.recordHeaders);
-  const tracing = tracingFor(settings.tracerProvider);
+  const headerAllowlist = warnAboutOptions(settings);
+  const service = isName(settings.service) ? settings.service : UNKNOWN;
+  const operation = isName(settings.operation) ? settings.operation : UNKNOWN;
+  const endSpanOn: EndSpanOn = settings.endSpanOn === 'body' ? 'body' : 'headers';
   // Tracing off: no span and none of its attributes (the URL parse is most of a call's own cost);
   // the histogram is still recorded, into whatever meter provider there is.
   if (tracing === undefined || spanWouldBeUnseen(tracing.followsParent, parentContext, settings, globalFetch)) {

@@ -1,16 +1,16 @@
 import { metrics, type Attributes, type Histogram } from '@opentelemetry/api';
-import { createTestSdk, type TestSdk } from '@kira/test-utils';
+import { captureDiagWarnings, createTestSdk, type DiagWarnings, type TestSdk } from '@kira/test-utils';
+import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpRequestRecorder } from './create-http-request-recorder';
 import { HTTP_DURATION_BUCKETS_MS, createKiraMetrics } from './index';
-import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
 let warnings: DiagWarnings;
 
 beforeEach(() => {
   sdk = createTestSdk();
-  warnings = captureDiagWarnings();
+  warnings = captureDiagWarnings(`${INSTRUMENTATION_SCOPES.metrics}:`);
 });
 
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { createTestSdk, type TestSdk } from '@kira/test-utils';
+import { captureDiagWarnings, createTestSdk, type DiagWarnings, type TestSdk } from '@kira/test-utils';
+import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AI_TOOL_DURATION_BUCKETS_MS,
@@ -8,7 +9,6 @@ import {
   createKiraMetrics,
   type KiraMetrics,
 } from './index';
-import { captureDiagWarnings, type DiagWarnings } from './testing/capture-diag-warnings';
 
 let sdk: TestSdk;
 let kiraMetrics: KiraMetrics;
@@ -23,7 +23,7 @@ beforeEach(() => {
     tracerProvider: sdk.tracerProvider,
     loggerProvider: sdk.loggerProvider,
   });
-  warnings = captureDiagWarnings();
+  warnings = captureDiagWarnings(`${INSTRUMENTATION_SCOPES.metrics}:`);
 });
 
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
-import { createTestSdk } from '@kira/test-utils';
+import { captureDiagWarnings, createTestSdk } from '@kira/test-utils';
+import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { describe, expect, it } from 'vitest';
 import { createKiraMetrics, logAIToolExecuted, recordAITool, recordHttpRequest, traceAITool } from './index';
-import { captureDiagWarnings } from './testing/capture-diag-warnings';
 
 describe('default helpers (global providers)', () => {
   it('are no-ops without an SDK: run the tool, return its result, never throw', async () => {
@@ -83,7 +83,7 @@ describe('default helpers (global providers)', () => {
 
 describe('maxToolNames and an SDK started late', () => {
   it('names seen before the SDK starts take no place: the SDK gets the first maxToolNames names it sees', async () => {
-    const warnings = captureDiagWarnings();
+    const warnings = captureDiagWarnings(`${INSTRUMENTATION_SCOPES.metrics}:`);
     const capped = createKiraMetrics({ maxToolNames: 3 });
     try {
       for (const name of ['early1', 'early2', 'early3', 'early4']) capped.recordAITool(name, true, 1);

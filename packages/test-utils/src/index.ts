@@ -15,6 +15,7 @@ export {
   type ParsedEnvelope,
 } from '@kira/telemetry-wire';
 export { freePort, startChild, startRedis, stopAllChildren, type Child, type RedisHandle } from '@kira/local-processes';
+export { captureDiagWarnings, type DiagWarnings } from './capture-diag-warnings';
 export { createTestSdk } from './create-test-sdk';
 export { enableRuleCases } from './enable-rule-cases';
 export { flattenLogs, flattenMetrics, flattenSpans } from './flatten-otlp';
