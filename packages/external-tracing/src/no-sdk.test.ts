@@ -1,5 +1,5 @@
 // No createTestSdk here: the globals are the API's no-op providers, as in development.
-import { trace } from '@opentelemetry/api';
+import { context, metrics, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { captureDiagWarnings, createTestSdk } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,23 @@ describe('without an SDK, the call is fetch itself', () => {
       ]);
     } finally {
       warnings.stop();
+    }
+  });
+
+  it('still injects the active trace context when only a propagator and a context manager are registered', async () => {
+    const sdk = createTestSdk();
+    try {
+      // Leaves the context manager and the W3C propagator registered, and no tracer or meter provider.
+      trace.disable();
+      metrics.disable();
+      const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true };
+      const response = await context.with(trace.setSpanContext(ROOT_CONTEXT, remote), () =>
+        tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'chat' }),
+      );
+      await response.text();
+      expect(server.requests.at(-1)?.headers['traceparent']).toBe(`00-${remote.traceId}-${remote.spanId}-01`);
+    } finally {
+      await sdk.shutdown();
     }
   });
 

@@ -63,11 +63,16 @@ export function tracedFetch(input: FetchInput, init: RequestInit | undefined, op
   let tracing: Tracing | undefined;
   try {
     tracing = tracingFor(settings.tracerProvider);
-    if (tracing === undefined && settings.propagateContext !== false && recordsNoMetric(settings.meterProvider)) {
-      // Telemetry off (no SDK): nothing would record, so the call is fetch itself, without the
-      // clock reads, the call object and the no-op histogram record, which cost several µs per call
-      // between the halves of undici's fetch. Wrong options still get their warning, here where
-      // development runs with telemetry off.
+    if (
+      tracing === undefined &&
+      settings.propagateContext !== false &&
+      recordsNoMetric(settings.meterProvider) &&
+      propagation.fields().length === 0
+    ) {
+      // Telemetry off (no SDK): nothing would record and no propagator would add a header, so the
+      // call is fetch itself, without the clock reads, the call object and the no-op histogram
+      // record, which cost several µs per call between the halves of undici's fetch. Wrong options
+      // still get their warning, here where development runs with telemetry off.
       warnAboutOptions(settings);
       return untracedFetch(fetchImplementation, input, init);
     }
