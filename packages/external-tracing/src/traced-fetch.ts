@@ -15,6 +15,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import {
+  contextWithSpan,
   errorType,
   fetchWireMethod,
   HEADER_ATTRIBUTE_PREFIXES,
@@ -107,7 +108,7 @@ async function recordedFetch(
   let fetchContext: Context = context.active();
   try {
     call = startCall(input, init, settings, tracing, fetchContext, fetchImplementation === globalThis.fetch);
-    if (call.span !== undefined) fetchContext = trace.setSpan(fetchContext, call.span);
+    if (call.span !== undefined) fetchContext = contextWithSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
       fetchContext = suppressTracing(fetchContext);
     } else if (!undiciInjectsTraceHeaders() && (call.span !== undefined || propagation.fields().length > 0)) {

@@ -15,6 +15,7 @@ import {
 import {
   AI_TOOL_LOG,
   AI_TOOL_OPERATION,
+  contextWithSpan,
   createReportOnce,
   errorType,
   INSTRUMENTATION_SCOPES,
@@ -169,7 +170,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
         { kind: SpanKind.INTERNAL, attributes: toolSpanAttributes(name, runOptions, maxPayloadBytes) },
         parentContext,
       );
-      spanContext = trace.setSpan(parentContext, span);
+      spanContext = contextWithSpan(parentContext, span);
     } catch (error) {
       warnOnce('span-start-failed', 'starting the execute_tool span failed; running the tool untraced', error);
       span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);

@@ -30,45 +30,6 @@ export function getHttpRpcMetadata(context: Context): HttpRpcMetadata | undefine
 }
 
 /**
- * The API's span key. `trace.setSpan` and `trace.getSpan` use `createContextKey(description)`,
- * which is `Symbol.for(description)` in every 1.x API, so every copy of the API shares it.
- */
-export const SPAN_KEY_DESCRIPTION = 'OpenTelemetry Context Key SPAN';
-const SPAN_KEY = createContextKey(SPAN_KEY_DESCRIPTION);
-
-/**
- * `parent` with `span` as its active span: what `trace.setSpan(parent, span)` returns, read through
- * the same `Context` interface. The API's own context copies every value of `parent` into a new
- * `Map` and makes three closures on each `setValue`; otelHono makes one of these per request, so
- * this keeps it to one small object. A write to another key goes to (a copy of) the parent, and a
- * new span replaces this one, so there is never more than one of these over the API's context.
- */
-class ContextWithSpan implements Context {
-  constructor(
-    private readonly parent: Context,
-    private readonly span: unknown,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return key === SPAN_KEY ? new ContextWithSpan(this.parent, value) : new ContextWithSpan(this.parent.setValue(key, value), this.span);
-  }
-
-  deleteValue(key: symbol): Context {
-    // Deleting the span key must also hide a span the parent holds (an extracted remote parent).
-    return key === SPAN_KEY ? this.parent.deleteValue(key) : new ContextWithSpan(this.parent.deleteValue(key), this.span);
-  }
-}
-
-/** `trace.setSpan(parent, span)` without copying `parent` (see {@link ContextWithSpan}). */
-export function contextWithSpan(parent: Context, span: Span): Context {
-  return parent instanceof ContextWithSpan ? parent.setValue(SPAN_KEY, span) : new ContextWithSpan(parent, span);
-}
-
-/**
  * The API's registry of globals (the key every 1.x `@opentelemetry/api` shares). The API exposes
  * `propagation.fields()` but not the propagator itself, and `fields()` builds a fresh array per
  * call; reading the registered instance tells when it was replaced, so the fields are asked once

@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/api';
 import {
   claimInboundHttpSpans,
+  contextWithSpan,
   errorType,
   INSTRUMENTATION_SCOPES,
   LEGACY_SPAN_ATTRIBUTES,
@@ -25,7 +26,7 @@ import {
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { version } from '../package.json';
-import { contextWithSpan, getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
+import { getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
 import { reportTelemetryError } from './report-telemetry-error';
 import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
 import { schemeOf, serverAddressOf } from './request-details';
