@@ -13,6 +13,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { contextWithSpan } from '@kira/conventions';
 import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
@@ -130,13 +131,13 @@ class ParentBasedTracer implements Tracer {
     }
   }
 
-  // The SDK's startActiveSpan, over this startSpan.
+  // The SDK's startActiveSpan, over this startSpan; the span is made active without copying the context.
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
     const fn = rest[rest.length - 1] as (span: Span) => ReturnType<F>;
     const options = rest.length >= 2 ? (rest[0] as SpanOptions) : undefined;
     const parentContext = rest.length === 3 ? rest[1] : contextApi.active();
     const span = this.startSpan(name, options, parentContext);
-    return contextApi.with(trace.setSpan(parentContext, span), fn, undefined, span);
+    return contextApi.with(contextWithSpan(parentContext, span), fn, undefined, span);
   }
 }
 
