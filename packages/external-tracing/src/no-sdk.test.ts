@@ -1,4 +1,4 @@
-// No createTestSdk here: the globals are the API's no-op providers, as in development.
+// No SDK is registered unless a test starts one (and shuts it down): the globals are the API's no-op providers, as in development.
 import { context, metrics, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { captureDiagWarnings, createTestSdk } from '@kira/test-utils';
