@@ -27,6 +27,12 @@ export {
   inboundHttpSpansOwner,
   onInboundHttpSpansClaimed,
 } from './inbound-http-spans';
+export {
+  API_GLOBALS_KEY_DESCRIPTION,
+  noOpenTelemetryGlobals,
+  type OpenTelemetryGlobalKind,
+  registeredOpenTelemetryGlobal,
+} from './opentelemetry-globals';
 export { fetchWireMethod, KNOWN_HTTP_METHODS, normalizeHttpMethod } from './normalize-http-method';
 export {
   DEFAULT_REDACTED_QUERY_PARAMS,

@@ -98,6 +98,20 @@ describe('without an SDK, the call is fetch itself', () => {
       await sdk.shutdown();
     }
   });
+
+  it('records the histogram when only a global meter provider is registered', async () => {
+    const sdk = createTestSdk({ registerGlobal: false });
+    metrics.setGlobalMeterProvider(sdk.meterProvider);
+    try {
+      await (await tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'upscale' })).text();
+      const metric = await sdk.metric(EXTERNAL_REQUEST_DURATION_METRIC);
+      expect(metric?.dataPoints.map((point) => point.attributes)).toEqual([{ external_service: 'fal', external_operation: 'upscale', outcome: 'ok' }]);
+      expect(sdk.spans()).toEqual([]);
+    } finally {
+      metrics.disable();
+      await sdk.shutdown();
+    }
+  });
 });
 
 describe('injected providers', () => {

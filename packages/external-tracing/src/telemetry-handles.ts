@@ -1,4 +1,4 @@
-import { createNoopMeter, metrics, ProxyTracerProvider, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { metrics, ProxyTracerProvider, trace, type Histogram, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { histogramCellsFor, INSTRUMENTATION_SCOPES, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS, samplerFollowsParent, samplerIgnoresAttributes } from '@kira/conventions';
 import { version } from '../package.json';
 
@@ -29,9 +29,6 @@ export interface Tracing {
 }
 
 const tracings = new WeakMap<TracerProvider, Tracing>();
-
-// The API's no-op meter hands out one shared histogram; a provider whose meter returns it records nothing.
-const NOOP_HISTOGRAM = createNoopMeter().createHistogram(METRICS.externalRequestDuration.name);
 
 /**
  * The tracer for `provider` (default: the global one), or `undefined` when tracing is the API's
@@ -68,23 +65,6 @@ export function durationHistogramFor(provider: MeterProvider | undefined): Histo
   }
   return histogram;
 }
-
-/**
- * True when `external_request_duration_ms` would go nowhere: no reader collects its cells and the
- * provider (default: the global one) is the API's no-op, as when no SDK is registered. Another copy
- * of the API's no-op never matches here and takes the recording path, which is merely slower.
- */
-export function recordsNoMetric(provider: MeterProvider | undefined): boolean {
-  const resolved = provider ?? metrics.getMeterProvider();
-  if (durationCellsFor(resolved) !== undefined) return false;
-  // Remembered: the API's no-op provider is one object, so later calls skip the WeakMap lookup.
-  if (resolved === lastNoopMeterProvider) return true;
-  if (durationHistogramFor(resolved) !== NOOP_HISTOGRAM) return false;
-  lastNoopMeterProvider = resolved;
-  return true;
-}
-
-let lastNoopMeterProvider: MeterProvider | undefined;
 
 /**
  * `external_request_duration_ms` as cells when @kira/otel-core's reader collects cells for this

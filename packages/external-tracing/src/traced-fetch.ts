@@ -21,6 +21,7 @@ import {
   HEADER_ATTRIBUTE_PREFIXES,
   LEGACY_SPAN_ATTRIBUTES,
   METRIC_ATTRIBUTES,
+  noOpenTelemetryGlobals,
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
@@ -31,7 +32,7 @@ import {
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
 import { networkErrorMessage } from './network-error-message';
 import { suppressTracing } from './opentelemetry-internals';
-import { durationCellsFor, durationHistogramFor, recordsNoMetric, tracingFor, type Tracing } from './telemetry-handles';
+import { durationCellsFor, durationHistogramFor, tracingFor, type Tracing } from './telemetry-handles';
 import type { EndSpanOn, ExternalRequestOutcome, TracedFetchOptions } from './types';
 import { undiciInjectsTraceHeaders } from './undici-propagation';
 import { wrapResponseBody, type BodyEnd } from './wrap-response-body';
@@ -39,6 +40,9 @@ import { warnOnce } from './warn-once';
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 const UNKNOWN = 'unknown';
+// With none of these registered globally and no provider in the options, tracedFetch would make
+// no span, record nothing and inject no header.
+const TRACING_METRICS_AND_PROPAGATION = Object.freeze(['trace', 'metrics', 'propagation'] as const);
 
 // Never overwrite a trace header the caller set on purpose.
 const headersSetter: TextMapSetter<Headers> = {
@@ -61,22 +65,22 @@ type FetchInput = Parameters<typeof fetch>[0];
 export function tracedFetch(input: FetchInput, init: RequestInit | undefined, options: TracedFetchOptions): Promise<Response> {
   const settings = typeof options === 'object' && options !== null ? options : ({} as Partial<TracedFetchOptions>);
   const fetchImplementation = typeof settings.fetch === 'function' ? settings.fetch : globalThis.fetch;
+  if (
+    settings.tracerProvider === undefined &&
+    settings.meterProvider === undefined &&
+    settings.propagateContext !== false &&
+    noOpenTelemetryGlobals(TRACING_METRICS_AND_PROPAGATION)
+  ) {
+    // Telemetry off (no SDK): nothing would record and no propagator would add a header, so the
+    // call is fetch itself, without the clock reads, the call object and the no-op histogram
+    // record, which cost several µs per call between the halves of undici's fetch. Wrong options
+    // still get their warning, here where development runs with telemetry off.
+    warnAboutOptions(settings);
+    return untracedFetch(fetchImplementation, input, init);
+  }
   let tracing: Tracing | undefined;
   try {
     tracing = tracingFor(settings.tracerProvider);
-    if (
-      tracing === undefined &&
-      settings.propagateContext !== false &&
-      recordsNoMetric(settings.meterProvider) &&
-      propagation.fields().length === 0
-    ) {
-      // Telemetry off (no SDK): nothing would record and no propagator would add a header, so the
-      // call is fetch itself, without the clock reads, the call object and the no-op histogram
-      // record, which cost several µs per call between the halves of undici's fetch. Wrong options
-      // still get their warning, here where development runs with telemetry off.
-      warnAboutOptions(settings);
-      return untracedFetch(fetchImplementation, input, init);
-    }
   } catch (error) {
     warnOnce('start-failed', 'starting the CLIENT span failed; the request runs untraced', error);
     return untracedFetch(fetchImplementation, input, init);

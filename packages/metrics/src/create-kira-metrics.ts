@@ -24,6 +24,7 @@ import {
   LOG_SEVERITIES,
   METRIC_ATTRIBUTES,
   METRICS,
+  noOpenTelemetryGlobals,
   safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
@@ -42,6 +43,11 @@ const SCOPE_VERSION: string = version;
 const DEFAULT_MAX_TOOL_NAMES = 200;
 const DEFAULT_MAX_PAYLOAD_BYTES = 2048;
 const UNKNOWN_TOOL_NAME = 'unknown';
+// With none of these registered globally (no SDK: telemetry off, development), a traced tool would
+// get a non-recording span over the root context, and its metrics and log would go nowhere.
+const TOOL_TELEMETRY_GLOBALS = Object.freeze(['trace', 'metrics', 'logs', 'context'] as const);
+// What the API's no-op tracer starts under the root context; it keeps no state, so one serves every call.
+const UNTRACED_TOOL_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const HTTP_DURATION_CELLS_DESCRIPTOR = Object.freeze({
   scope: Object.freeze({ name: SCOPE_NAME, version: SCOPE_VERSION }),
   name: METRICS.httpRequestDuration.name,
@@ -75,6 +81,8 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     () => options.loggerProvider ?? logs.getLoggerProvider(),
     (provider) => provider.getLogger(SCOPE_NAME, SCOPE_VERSION),
   );
+  // Providers given in the options always count, as in otelHono and tracedFetch.
+  const followsGlobals = options.meterProvider === undefined && options.tracerProvider === undefined && options.loggerProvider === undefined;
 
   let maxToolNames = DEFAULT_MAX_TOOL_NAMES;
   if (options.maxToolNames !== undefined) {
@@ -155,6 +163,12 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
         toolName: typeof toolName,
       });
       name = UNKNOWN_TOOL_NAME;
+    }
+    if (followsGlobals && typeof runOptions.onError !== 'function' && noOpenTelemetryGlobals(TOOL_TELEMETRY_GLOBALS)) {
+      // Telemetry off: the tool runs as a plain call, its result or throw unchanged, without the
+      // no-op span, context switch, clock reads, record and log. An onError hook (Sentry's
+      // captureException, say) still runs on the full path: it reports errors with telemetry off too.
+      return fn(UNTRACED_TOOL_SPAN);
     }
     const maxPayloadBytes =
       isValidDuration(runOptions.maxPayloadBytes) && runOptions.maxPayloadBytes > 0

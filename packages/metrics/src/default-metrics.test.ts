@@ -1,6 +1,6 @@
-import { trace } from '@opentelemetry/api';
+import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { captureDiagWarnings, createTestSdk } from '@kira/test-utils';
-import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
+import { INSTRUMENTATION_SCOPES, LOG_ATTRIBUTES } from '@kira/conventions';
 import { describe, expect, it } from 'vitest';
 import { createKiraMetrics, logAIToolExecuted, recordAITool, recordHttpRequest, traceAITool } from './index';
 
@@ -104,6 +104,64 @@ describe('maxToolNames and an SDK started late', () => {
       }
     } finally {
       warnings.stop();
+    }
+  });
+});
+
+describe('traceAITool with telemetry off (no SDK registered)', () => {
+  it('still calls an onError hook: it reports errors (to Sentry, say) with telemetry off too', async () => {
+    const failure = new Error('tool failed');
+    const seen: Array<[unknown, string]> = [];
+    const onError = (error: unknown, { toolName }: { toolName: string }) => void seen.push([error, toolName]);
+    await expect(traceAITool('generateImage', { onError }, () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(() =>
+      traceAITool('editImage', { onError }, () => {
+        throw failure;
+      }),
+    ).toThrow(failure);
+    expect(seen).toEqual([
+      [failure, 'generateImage'],
+      [failure, 'editImage'],
+    ]);
+  });
+
+  it('still warns about a missing tool name', () => {
+    const warnings = captureDiagWarnings(`${INSTRUMENTATION_SCOPES.metrics}:`);
+    try {
+      const helpers = createKiraMetrics();
+      expect(helpers.traceAITool('', undefined, () => 'ran')).toBe('ran');
+      expect(warnings.ours().filter((message) => message.includes('non-empty tool name'))).toHaveLength(1);
+    } finally {
+      warnings.stop();
+    }
+  });
+
+  it('emits the tool log when only a logger provider is registered', () => {
+    const sdk = createTestSdk({ registerGlobal: false });
+    logs.setGlobalLoggerProvider(sdk.loggerProvider);
+    try {
+      expect(traceAITool('generateImage', { userId: 'u' }, () => 'done')).toBe('done');
+      expect(sdk.logs().map((record) => record.attributes[LOG_ATTRIBUTES.aiToolName])).toEqual(['generateImage']);
+    } finally {
+      logs.disable();
+      void sdk.shutdown();
+    }
+  });
+
+  it('runs the tool under its parent span when only a context manager is registered, as the API no-op tracer does', async () => {
+    const sdk = createTestSdk();
+    trace.disable();
+    metrics.disable();
+    logs.disable();
+    try {
+      const parent = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+      const [toolSpanId, activeIsToolSpan] = context.with(trace.setSpan(context.active(), parent), () =>
+        traceAITool('generateImage', undefined, (span) => [span.spanContext().spanId, trace.getActiveSpan() === span] as const),
+      );
+      expect(toolSpanId).toBe(parent.spanContext().spanId);
+      expect(activeIsToolSpan).toBe(true);
+    } finally {
+      await sdk.shutdown();
     }
   });
 });

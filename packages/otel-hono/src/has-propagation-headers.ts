@@ -1,14 +1,17 @@
 import { propagation } from '@opentelemetry/api';
-import { registeredGlobalPropagator } from './opentelemetry-internals';
+import { registeredOpenTelemetryGlobal } from '@kira/conventions';
 
 type HeaderRecord = Record<string, string | string[] | undefined>;
 
+// `propagation.fields()` builds a fresh array per call: ask once per registered propagator (a
+// replaced one is another object).
 let cachedPropagator: unknown;
 let cachedFields: readonly string[] = [];
 
 function propagatorFields(): readonly string[] {
-  const propagator = registeredGlobalPropagator();
-  // Unknown registry layout: ask every time, which is always right.
+  const propagator = registeredOpenTelemetryGlobal('propagation');
+  // None registered (the API's no-op has no fields), or a registry layout this package does not
+  // know: ask every time, which is always right.
   if (propagator === undefined) return lowerCased(propagation.fields());
   if (propagator !== cachedPropagator) {
     cachedFields = lowerCased(propagation.fields());

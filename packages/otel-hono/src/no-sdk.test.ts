@@ -1,5 +1,5 @@
 // No SDK at first: the API's globals are empty, as in development with telemetry off.
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { createTestSdk } from '@kira/test-utils';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,40 @@ describe('without an SDK', () => {
       const metric = await sdk.metric('http_request_duration_ms');
       expect(metric?.dataPoints.map((point) => point.attributes)).toEqual([{ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 }]);
     } finally {
+      await sdk.shutdown();
+    }
+  });
+});
+
+describe('with only one of tracing and metrics registered', () => {
+  function usersApp(): Hono {
+    const app = new Hono();
+    app.use(otelHono());
+    app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+    return app;
+  }
+
+  it('records the histogram when only a global meter provider is registered', async () => {
+    const sdk = createTestSdk({ registerGlobal: false });
+    metrics.setGlobalMeterProvider(sdk.meterProvider);
+    try {
+      expect((await usersApp().request('/users/1')).status).toBe(200);
+      const metric = await sdk.metric('http_request_duration_ms');
+      expect(metric?.dataPoints.map((point) => point.attributes)).toEqual([{ http_method: 'GET', http_route: '/users/:id', http_status_code: 200 }]);
+    } finally {
+      metrics.disable();
+      await sdk.shutdown();
+    }
+  });
+
+  it('records the SERVER span when only a global tracer provider is registered', async () => {
+    const sdk = createTestSdk({ registerGlobal: false });
+    trace.setGlobalTracerProvider(sdk.tracerProvider);
+    try {
+      expect((await usersApp().request('/users/1')).status).toBe(200);
+      expect(sdk.spans().map((span) => span.name)).toEqual(['GET /users/:id']);
+    } finally {
+      trace.disable();
       await sdk.shutdown();
     }
   });

@@ -17,6 +17,7 @@ import {
   errorType,
   INSTRUMENTATION_SCOPES,
   LEGACY_SPAN_ATTRIBUTES,
+  noOpenTelemetryGlobals,
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
@@ -26,7 +27,7 @@ import {
 import { createKiraMetrics, type HttpRequestRecorder } from '@kira/metrics';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { version } from '../package.json';
-import { getHttpRpcMetadata, noGlobalTracingOrMetrics, type HttpRpcMetadata } from './opentelemetry-internals';
+import { getHttpRpcMetadata, type HttpRpcMetadata } from './opentelemetry-internals';
 import { reportTelemetryError } from './report-telemetry-error';
 import { hasPropagationHeaders, hasPropagationHeadersIn } from './has-propagation-headers';
 import { schemeOf, serverAddressOf } from './request-details';
@@ -50,6 +51,9 @@ const {
   httpUrl: ATTR_LEGACY_HTTP_URL,
 } = LEGACY_SPAN_ATTRIBUTES;
 const DEFAULT_UNMATCHED_ROUTE = 'unmatched';
+// With neither registered globally (no SDK: telemetry off, development), every span would be a
+// no-op and every histogram record dropped.
+const TRACING_AND_METRICS = Object.freeze(['trace', 'metrics'] as const);
 
 /** What @hono/node-server puts in `c.env`; read structurally so other runtimes just skip it. */
 interface NodeServerBindings {
@@ -136,7 +140,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
 
   // Not async: the telemetry-off path returns `next()` itself, costing what an empty middleware does.
   return function otelHonoMiddleware(c, next) {
-    if (followsGlobals && noGlobalTracingOrMetrics()) return next();
+    if (followsGlobals && noOpenTelemetryGlobals(TRACING_AND_METRICS)) return next();
     return traceRequest(c, next);
   };
 

@@ -1,0 +1,80 @@
+import {
+  context,
+  createNoopMeter,
+  logs,
+  metrics,
+  propagation,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  trace,
+  type ContextManager,
+  type LoggerProvider,
+  type MeterProvider,
+  type TextMapPropagator,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { API_GLOBALS_KEY_DESCRIPTION, noOpenTelemetryGlobals, registeredOpenTelemetryGlobal, type OpenTelemetryGlobalKind } from './index';
+
+// Minimal globals of each kind, registered through the API's own setters.
+const tracerProvider: TracerProvider = new ProxyTracerProvider();
+const meterProvider: MeterProvider = { getMeter: () => createNoopMeter() };
+const loggerProvider: LoggerProvider = logs.getLoggerProvider();
+const propagator: TextMapPropagator = { inject() {}, extract: (carrier) => carrier, fields: () => ['x-probe'] };
+const contextManager: ContextManager = {
+  active: () => ROOT_CONTEXT,
+  with: (_context, fn, thisArg, ...args) => fn.call(thisArg, ...args),
+  bind: (_context, target) => target,
+  enable() {
+    return this;
+  },
+  disable() {
+    return this;
+  },
+};
+
+// Each kind: how the API registers it, how it unregisters it, and what the registry then holds.
+const KINDS: Array<[OpenTelemetryGlobalKind, () => void, () => void, (registered: unknown) => boolean]> = [
+  ['trace', () => trace.setGlobalTracerProvider(tracerProvider), () => trace.disable(), (registered) => registered instanceof ProxyTracerProvider && registered.getDelegate() === tracerProvider],
+  ['metrics', () => metrics.setGlobalMeterProvider(meterProvider), () => metrics.disable(), (registered) => registered === meterProvider],
+  ['logs', () => logs.setGlobalLoggerProvider(loggerProvider), () => logs.disable(), (registered) => registered === loggerProvider],
+  ['propagation', () => propagation.setGlobalPropagator(propagator), () => propagation.disable(), (registered) => registered === propagator],
+  ['context', () => context.setGlobalContextManager(contextManager), () => context.disable(), (registered) => registered === contextManager],
+];
+const ALL_KINDS = KINDS.map(([kind]) => kind);
+
+afterEach(() => {
+  for (const [, , unregister] of KINDS) unregister();
+});
+
+// The message names the key, so an @opentelemetry/api upgrade that moves a global fails loudly here
+// instead of otelHono, tracedFetch and traceAITool skipping their work with telemetry on.
+function moved(kind: string): string {
+  return `@opentelemetry/api no longer keeps its "${kind}" global on Symbol.for("${API_GLOBALS_KEY_DESCRIPTION}"); update src/opentelemetry-globals.ts`;
+}
+
+describe('the OpenTelemetry API registry the telemetry-off checks read (against the installed package)', () => {
+  it('reports nothing registered before any SDK starts', () => {
+    for (const kind of ALL_KINDS) expect(registeredOpenTelemetryGlobal(kind), kind).toBeUndefined();
+    expect(noOpenTelemetryGlobals(ALL_KINDS)).toBe(true);
+  });
+
+  it.each(KINDS)('sees a registered "%s" global, and its removal', (kind, register, unregister, isTheRegistered) => {
+    register();
+    expect(isTheRegistered(registeredOpenTelemetryGlobal(kind)), moved(kind)).toBe(true);
+    expect(noOpenTelemetryGlobals([kind]), moved(kind)).toBe(false);
+    expect(noOpenTelemetryGlobals(ALL_KINDS)).toBe(false);
+    // The other kinds stay unregistered: one registered global does not turn the others on.
+    const others = ALL_KINDS.filter((other) => other !== kind);
+    expect(noOpenTelemetryGlobals(others)).toBe(true);
+
+    unregister();
+    expect(registeredOpenTelemetryGlobal(kind), moved(kind)).toBeUndefined();
+    expect(noOpenTelemetryGlobals(ALL_KINDS)).toBe(true);
+  });
+
+  it('answers true for an empty list of kinds', () => {
+    propagation.setGlobalPropagator(propagator);
+    expect(noOpenTelemetryGlobals([])).toBe(true);
+  });
+});
