@@ -130,9 +130,10 @@ for (const raw of raws) {
     } else if (kira?.ratio) {
       lines.push('', `**Bar** (older raw file): req/s ratio ${fmt(kira.ratio.requestsPerSecond.median)}, p99 ratio ${fmt(kira.ratio.p99.median)} → **${hono.bar.met ? 'MET' : 'NOT MET'}**.`);
     }
-    // Since the inbound hand-off the documented setup *is* otel-core's defaults (no flag).
+    // Since the inbound hand-off the documented setup *is* otel-core's defaults (no flag). The
+    // target reads "≤ 20 µs over bare, or the flag is no longer needed": both clauses are shown.
     if (kira?.extraCpuMicrosPerRequest) {
-      lines.push('', `otel-core defaults + \`otelHono()\` (= \`kira\`, no flag needed): ${fmt(kira.extraCpuMicrosPerRequest.median, 1)} µs over bare (target ≤ 20) → **${kira.extraCpuMicrosPerRequest.median <= 20 ? 'MET' : 'NOT MET'}**.`);
+      lines.push('', `otel-core defaults + \`otelHono()\` (= \`kira\`): the \`KIRA_HTTP_INBOUND\` flag is no longer needed for a Hono service, the target's second clause; on the number alone, ${fmt(kira.extraCpuMicrosPerRequest.median, 1)} µs over bare (≤ 20) → **${kira.extraCpuMicrosPerRequest.median <= 20 ? 'MET' : 'NOT MET'}**.`);
     }
     const inboundOn = bySetup['kira-inbound-on'];
     if (inboundOn?.extraCpuMicrosPerRequest) {
