@@ -78,3 +78,21 @@ describe('the OpenTelemetry API registry the telemetry-off checks read (against 
     expect(noOpenTelemetryGlobals([])).toBe(true);
   });
 });
+
+describe('bad input', () => {
+  // A misspelt kind would otherwise read as "nothing registered": telemetry off with an SDK running.
+  it.each<[string, () => unknown, RegExp]>([
+    ['a misspelt kind', () => registeredOpenTelemetryGlobal('tracing' as OpenTelemetryGlobalKind), /registeredOpenTelemetryGlobal expects one of "trace", "metrics", "logs", "propagation", "context", got .*tracing/],
+    ['a kind that is not a string', () => registeredOpenTelemetryGlobal(undefined as unknown as OpenTelemetryGlobalKind), /registeredOpenTelemetryGlobal expects one of/],
+    ['a single kind instead of a list', () => noOpenTelemetryGlobals('trace' as unknown as OpenTelemetryGlobalKind[]), /noOpenTelemetryGlobals expects a list of kinds/],
+    ['a misspelt kind in the list', () => noOpenTelemetryGlobals(['trace', 'metric' as OpenTelemetryGlobalKind]), /noOpenTelemetryGlobals expects one of .*metric.*\(kinds\[1\]\)/],
+  ])('%s is a TypeError naming the function', (_name, call, message) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(message);
+  });
+
+  it('checks every kind even when an earlier one is registered', () => {
+    propagation.setGlobalPropagator(propagator);
+    expect(() => noOpenTelemetryGlobals(['propagation', 'bogus' as OpenTelemetryGlobalKind])).toThrow(TypeError);
+  });
+});

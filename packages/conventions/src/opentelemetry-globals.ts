@@ -10,12 +10,22 @@
 // deleted by their `disable()`. `opentelemetry-globals.test.ts` checks each kind against the
 // installed API.
 
+import { argumentError } from './values';
+
 /** The description of the API 1.x globals registry's key: the registry is `globalThis[Symbol.for(it)]`. */
 export const API_GLOBALS_KEY_DESCRIPTION = 'opentelemetry.js.api.1';
 const API_GLOBALS_KEY = Symbol.for(API_GLOBALS_KEY_DESCRIPTION);
 
 /** The kinds of global the OpenTelemetry API registers. */
 export type OpenTelemetryGlobalKind = 'trace' | 'metrics' | 'logs' | 'propagation' | 'context';
+
+const KINDS: ReadonlySet<string> = new Set<OpenTelemetryGlobalKind>(['trace', 'metrics', 'logs', 'propagation', 'context']);
+const EXPECTED_KIND = `one of ${[...KINDS].map((kind) => `"${kind}"`).join(', ')}`;
+
+// A misspelt kind would read as "nothing registered", i.e. telemetry off: refused instead.
+function checkKind(fn: string, kind: unknown, where = ''): asserts kind is OpenTelemetryGlobalKind {
+  if (typeof kind !== 'string' || !KINDS.has(kind)) throw argumentError(fn, EXPECTED_KIND, kind, where);
+}
 
 type ApiGlobalsRegistry = Partial<Record<OpenTelemetryGlobalKind, unknown>> | undefined;
 
@@ -26,9 +36,11 @@ function apiGlobals(): ApiGlobalsRegistry {
 /**
  * What is registered globally for `kind` (for `trace`, the API's proxy provider that delegates to
  * it), or `undefined` when nothing is. A replaced global is a different object, so a caller can
- * cache what it derived from one (a propagator's `fields()`) and notice the change.
+ * cache what it derived from one (a propagator's `fields()`) and notice the change. Throws a
+ * `TypeError` for an unknown kind.
  */
 export function registeredOpenTelemetryGlobal(kind: OpenTelemetryGlobalKind): unknown {
+  checkKind('registeredOpenTelemetryGlobal', kind);
   return apiGlobals()?.[kind];
 }
 
@@ -36,11 +48,17 @@ export function registeredOpenTelemetryGlobal(kind: OpenTelemetryGlobalKind): un
  * True when none of `kinds` is registered: no SDK set them up (telemetry off, development), so
  * every span, record, log or header injection through the API for those kinds would be a no-op.
  * A registry written by an incompatible API copy counts as registered: the caller then takes its
- * full path, which is merely slower.
+ * full path, which is merely slower. Throws a `TypeError` for anything but a list of known kinds.
  */
 export function noOpenTelemetryGlobals(kinds: readonly OpenTelemetryGlobalKind[]): boolean {
+  if (!Array.isArray(kinds)) throw argumentError('noOpenTelemetryGlobals', `a list of kinds, each ${EXPECTED_KIND}`, kinds);
   const globals = apiGlobals();
-  if (globals === undefined) return true;
-  for (const kind of kinds) if (globals[kind] !== undefined) return false;
-  return true;
+  let none = true;
+  // Every kind is checked, even after the answer is known: a misspelt one fails every time.
+  for (let index = 0; index < kinds.length; index++) {
+    const kind: unknown = kinds[index];
+    checkKind('noOpenTelemetryGlobals', kind, ` (kinds[${index}])`);
+    if (globals?.[kind] !== undefined) none = false;
+  }
+  return none;
 }
