@@ -29,6 +29,7 @@ export {
 } from './inbound-http-spans';
 export {
   API_GLOBALS_KEY_DESCRIPTION,
+  HTTP_TELEMETRY_GLOBALS,
   noOpenTelemetryGlobals,
   type OpenTelemetryGlobalKind,
   registeredOpenTelemetryGlobal,

@@ -19,6 +19,16 @@ const API_GLOBALS_KEY = Symbol.for(API_GLOBALS_KEY_DESCRIPTION);
 /** The kinds of global the OpenTelemetry API registers. */
 export type OpenTelemetryGlobalKind = 'trace' | 'metrics' | 'logs' | 'propagation' | 'context';
 
+/**
+ * The globals an HTTP instrumentation's work goes through: its span (`trace`), its duration
+ * histogram (`metrics`) and the W3C headers it reads or writes (`propagation`). With none of them
+ * registered, otelHono and tracedFetch have nothing to do. A propagator alone still counts as on:
+ * a service that registers only a context manager and the W3C propagator passes its callers'
+ * `traceparent` on to the services it calls, as the API's no-op tracer does for any
+ * instrumentation.
+ */
+export const HTTP_TELEMETRY_GLOBALS: readonly OpenTelemetryGlobalKind[] = Object.freeze(['trace', 'metrics', 'propagation']);
+
 const KINDS: ReadonlySet<string> = new Set<OpenTelemetryGlobalKind>(['trace', 'metrics', 'logs', 'propagation', 'context']);
 const EXPECTED_KIND = `one of ${[...KINDS].map((kind) => `"${kind}"`).join(', ')}`;
 

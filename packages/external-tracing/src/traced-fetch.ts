@@ -19,6 +19,7 @@ import {
   errorType,
   fetchWireMethod,
   HEADER_ATTRIBUTE_PREFIXES,
+  HTTP_TELEMETRY_GLOBALS,
   LEGACY_SPAN_ATTRIBUTES,
   METRIC_ATTRIBUTES,
   noOpenTelemetryGlobals,
@@ -40,9 +41,6 @@ import { warnOnce } from './warn-once';
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 const UNKNOWN = 'unknown';
-// With none of these registered globally and no provider in the options, tracedFetch would make
-// no span, record nothing and inject no header.
-const TRACING_METRICS_AND_PROPAGATION = Object.freeze(['trace', 'metrics', 'propagation'] as const);
 
 // Never overwrite a trace header the caller set on purpose.
 const headersSetter: TextMapSetter<Headers> = {
@@ -69,7 +67,7 @@ export function tracedFetch(input: FetchInput, init: RequestInit | undefined, op
     settings.tracerProvider === undefined &&
     settings.meterProvider === undefined &&
     settings.propagateContext !== false &&
-    noOpenTelemetryGlobals(TRACING_METRICS_AND_PROPAGATION)
+    noOpenTelemetryGlobals(HTTP_TELEMETRY_GLOBALS)
   ) {
     // Telemetry off (no SDK): nothing would record and no propagator would add a header, so the
     // call is fetch itself, without the clock reads, the call object and the no-op histogram

@@ -1,5 +1,5 @@
 // No SDK at first: the API's globals are empty, as in development with telemetry off.
-import { metrics, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { createTestSdk } from '@kira/test-utils';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,30 @@ describe('with only one of tracing and metrics registered', () => {
       expect(sdk.spans().map((span) => span.name)).toEqual(['GET /users/:id']);
     } finally {
       trace.disable();
+      await sdk.shutdown();
+    }
+  });
+});
+
+describe('with only a context manager and a propagator registered', () => {
+  it("passes the caller's traceparent on to the handler's context, as the API's no-op tracer does", async () => {
+    const sdk = createTestSdk();
+    // Leaves the context manager and the W3C propagator registered, and no tracer or meter provider.
+    trace.disable();
+    metrics.disable();
+    try {
+      const app = new Hono();
+      app.use(otelHono());
+      app.get('/users/:id', (c) => {
+        const outgoing: Record<string, string> = {};
+        propagation.inject(context.active(), outgoing);
+        return c.json({ traceparent: outgoing['traceparent'] ?? null });
+      });
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const response = await app.request('/users/1', { headers: { traceparent } });
+      expect(await response.json()).toEqual({ traceparent });
+      expect(sdk.spans()).toEqual([]);
+    } finally {
       await sdk.shutdown();
     }
   });

@@ -15,6 +15,7 @@ import {
   claimInboundHttpSpans,
   contextWithSpan,
   errorType,
+  HTTP_TELEMETRY_GLOBALS,
   INSTRUMENTATION_SCOPES,
   LEGACY_SPAN_ATTRIBUTES,
   noOpenTelemetryGlobals,
@@ -51,9 +52,6 @@ const {
   httpUrl: ATTR_LEGACY_HTTP_URL,
 } = LEGACY_SPAN_ATTRIBUTES;
 const DEFAULT_UNMATCHED_ROUTE = 'unmatched';
-// With neither registered globally (no SDK: telemetry off, development), every span would be a
-// no-op and every histogram record dropped.
-const TRACING_AND_METRICS = Object.freeze(['trace', 'metrics'] as const);
 
 /** What @hono/node-server puts in `c.env`; read structurally so other runtimes just skip it. */
 interface NodeServerBindings {
@@ -135,12 +133,13 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
   const record = createKiraMetrics({ meterProvider: options.meterProvider }).createHttpRequestRecorder();
 
   // Providers given in the options always count; otherwise a request while no SDK is registered
-  // (telemetry off) would only make no-op spans and drop its record: it goes straight through.
+  // (telemetry off: no tracer, meter or propagator) would only make no-op spans and drop its
+  // record: it goes straight through.
   const followsGlobals = options.tracerProvider === undefined && options.meterProvider === undefined;
 
   // Not async: the telemetry-off path returns `next()` itself, costing what an empty middleware does.
   return function otelHonoMiddleware(c, next) {
-    if (followsGlobals && noOpenTelemetryGlobals(TRACING_AND_METRICS)) return next();
+    if (followsGlobals && noOpenTelemetryGlobals(HTTP_TELEMETRY_GLOBALS)) return next();
     return traceRequest(c, next);
   };
 
