@@ -40,7 +40,26 @@ const machine = {
   platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   node: process.version,
   loadAverageAtReport: os.loadavg().map((value) => Math.round(value * 100) / 100),
+  cpuIdle: readCpuIdle(),
 };
+
+/**
+ * How an idle CPU waits (Linux only): the cpuidle driver and, for the guest `haltpoll` driver, how
+ * long an idle vCPU polls before it halts. A halted vCPU comes back with cold caches on a busy
+ * host, which multiplies what every request's code costs (see packages/benchmarks/README.md).
+ */
+function readCpuIdle() {
+  const read = (file) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver');
+  const haltPollNs = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  return { driver: driver ?? null, guestHaltPollNs: haltPollNs === undefined ? null : Number(haltPollNs) };
+}
 
 // Resolved the way the benchmark children resolve them (from packages/benchmarks).
 const KEY_PACKAGES = [
@@ -77,6 +96,10 @@ lines.push(`Generated ${new Date().toISOString()} by \`pnpm bench\`. Every figur
 lines.push('## Machine', '');
 lines.push(`- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB; ${machine.platform}`);
 lines.push(`- Node ${machine.node}; load average when the report was written: ${machine.loadAverageAtReport.join(', ')}`);
+if (machine.cpuIdle.driver !== null) {
+  const polling = machine.cpuIdle.guestHaltPollNs === null ? '' : machine.cpuIdle.guestHaltPollNs === 0 ? ', guest halt polling 0 ns (an idle vCPU halts at once)' : `, guest halt polling up to ${machine.cpuIdle.guestHaltPollNs} ns`;
+  lines.push(`- CPU idle: driver ${machine.cpuIdle.driver}${polling}`);
+}
 lines.push('', '| package | version |', '|---|---|');
 for (const [name, version] of Object.entries(versions)) lines.push(`| ${name} | ${version} |`);
 lines.push('');
@@ -148,7 +171,7 @@ for (const raw of raws) {
   }
   if (raw.micro) {
     lines.push('## In-process', '');
-    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches${raw.micro.options.interleavedBatchMs ? ` (the fetch cases alternate with their baseline call by call in batches of ${raw.micro.options.interleavedBatchMs} ms, and each side's figure is the median CPU time of its calls)` : ''}. Figures are CPU time of the worker process per call (wall time, inflated by other processes on a shared machine, is in report.json). "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
+    lines.push(`Workers with telemetry \`on\` (otel-core exporting to the sink, ${raw.config.sampleRatio * 100} % sampling) and \`off\` (not started: the development path). Each case is measured baseline, case, case, baseline in every round; ${raw.micro.options.rounds} rounds of ${raw.micro.options.batchMs} ms batches${raw.micro.options.interleavedBatchMs ? ` (the fetch cases and the otelHono pairs alternate with their baseline call by call in batches of ${raw.micro.options.interleavedBatchMs} ms, and each side's figure is the median CPU time of its calls)` : ''}. Figures are CPU time of the worker process per call (wall time, inflated by other processes on a shared machine, is in report.json). "added" = case − baseline per round. The \`-again\` rows repeat the baseline: their ratio is the noise band.`, '');
     lines.push('| telemetry | case | CPU ns/call | baseline | added CPU ns/call | ratio | noise band | within noise |');
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const result of raw.micro.cases) {
@@ -156,6 +179,16 @@ for (const raw of raws) {
       const within = result.withinNoise === undefined ? '' : result.withinNoise ? 'yes' : 'no';
       lines.push(`| ${result.mode} | ${result.name} | ${range(result.nanosecondsPerCall, 0)} | ${result.baseline} | ${range(result.addedNanoseconds, 0)} | ${range(result.ratio)} | ${band} | ${within} |`);
       figures.push({ id: `micro.${result.mode}.${result.name}`, unit: 'CPU ns/call', baseline: `micro.${result.mode}.${result.baseline}`, ...pick(result.nanosecondsPerCall), wall: result.wallNanosecondsPerCall ? pick(result.wallNanosecondsPerCall) : null, added: pick(result.addedNanoseconds), ratio: pick(result.ratio), noiseBand: result.noiseBand ?? null, withinNoise: result.withinNoise ?? null });
+    }
+    const onCase = (name) => raw.micro.cases.find((result) => result.mode === 'on' && result.name === name);
+    const backToBack = onCase('otelHono-back-to-back');
+    const afterIdle = onCase('otelHono-after-idle');
+    if (backToBack && afterIdle) {
+      const factor = afterIdle.addedNanoseconds.median / backToBack.addedNanoseconds.median;
+      lines.push(
+        '',
+        `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${Number.isFinite(factor) && factor > 0 ? ` (${fmt(factor, 1)}×)` : ''}. A server's CPU is idle between bursts of requests, so its figures above sit between the two (packages/benchmarks/README.md, "Where the documented setup's microseconds go").`,
+      );
     }
     lines.push('', 'Case descriptions:', '');
     for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);

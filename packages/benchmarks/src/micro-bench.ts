@@ -108,6 +108,7 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
             const pair = await worker.call<{ cpu: number; baselineCpu: number; wall: number }>('measureInterleaved', {
               name: subject.info.name,
               baseline: subject.info.baseline,
+              idleBeforeMicros: subject.info.idleBeforeMicros,
             });
             return { own: pair.cpu, baseline: pair.baselineCpu, ownWall: pair.wall };
           }

@@ -19,7 +19,17 @@ export interface MicroCaseInfo {
    * on a busy machine is far larger than the few µs being measured.
    */
   interleaved?: boolean;
+  /**
+   * For interleaved cases: the worker's thread sleeps this long before every call of either side,
+   * outside the timed call, so each call starts on a CPU that has just come back from idle, as a
+   * server's first request after a pause does. On a virtual machine whose idle vCPU halts at once,
+   * code run after the halt costs several times what it costs back to back (see the README).
+   */
+  idleBeforeMicros?: number;
 }
+
+/** How long the `-after-idle` cases sleep before each call. */
+export const IDLE_BEFORE_CALL_MICROS = 50;
 
 export const MICRO_CASES: readonly MicroCaseInfo[] = [
   { name: 'loop', baseline: 'loop', description: 'empty loop body (baseline of the synchronous cases)', modes: ['on', 'off'] },
@@ -40,5 +50,15 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
   { name: 'hono', baseline: 'hono', description: 'in-process app.fetch(request) of bare Hono', modes: ['on', 'off'], host: true },
   { name: 'hono-again', baseline: 'hono', description: 'the same again (A/A: the noise band)', modes: ['on', 'off'], host: true },
   { name: 'hono+otelHono', baseline: 'hono', description: "app.fetch with otelHono({ spanOwnership: 'middleware' })", modes: ['on', 'off'], host: true },
+  { name: 'hono-middleware', baseline: 'hono-middleware', description: 'in-process app.fetch of Hono with one empty async middleware (baseline of the otelHono pairs)', modes: ['on'] },
+  { name: 'otelHono-back-to-back', baseline: 'hono-middleware', description: 'app.fetch with otelHono() against the empty middleware, alternating call by call', modes: ['on'], interleaved: true },
+  {
+    name: 'otelHono-after-idle',
+    baseline: 'hono-middleware',
+    description: `the same pair, with the worker asleep for ${IDLE_BEFORE_CALL_MICROS} µs before every call (outside the timed call): each request starts on a CPU back from idle`,
+    modes: ['on'],
+    interleaved: true,
+    idleBeforeMicros: IDLE_BEFORE_CALL_MICROS,
+  },
   { name: 'hono+sentryUser', baseline: 'hono', description: '@kira/sentry/hono sentryUser() while Sentry is off', modes: ['off'], host: true },
 ];

@@ -3,7 +3,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
 import { createBenchApp } from './hono-app.ts';
-import { MICRO_CASES } from './micro-cases.ts';
+import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES } from './micro-cases.ts';
 
 const mode = process.argv[2] === 'on' ? 'on' : 'off';
 const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
@@ -42,8 +42,23 @@ const fetchOptions = { service: 'bench', operation: 'echo' };
 const empty = async (): Promise<void> => {};
 const bareApp = createBenchApp();
 const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
+const middlewareApp = createBenchApp([
+  async (_c, next) => {
+    await next();
+  },
+]);
+// The worker's own otelHono with its defaults (the http instrumentation's inbound side is off here,
+// so it owns the span either way), for the pairs against the empty middleware.
+const defaultOtelApp = createBenchApp([otelHono()]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
+
+// Sleeping through Atomics.wait blocks the thread in the kernel (a futex wait), so the CPU goes
+// idle for that long, and none of it counts as this process's CPU time.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepMicros(micros: number): void {
+  Atomics.wait(sleepCell, 0, 0, micros / 1000);
+}
 
 // Results flow into this so no loop body is dead code to the optimiser.
 let sink = 0;
@@ -117,6 +132,19 @@ const runs: Record<string, Run> = {
   'hono+otelHono': async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
   },
+  'hono-middleware': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
+  },
+  'otelHono-back-to-back': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+  },
+  // Used only to calibrate the batch size (the pair itself is measured call by call).
+  'otelHono-after-idle': async (n) => {
+    for (let i = 0; i < n; i++) {
+      sleepMicros(IDLE_BEFORE_CALL_MICROS);
+      sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+    }
+  },
   'hono+sentryUser': async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await sentryApp.fetch(new Request(honoUrl))).status;
   },
@@ -155,6 +183,15 @@ const singleCalls: Record<string, () => Promise<void>> = {
   },
   tracedFetch: async () => {
     sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+  },
+  'hono-middleware': async () => {
+    sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
+  },
+  'otelHono-back-to-back': async () => {
+    sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+  },
+  'otelHono-after-idle': async () => {
+    sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
   },
 };
 
@@ -221,12 +258,13 @@ serveParent(
       return iterations;
     },
     /**
-     * Case and baseline alternating call by call (which one goes first alternates too). Returns the
+     * Case and baseline alternating call by call (which one goes first alternates too), each call
+     * after `idleBeforeMicros` of sleep when the case asks for it. Returns the
      * median CPU ns of each side's calls (a GC pause or a preempted call lands on one call; the
      * median ignores it) and the case's mean wall ns.
      */
     measureInterleaved: async (payload) => {
-      const { name, baseline } = payload as { name: string; baseline: string };
+      const { name, baseline, idleBeforeMicros } = payload as { name: string; baseline: string; idleBeforeMicros?: number };
       const iterations = iterationsByCase.get(name) ?? 100;
       const own = singleCalls[name]!;
       const base = singleCalls[baseline]!;
@@ -235,6 +273,7 @@ serveParent(
       let ownWall = 0;
       for (let index = 0; index < iterations; index++) {
         for (const side of index % 2 === 0 ? [0, 1] : [1, 0]) {
+          if (idleBeforeMicros !== undefined) sleepMicros(idleBeforeMicros);
           const wallStart = process.hrtime.bigint();
           const cpuStart = process.cpuUsage();
           await (side === 0 ? base() : own());

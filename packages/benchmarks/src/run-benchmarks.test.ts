@@ -49,7 +49,7 @@ describe('bench harness smoke run', () => {
     expect(typeof hono.bar.met).toBe('boolean');
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
-    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:hono+otelHono']));
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:hono+otelHono', 'on:otelHono-after-idle']));
     for (const result of micro.cases) {
       expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
       expect(finitePositive(result.ratio.median)).toBe(true);
@@ -74,10 +74,11 @@ describe('bench harness smoke run', () => {
     const report = JSON.parse(readFileSync(path.join(directory, 'report.json'), 'utf8'));
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.node).toBe(process.version);
+    expect(report.machine.cpuIdle).toHaveProperty('driver');
     expect(report.versions.hono).toMatch(/^\d+\.\d+\.\d+/);
     expect(report.versions['@opentelemetry/sdk-node']).toMatch(/^\d+\.\d+\.\d+/);
     const ids = report.figures.map((figure: { id: string }) => figure.id);
-    expect(ids).toEqual(expect.arrayContaining(['hono.kira.requestsPerSecond', 'hono.kira.p99', 'hono.kira.cpuPerRequest', 'micro.on.traceAITool', 'memory.kira-target-down.rssAfter']));
+    expect(ids).toEqual(expect.arrayContaining(['hono.kira.requestsPerSecond', 'hono.kira.p99', 'hono.kira.cpuPerRequest', 'micro.on.traceAITool', 'micro.on.otelHono-after-idle', 'memory.kira-target-down.rssAfter']));
     for (const figure of report.figures) {
       expect(Number.isFinite(figure.median)).toBe(true);
       expect(figure.min).toBeLessThanOrEqual(figure.median);
@@ -90,6 +91,8 @@ describe('bench harness smoke run', () => {
     expect(markdown).toContain('## Hono under load');
     expect(markdown).toContain('## In-process');
     expect(markdown).toContain('## Memory');
+    // The same middleware pair back to back and after an idle CPU, set side by side.
+    expect(markdown).toMatch(/otelHono over the empty middleware: -?\d+\.\d µs per request back to back, -?\d+\.\d µs when each request starts on a CPU just back from idle/);
     expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
   });
 });

@@ -31,6 +31,7 @@ export {
   API_GLOBALS_KEY_DESCRIPTION,
   HTTP_TELEMETRY_GLOBALS,
   noOpenTelemetryGlobals,
+  noOpenTelemetryGlobalsCheck,
   type OpenTelemetryGlobalKind,
   registeredOpenTelemetryGlobal,
 } from './opentelemetry-globals';

@@ -14,7 +14,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_GLOBALS_KEY_DESCRIPTION, noOpenTelemetryGlobals, registeredOpenTelemetryGlobal, type OpenTelemetryGlobalKind } from './index';
+import { API_GLOBALS_KEY_DESCRIPTION, noOpenTelemetryGlobals, noOpenTelemetryGlobalsCheck, registeredOpenTelemetryGlobal, type OpenTelemetryGlobalKind } from './index';
 
 // Minimal globals of each kind, registered through the API's own setters.
 const tracerProvider: TracerProvider = new ProxyTracerProvider();
@@ -60,7 +60,11 @@ describe('the OpenTelemetry API registry the telemetry-off checks read (against 
   });
 
   it.each(KINDS)('sees a registered "%s" global, and its removal', (kind, register, unregister, isTheRegistered) => {
+    // Made before the SDK starts, as a middleware is: it reads the registry on every call.
+    const check = noOpenTelemetryGlobalsCheck([kind]);
+    expect(check()).toBe(true);
     register();
+    expect(check(), moved(kind)).toBe(false);
     expect(isTheRegistered(registeredOpenTelemetryGlobal(kind)), moved(kind)).toBe(true);
     expect(noOpenTelemetryGlobals([kind]), moved(kind)).toBe(false);
     expect(noOpenTelemetryGlobals(ALL_KINDS)).toBe(false);
@@ -69,6 +73,7 @@ describe('the OpenTelemetry API registry the telemetry-off checks read (against 
     expect(noOpenTelemetryGlobals(others)).toBe(true);
 
     unregister();
+    expect(check()).toBe(true);
     expect(registeredOpenTelemetryGlobal(kind), moved(kind)).toBeUndefined();
     expect(noOpenTelemetryGlobals(ALL_KINDS)).toBe(true);
   });
@@ -76,6 +81,17 @@ describe('the OpenTelemetry API registry the telemetry-off checks read (against 
   it('answers true for an empty list of kinds', () => {
     propagation.setGlobalPropagator(propagator);
     expect(noOpenTelemetryGlobals([])).toBe(true);
+    expect(noOpenTelemetryGlobalsCheck([])()).toBe(true);
+  });
+
+  it('keeps the kinds it was made with when the caller changes its list afterwards', () => {
+    const kinds: OpenTelemetryGlobalKind[] = ['trace'];
+    const check = noOpenTelemetryGlobalsCheck(kinds);
+    kinds[0] = 'propagation';
+    propagation.setGlobalPropagator(propagator);
+    expect(check()).toBe(true);
+    trace.setGlobalTracerProvider(tracerProvider);
+    expect(check()).toBe(false);
   });
 });
 
@@ -86,6 +102,9 @@ describe('bad input', () => {
     ['a kind that is not a string', () => registeredOpenTelemetryGlobal(undefined as unknown as OpenTelemetryGlobalKind), /registeredOpenTelemetryGlobal expects one of/],
     ['a single kind instead of a list', () => noOpenTelemetryGlobals('trace' as unknown as OpenTelemetryGlobalKind[]), /noOpenTelemetryGlobals expects a list of kinds/],
     ['a misspelt kind in the list', () => noOpenTelemetryGlobals(['trace', 'metric' as OpenTelemetryGlobalKind]), /noOpenTelemetryGlobals expects one of .*metric.*\(kinds\[1\]\)/],
+    // Checked when the check is made, not on the first request.
+    ['a misspelt kind for a check', () => noOpenTelemetryGlobalsCheck(['trace', 'metric' as OpenTelemetryGlobalKind]), /noOpenTelemetryGlobalsCheck expects one of .*metric.*\(kinds\[1\]\)/],
+    ['a single kind instead of a list for a check', () => noOpenTelemetryGlobalsCheck('trace' as unknown as OpenTelemetryGlobalKind[]), /noOpenTelemetryGlobalsCheck expects a list of kinds/],
   ])('%s is a TypeError naming the function', (_name, call, message) => {
     expect(call).toThrow(TypeError);
     expect(call).toThrow(message);

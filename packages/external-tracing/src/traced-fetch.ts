@@ -22,7 +22,7 @@ import {
   HTTP_TELEMETRY_GLOBALS,
   LEGACY_SPAN_ATTRIBUTES,
   METRIC_ATTRIBUTES,
-  noOpenTelemetryGlobals,
+  noOpenTelemetryGlobalsCheck,
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
@@ -41,6 +41,8 @@ import { warnOnce } from './warn-once';
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 const UNKNOWN = 'unknown';
+// Asked once per call; the kinds are checked here, once.
+const httpTelemetryOff = noOpenTelemetryGlobalsCheck(HTTP_TELEMETRY_GLOBALS);
 
 // Never overwrite a trace header the caller set on purpose.
 const headersSetter: TextMapSetter<Headers> = {
@@ -67,7 +69,7 @@ export function tracedFetch(input: FetchInput, init: RequestInit | undefined, op
     settings.tracerProvider === undefined &&
     settings.meterProvider === undefined &&
     settings.propagateContext !== false &&
-    noOpenTelemetryGlobals(HTTP_TELEMETRY_GLOBALS)
+    httpTelemetryOff()
   ) {
     // Telemetry off (no SDK): nothing would record and no propagator would add a header, so the
     // call is fetch itself, without the clock reads, the call object and the no-op histogram

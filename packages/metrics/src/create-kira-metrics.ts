@@ -24,7 +24,7 @@ import {
   LOG_SEVERITIES,
   METRIC_ATTRIBUTES,
   METRICS,
-  noOpenTelemetryGlobals,
+  noOpenTelemetryGlobalsCheck,
   safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
@@ -45,7 +45,7 @@ const DEFAULT_MAX_PAYLOAD_BYTES = 2048;
 const UNKNOWN_TOOL_NAME = 'unknown';
 // With none of these registered globally (no SDK: telemetry off, development), a traced tool would
 // get a non-recording span over the root context, and its metrics and log would go nowhere.
-const TOOL_TELEMETRY_GLOBALS = Object.freeze(['trace', 'metrics', 'logs', 'context'] as const);
+const toolTelemetryOff = noOpenTelemetryGlobalsCheck(['trace', 'metrics', 'logs', 'context']);
 // What the API's no-op tracer starts under the root context; it keeps no state, so one serves every call.
 const UNTRACED_TOOL_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const HTTP_DURATION_CELLS_DESCRIPTOR = Object.freeze({
@@ -164,7 +164,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
       });
       name = UNKNOWN_TOOL_NAME;
     }
-    if (followsGlobals && typeof runOptions.onError !== 'function' && noOpenTelemetryGlobals(TOOL_TELEMETRY_GLOBALS)) {
+    if (followsGlobals && typeof runOptions.onError !== 'function' && toolTelemetryOff()) {
       // Telemetry off: the tool runs as a plain call, its result or throw unchanged, without the
       // no-op span, context switch, clock reads, record and log. An onError hook (Sentry's
       // captureException, say) still runs on the full path: it reports errors with telemetry off too.

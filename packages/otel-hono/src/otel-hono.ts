@@ -18,7 +18,7 @@ import {
   HTTP_TELEMETRY_GLOBALS,
   INSTRUMENTATION_SCOPES,
   LEGACY_SPAN_ATTRIBUTES,
-  noOpenTelemetryGlobals,
+  noOpenTelemetryGlobalsCheck,
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
@@ -52,6 +52,8 @@ const {
   httpUrl: ATTR_LEGACY_HTTP_URL,
 } = LEGACY_SPAN_ATTRIBUTES;
 const DEFAULT_UNMATCHED_ROUTE = 'unmatched';
+// Asked once per request; the kinds are checked here, once.
+const httpTelemetryOff = noOpenTelemetryGlobalsCheck(HTTP_TELEMETRY_GLOBALS);
 
 /** What @hono/node-server puts in `c.env`; read structurally so other runtimes just skip it. */
 interface NodeServerBindings {
@@ -139,7 +141,7 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
 
   // Not async: the telemetry-off path returns `next()` itself, costing what an empty middleware does.
   return function otelHonoMiddleware(c, next) {
-    if (followsGlobals && noOpenTelemetryGlobals(HTTP_TELEMETRY_GLOBALS)) return next();
+    if (followsGlobals && httpTelemetryOff()) return next();
     return traceRequest(c, next);
   };
 
