@@ -187,7 +187,7 @@ for (const raw of raws) {
       const factor = afterIdle.addedNanoseconds.median / backToBack.addedNanoseconds.median;
       lines.push(
         '',
-        `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${Number.isFinite(factor) && factor > 0 ? ` (${fmt(factor, 1)}×)` : ''}. A server's CPU is idle between bursts of requests, so its figures above sit between the two (packages/benchmarks/README.md, "Where the documented setup's microseconds go").`,
+        `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${Number.isFinite(factor) && factor > 0 ? ` (${fmt(factor, 1)}×)` : ''}. A server's CPU goes idle between bursts of requests, so its requests pay much of the second figure, not the first (packages/benchmarks/README.md, "Where the documented setup's microseconds go").`,
       );
     }
     lines.push('', 'Case descriptions:', '');
