@@ -51,7 +51,7 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
   { name: 'hono-again', baseline: 'hono', description: 'the same again (A/A: the noise band)', modes: ['on', 'off'], host: true },
   { name: 'hono+otelHono', baseline: 'hono', description: "app.fetch with otelHono({ spanOwnership: 'middleware' })", modes: ['on', 'off'], host: true },
   { name: 'hono-middleware', baseline: 'hono-middleware', description: 'in-process app.fetch of Hono with one empty async middleware (baseline of the otelHono pairs)', modes: ['on'] },
-  { name: 'otelHono-back-to-back', baseline: 'hono-middleware', description: 'app.fetch with otelHono() against the empty middleware, alternating call by call', modes: ['on'], interleaved: true },
+  { name: 'otelHono-back-to-back', baseline: 'hono-middleware', description: 'the app of hono+otelHono against the empty middleware, alternating call by call', modes: ['on'], interleaved: true },
   {
     name: 'otelHono-after-idle',
     baseline: 'hono-middleware',

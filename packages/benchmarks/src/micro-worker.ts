@@ -47,9 +47,6 @@ const middlewareApp = createBenchApp([
     await next();
   },
 ]);
-// The worker's own otelHono with its defaults (the http instrumentation's inbound side is off here,
-// so it owns the span either way), for the pairs against the empty middleware.
-const defaultOtelApp = createBenchApp([otelHono()]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
 
@@ -136,13 +133,13 @@ const runs: Record<string, Run> = {
     for (let i = 0; i < n; i++) sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
   },
   'otelHono-back-to-back': async (n) => {
-    for (let i = 0; i < n; i++) sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+    for (let i = 0; i < n; i++) sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
   },
   // Used only to calibrate the batch size (the pair itself is measured call by call).
   'otelHono-after-idle': async (n) => {
     for (let i = 0; i < n; i++) {
       sleepMicros(IDLE_BEFORE_CALL_MICROS);
-      sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+      sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
     }
   },
   'hono+sentryUser': async (n) => {
@@ -188,10 +185,10 @@ const singleCalls: Record<string, () => Promise<void>> = {
     sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
   },
   'otelHono-back-to-back': async () => {
-    sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+    sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
   },
   'otelHono-after-idle': async () => {
-    sink ^= (await defaultOtelApp.fetch(new Request(honoUrl))).status;
+    sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
   },
 };
 
