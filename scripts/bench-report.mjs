@@ -109,7 +109,7 @@ for (const raw of raws) {
     const { hono } = raw;
     const o = hono.options;
     lines.push('## Hono under load', '');
-    lines.push(`${o.setups.length} servers, each in its own process; autocannon in the parent, ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.durationSeconds} s (neighbours in the measurement order compared back to back: \`bare-again\`, \`bare\`, \`bare-middleware\`, \`kira\`, \`kira-off\`, …) after a ${o.warmupSeconds} s warm-up each; sampling ${raw.config.sampleRatio * 100} %, OTLP/protobuf to a local sink that answers at once and decodes between measurements. Baseline: \`bare\`.`, '');
+    lines.push(`${o.setups.length} servers, each in its own process; autocannon in the parent, ${o.connections} connections, ${o.rounds} interleaved rounds of ${o.durationSeconds} s (neighbours in the measurement order compared back to back: \`bare-again\`, \`bare\`, \`bare-middleware\`, \`kira\`, \`kira-unsampled\`, …) after a ${o.warmupSeconds} s warm-up each; sampling ${raw.config.sampleRatio * 100} %, OTLP/protobuf to a local sink that answers at once and decodes between measurements. Baseline: \`bare\`.`, '');
     lines.push('Main figure: **extra CPU µs per request over `bare`**, computed round by round (server process CPU ÷ requests served; CPU time is what a busy shared machine distorts least). "over middleware" is the same against `bare-middleware` (one empty async middleware). "LG CPU" is the load generator\'s CPU share of one core during the measurement; ≥ 85 % means autocannon, not the server, set the pace (marked LG-bound).', '');
     lines.push('| setup | extra CPU µs/req over bare | over middleware | CPU µs/req | p99 ratio | p99 ms | req/s | req/s ratio | LG CPU | spans exported/req | RSS MiB |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -166,6 +166,21 @@ for (const raw of raws) {
     const again = bySetup['bare-again'];
     if (off?.extraCpuMicrosOverMiddleware && again?.extraCpuMicrosPerRequest) {
       lines.push('', `\`kira-off\` (otelHono, no SDK): ${fmt(off.extraCpuMicrosOverMiddleware.median, 1)} µs over bare-middleware; A/A band (bare-again − bare) ${fmt(again.extraCpuMicrosPerRequest.min, 1)} to ${fmt(again.extraCpuMicrosPerRequest.max, 1)} µs.`);
+    }
+    // What the run says about its own figures: the sampled requests' share of `kira`, and how the
+    // harness scales a cost known in advance (packages/benchmarks/README.md explains both).
+    const unsampled = bySetup['kira-unsampled'];
+    const sampled = hono.sampledRequestsCpuMicros;
+    if (unsampled?.extraCpuMicrosOverMiddleware && sampled) {
+      const ratio = raw.config.sampleRatio;
+      const perSampled = ratio > 0 ? `, about ${fmt(sampled.median / ratio, 0)} µs per sampled request` : '';
+      lines.push('', `\`kira-unsampled\` (\`kira\` at sampling ratio 0: ids, context and histogram, no span recorded): ${fmt(unsampled.extraCpuMicrosOverMiddleware.median, 1)} µs over bare-middleware. The ${ratio * 100} % sampled requests add ${range(sampled, 1)} µs per request to \`kira\` (kira − kira-unsampled, round by round)${perSampled}.`);
+      figures.push({ id: 'hono.kira.sampledRequestsCpu', unit: 'CPU µs/req over kira-unsampled', baseline: 'hono.kira-unsampled.cpuPerRequest', ...pick(sampled) });
+    }
+    const knownWork = bySetup['middleware-5us'];
+    if (knownWork?.extraCpuMicrosOverMiddleware && hono.knownWork) {
+      lines.push('', `\`middleware-5us\` (the empty middleware spinning ${hono.knownWork.micros} µs per request, a cost known in advance): ${fmt(knownWork.extraCpuMicrosOverMiddleware.median, 1)} µs over bare-middleware, so this harness on this machine shows a known cost ×${range(hono.knownWork.scale)} (1 would be exact).`);
+      figures.push({ id: 'hono.knownWorkScale', unit: 'shown ÷ spent', baseline: 'hono.bare-middleware.cpuPerRequest', ...pick(hono.knownWork.scale) });
     }
     lines.push('');
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { honoServerLaunch, inMeasurementOrder, type HonoSetup } from './hono-setups.ts';
+import { honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
 import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
@@ -65,6 +65,17 @@ export interface HonoBenchResult {
   options: Omit<HonoBenchOptions, 'log'>;
   setups: HonoSetupResult[];
   bar: typeof HONO_BAR & { met: boolean | undefined };
+  /**
+   * How this harness scales a cost known in advance: `middleware-5us` spins `micros` per request,
+   * and `scale` is its figure over `bare-middleware` divided by them, round by round (1 would be
+   * exact). Undefined unless both ran.
+   */
+  knownWork: { micros: number; scale: Summary } | undefined;
+  /**
+   * What the sampled requests add to `kira`, in CPU µs per request over all requests, round by
+   * round: `kira` − `kira-unsampled` (the same setup at sampling ratio 0). Undefined unless both ran.
+   */
+  sampledRequestsCpuMicros: Summary | undefined;
 }
 
 /**
@@ -217,8 +228,18 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
           ? kira.extraCpuMicrosPerRequest.median <= HONO_BAR.extraCpuMicrosOverBare
           : undefined;
     const met = extraCpuMet === undefined || kira?.ratio === undefined ? undefined : extraCpuMet && kira.ratio.p99.median <= HONO_BAR.p99Ratio;
+    const cpuSeries = (setup: HonoSetup) => rounds.get(setup)?.map((round) => round.cpuMicrosPerRequest);
+    const knownWork = cpuSeries('middleware-5us');
+    const middlewareCpu = cpuSeries('bare-middleware');
+    const knownWorkResult =
+      knownWork === undefined || middlewareCpu === undefined
+        ? undefined
+        : { micros: KNOWN_WORK_MICROS, scale: summarize(roundDifferences(knownWork, middlewareCpu).samples.map((extra) => extra / KNOWN_WORK_MICROS)) };
+    const kiraCpu = cpuSeries('kira');
+    const unsampledCpu = cpuSeries('kira-unsampled');
+    const sampledRequestsCpuMicros = kiraCpu === undefined || unsampledCpu === undefined ? undefined : roundDifferences(kiraCpu, unsampledCpu);
     const { log: _log, ...recorded } = options;
-    return { options: recorded, setups, bar: { ...HONO_BAR, met } };
+    return { options: recorded, setups, bar: { ...HONO_BAR, met }, knownWork: knownWorkResult, sampledRequestsCpuMicros };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
   }

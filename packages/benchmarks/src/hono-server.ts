@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { serveParent } from './child-process.ts';
 import { createBenchApp } from './hono-app.ts';
-import { HONO_SETUPS, type HonoSetup } from './hono-setups.ts';
+import { HONO_SETUPS, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
 
 const setup = process.argv[2] as HonoSetup;
 if (!HONO_SETUPS.includes(setup)) throw new Error(`unknown setup ${setup}`);
@@ -19,11 +19,21 @@ if (setup === 'bare-middleware') {
   middleware.push(async (_c, next) => {
     await next();
   });
+} else if (setup === 'middleware-5us') {
+  // A tight loop on the clock: the same 5 µs of CPU on every request, in code that never goes
+  // cold, so what the harness reports for it over `bare-middleware` shows how it scales work.
+  middleware.push(async (_c, next) => {
+    const start = performance.now();
+    while (performance.now() - start < KNOWN_WORK_MICROS / 1000) {
+      // spin
+    }
+    await next();
+  });
 } else if (setup === 'kira-off') {
   // No SDK at all: the API's no-op providers, as in development.
   const { otelHono } = await import('@kira/otel-hono');
   middleware.push(otelHono());
-} else if (setup === 'kira' || setup === 'kira-inbound-on' || setup === 'kira-floor') {
+} else if (setup === 'kira' || setup === 'kira-unsampled' || setup === 'kira-inbound-on' || setup === 'kira-floor') {
   // Telemetry was started by `--import @kira/otel-core/register` from the environment (see
   // honoServerLaunch), exactly as a service following the README runs.
   const { isSpanContextValid, trace } = await import('@opentelemetry/api');

@@ -1,3 +1,6 @@
+/** The µs per request `middleware-5us` spins on purpose (its name says it). */
+export const KNOWN_WORK_MICROS = 5;
+
 /**
  * - `bare`: Hono on @hono/node-server, no telemetry (the baseline).
  * - `bare-again`: a second, identical bare server (A/A: its difference to `bare` is the noise band).
@@ -8,6 +11,12 @@
  *   @kira/otel-core/register` and `otelHono()`, ratio 0.1, OTLP/protobuf to the local sink.
  *   Creating `otelHono()` claims the SERVER span, so the http instrumentation's inbound side
  *   (patched at start) steps aside: no `KIRA_HTTP_INBOUND` flag.
+ * - `kira-unsampled`: `kira` with sampling ratio 0 (`OTEL_TRACES_SAMPLER_ARG=0`): every request
+ *   takes the unsampled path (ids, context, `traceparent`, histogram) and none is recorded, so
+ *   `kira` − `kira-unsampled` is what the sampled requests cost (spans recorded, encoded, exported).
+ * - `middleware-5us`: `bare-middleware` whose middleware also spins on the clock for 5 µs per
+ *   request: a cost known in advance, so its figure shows how this harness on this machine scales
+ *   work per request (the server's write to the socket gets dearer as the server gets slower).
  * - `kira-floor`: otel-core as in `kira` (with `KIRA_HTTP_INBOUND=off`: this middleware claims
  *   nothing), but the middleware does only what any API-based SERVER
  *   span + histogram must do (start a span, run `next` in its context, end it, one histogram
@@ -18,7 +27,7 @@
  * - `usual`: NodeSDK + http + undici instrumentations, ParentBased(TraceIdRatio 0.1), batch OTLP export.
  * - `usual-hono-otel`: `usual` plus the real `@hono/otel` middleware (its own nested SERVER span).
  */
-export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'kira-off', 'kira', 'kira-floor', 'kira-inbound-on', 'usual', 'usual-hono-otel'] as const;
+export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'middleware-5us', 'kira-off', 'kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on', 'usual', 'usual-hono-otel'] as const;
 export type HonoSetup = (typeof HONO_SETUPS)[number];
 
 /**
@@ -27,9 +36,10 @@ export type HonoSetup = (typeof HONO_SETUPS)[number];
  * request moved 11.8 → 21.5 µs between rounds of one run), so each headline comparison is
  * measured back to back: `bare-again` next to `bare` (the A/A band, at the same distance as the
  * main figure it judges), `bare-middleware` next to `bare`, `kira` next to `bare-middleware`
- * (the main figure), then `kira-off`. Reports keep {@link HONO_SETUPS}' order.
+ * (the main figure), `kira-unsampled` next to `kira` (their difference is the sampled requests'
+ * share), then `kira-off` and `middleware-5us`. Reports keep {@link HONO_SETUPS}' order.
  */
-const MEASUREMENT_ORDER: readonly HonoSetup[] = ['bare-again', 'bare', 'bare-middleware', 'kira', 'kira-off', 'kira-floor', 'kira-inbound-on', 'usual', 'usual-hono-otel'];
+const MEASUREMENT_ORDER: readonly HonoSetup[] = ['bare-again', 'bare', 'bare-middleware', 'kira', 'kira-unsampled', 'kira-off', 'middleware-5us', 'kira-floor', 'kira-inbound-on', 'usual', 'usual-hono-otel'];
 
 /** `setups` in {@link MEASUREMENT_ORDER} (every setup is listed there; a missing one would sort last). */
 export function inMeasurementOrder(setups: readonly HonoSetup[]): HonoSetup[] {
@@ -41,7 +51,7 @@ export function inMeasurementOrder(setups: readonly HonoSetup[]): HonoSetup[] {
 }
 
 /** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
-const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-floor', 'kira-inbound-on']);
+const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on']);
 
 /** How a server child of `setup` is launched: what a real service would put on its command line. */
 export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio: number): { execArgv: string[]; env: Record<string, string> } {
@@ -54,6 +64,7 @@ export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio
     OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
   });
   if (setup === 'kira-inbound-on') env.KIRA_HTTP_INBOUND = 'on';
+  if (setup === 'kira-unsampled') env.OTEL_TRACES_SAMPLER_ARG = '0';
   // The floor middleware claims nothing: the instrumentation's inbound side is turned off by flag.
   if (setup === 'kira-floor') env.KIRA_HTTP_INBOUND = 'off';
   // Resolved here so the child does not depend on its working directory.

@@ -22,7 +22,7 @@ describe('bench harness smoke run', () => {
     const { hono, micro, memory } = raw;
     if (hono === undefined || micro === undefined || memory === undefined) throw new Error('a benchmark kind is missing from the raw result');
 
-    expect(hono.setups.map((setup) => setup.setup)).toEqual(['bare', 'bare-middleware', 'kira', 'usual-hono-otel']);
+    expect(hono.setups.map((setup) => setup.setup)).toEqual(['bare', 'bare-middleware', 'middleware-5us', 'kira', 'kira-unsampled', 'usual-hono-otel']);
     for (const setup of hono.setups) {
       expect(setup.rounds).toHaveLength(1);
       expect(setup.rounds[0]!.errors).toBe(0);
@@ -44,9 +44,16 @@ describe('bench harness smoke run', () => {
     const exported = Object.fromEntries(hono.setups.map((setup) => [setup.setup, setup.exportedSpansPerRequest]));
     expect(exported.bare).toBe(0);
     expect(exported['bare-middleware']).toBe(0);
+    expect(exported['middleware-5us']).toBe(0);
     expect(exported.kira).toBeGreaterThan(0);
+    // The documented setup at sampling ratio 0 records nothing.
+    expect(exported['kira-unsampled']).toBe(0);
     expect(exported['usual-hono-otel']).toBeGreaterThan(0);
     expect(typeof hono.bar.met).toBe('boolean');
+    // The run's own reading aids: the known cost's scale and the sampled requests' share.
+    expect(hono.knownWork!.micros).toBeGreaterThan(0);
+    expect(Number.isFinite(hono.knownWork!.scale.median)).toBe(true);
+    expect(Number.isFinite(hono.sampledRequestsCpuMicros!.median)).toBe(true);
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
     expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:hono+otelHono', 'on:otelHono-after-idle']));
@@ -94,5 +101,7 @@ describe('bench harness smoke run', () => {
     // The same middleware pair back to back and after an idle CPU, set side by side.
     expect(markdown).toMatch(/otelHono over the empty middleware: -?\d+\.\d µs per request back to back, -?\d+\.\d µs when each request starts on a CPU just back from idle/);
     expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
+    expect(markdown).toMatch(/The \d+ % sampled requests add -?\d+\.\d \(-?\d+\.\d–-?\d+\.\d\) µs per request to `kira`/);
+    expect(markdown).toMatch(/`middleware-5us` \(the empty middleware spinning \d+ µs per request, a cost known in advance\): -?\d+\.\d µs over bare-middleware, so this harness on this machine shows a known cost ×-?\d+\.\d\d/);
   });
 });
