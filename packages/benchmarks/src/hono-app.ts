@@ -12,5 +12,14 @@ export function createBenchApp(middleware: MiddlewareHandler[] = []): Hono {
   return app;
 }
 
+/**
+ * The empty async middleware, `async (c, next) => { await next(); }`: the baseline of what any
+ * middleware costs (Hono then leaves its synchronous fast path). `bare-middleware` under load and
+ * the in-process `hono-middleware` case both run this one.
+ */
+export const emptyMiddleware: MiddlewareHandler = async (_c, next) => {
+  await next();
+};
+
 /** Paths the load generator requests (a few ids so the route, not the path, is what repeats). */
 export const BENCH_PATH = '/users/42';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { serveParent } from './child-process.ts';
-import { createBenchApp } from './hono-app.ts';
+import { createBenchApp, emptyMiddleware } from './hono-app.ts';
 import { HONO_SETUPS, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
 
 const setup = process.argv[2] as HonoSetup;
@@ -16,9 +16,7 @@ const middleware: MiddlewareHandler[] = [];
 let flush: () => Promise<void> = async () => {};
 
 if (setup === 'bare-middleware') {
-  middleware.push(async (_c, next) => {
-    await next();
-  });
+  middleware.push(emptyMiddleware);
 } else if (setup === 'middleware-5us') {
   // A tight loop on the clock: the same 5 µs of CPU on every request, in code that never goes
   // cold, so what the harness reports for it over `bare-middleware` shows how it scales work.

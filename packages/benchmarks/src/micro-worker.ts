@@ -2,7 +2,7 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
-import { createBenchApp } from './hono-app.ts';
+import { createBenchApp, emptyMiddleware } from './hono-app.ts';
 import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES } from './micro-cases.ts';
 
 const mode = process.argv[2] === 'on' ? 'on' : 'off';
@@ -42,11 +42,7 @@ const fetchOptions = { service: 'bench', operation: 'echo' };
 const empty = async (): Promise<void> => {};
 const bareApp = createBenchApp();
 const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
-const middlewareApp = createBenchApp([
-  async (_c, next) => {
-    await next();
-  },
-]);
+const middlewareApp = createBenchApp([emptyMiddleware]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
 

@@ -50,10 +50,12 @@ describe('bench harness smoke run', () => {
     expect(exported['kira-unsampled']).toBe(0);
     expect(exported['usual-hono-otel']).toBeGreaterThan(0);
     expect(typeof hono.bar.met).toBe('boolean');
-    // The run's own reading aids: the known cost's scale and the sampled requests' share.
+    // The run's own reading aids, from the same round's figures: the known cost's scale
+    // (middleware-5us over bare-middleware, per µs spun) and the sampled requests' share.
+    const cpuOf = (name: string) => hono.setups.find((setup) => setup.setup === name)!.rounds[0]!.cpuMicrosPerRequest;
     expect(hono.knownWork!.micros).toBeGreaterThan(0);
-    expect(Number.isFinite(hono.knownWork!.scale.median)).toBe(true);
-    expect(Number.isFinite(hono.sampledRequestsCpuMicros!.median)).toBe(true);
+    expect(hono.knownWork!.scale.median).toBeCloseTo((cpuOf('middleware-5us') - cpuOf('bare-middleware')) / hono.knownWork!.micros, 9);
+    expect(hono.sampledRequestsCpuMicros!.median).toBeCloseTo(cpuOf('kira') - cpuOf('kira-unsampled'), 9);
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
     expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:hono+otelHono', 'on:otelHono-after-idle']));
