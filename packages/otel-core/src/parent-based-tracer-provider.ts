@@ -1,29 +1,18 @@
-import {
-  context as contextApi,
-  SamplingDecision,
-  trace,
-  TraceFlags,
-  type Attributes,
-  type Context,
-  type Link,
-  type Span,
-  type SpanContext,
-  type SpanKind,
-  type SpanOptions,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context as contextApi, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { defaultResource, type Resource } from '@opentelemetry/resources';
 import { contextWithSpan } from '@kira/conventions';
 import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
-  type IdGenerator,
-  type Sampler,
-  type SamplingResult,
+  type SpanLimits,
+  type SpanProcessor,
   type TracerProviderOptions,
 } from '@opentelemetry/sdk-trace';
 import type { PooledIdGenerator } from './pooled-id-generator';
+import { RecordingSpan, type RecordingSpanScope } from './recording-span';
+import { completeSpanLimits } from './resolve-batch-and-limits';
 
 const NO_OPTIONS: SpanOptions = Object.freeze({});
 
@@ -37,98 +26,48 @@ export function traceIdRatioUpperBound(ratio: number): number {
 }
 
 /**
- * The pooled ids, plus a one-shot hand-off: the SDK's next trace id is the one a root span was
- * already sampled on, so the span it builds carries the very id the decision was made for.
- */
-class HandOffIdGenerator implements IdGenerator {
-  private handedOff: string | undefined;
-  /** The trace id handed off, until the SDK's startSpan for it returns: already sampled. */
-  sampledTraceId: string | undefined;
-  readonly ids: PooledIdGenerator;
-
-  constructor(ids: PooledIdGenerator) {
-    this.ids = ids;
-  }
-
-  handOff(traceId: string | undefined): void {
-    this.handedOff = traceId;
-    this.sampledTraceId = traceId;
-  }
-
-  generateTraceId(): string {
-    const traceId = this.handedOff;
-    if (traceId === undefined) return this.ids.generateTraceId();
-    this.handedOff = undefined;
-    return traceId;
-  }
-
-  generateSpanId(): string {
-    return this.ids.generateSpanId();
-  }
-}
-
-const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
-
-/**
- * The SDK's sampler, `ParentBased(TraceIdRatioBased(ratio))`, except for the root span the tracer
- * below has just sampled on its trace id: that one is not decided a second time (TraceIdRatioBased
- * checks the id with a regular expression and re-parses its 32 hex digits, about 1 µs of a sampled
- * request on a busy server). The answer is the one TraceIdRatioBased gives for that id.
- */
-class HandOffSampler implements Sampler {
-  private readonly sampler: Sampler;
-  private readonly ids: HandOffIdGenerator;
-
-  constructor(sampler: Sampler, ids: HandOffIdGenerator) {
-    this.sampler = sampler;
-    this.ids = ids;
-  }
-
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (traceId === this.ids.sampledTraceId) return SAMPLED;
-    return this.sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
-  }
-
-  toString(): string {
-    return this.sampler.toString();
-  }
-}
-
-/**
- * The SDK's tracer for the spans it records; the spans `ParentBased(TraceIdRatioBased(ratio))`
- * drops (90 % of requests at the default ratio) are made here as what the SDK returns for them —
- * a non-recording span over a fresh span id, trace flags NONE — without its per-span work: the
- * ratio sampler re-parsing the 32 hex digits of the id (about 0.3 µs), two attribute cleanings, a
- * links copy, the sampler chain and its self-metrics call.
+ * The tracer of `ParentBased(TraceIdRatioBased(ratio))`, deciding each span as that sampler does.
+ * - The spans it drops (90 % of requests at the default ratio) are what the SDK returns for them: a
+ *   non-recording span over a fresh span id, trace flags NONE. None of the SDK's per-span work: the
+ *   ratio sampler re-parsing the 32 hex digits of the id, two attribute cleanings, a links copy, the
+ *   sampler chain and its self-metrics call.
+ * - The spans it samples are {@link RecordingSpan}s: the SDK's span, started without the SDK
+ *   tracer's second pass over the decision already made here.
+ * - `root: true` and suppressed tracing are rare: the SDK's tracer handles them as it always did.
  */
 class ParentBasedTracer implements Tracer {
   private readonly sdkTracer: Tracer;
   private readonly upperBound: number;
-  private readonly ids: HandOffIdGenerator;
+  private readonly ids: PooledIdGenerator;
+  private readonly scope: RecordingSpanScope;
 
-  constructor(sdkTracer: Tracer, upperBound: number, ids: HandOffIdGenerator) {
+  constructor(sdkTracer: Tracer, upperBound: number, ids: PooledIdGenerator, scope: RecordingSpanScope) {
     this.sdkTracer = sdkTracer;
     this.upperBound = upperBound;
     this.ids = ids;
+    this.scope = scope;
   }
 
   startSpan(name: string, options: SpanOptions = NO_OPTIONS, context: Context = contextApi.active()): Span {
-    // `root: true` and suppressed tracing are rare; the SDK handles them exactly as before.
     if (options.root === true || isTracingSuppressed(context)) return this.sdkTracer.startSpan(name, options, context);
     const parent = trace.getSpanContext(context);
     if (parent !== undefined && trace.isSpanContextValid(parent)) {
-      // ParentBased's defaults: follow the parent's decision, local or remote.
-      if ((parent.traceFlags & TraceFlags.SAMPLED) !== 0) return this.sdkTracer.startSpan(name, options, context);
-      return dropped(parent.traceId, this.ids.generateSpanId(), parent.traceState);
+      // ParentBased's defaults: follow the parent's decision, local or remote; the trace state goes on.
+      const sampled = (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
+      return this.span(name, options, context, parent.traceId, sampled, parent);
     }
-    const traceId = this.ids.ids.generateTraceId();
-    if (this.ids.ids.lastTraceIdWordsXor >= this.upperBound) return dropped(traceId, this.ids.generateSpanId(), undefined);
-    this.ids.handOff(traceId);
-    try {
-      return this.sdkTracer.startSpan(name, options, context);
-    } finally {
-      this.ids.handOff(undefined);
-    }
+    const traceId = this.ids.generateTraceId();
+    return this.span(name, options, context, traceId, this.ids.lastTraceIdWordsXor < this.upperBound, undefined);
+  }
+
+  private span(name: string, options: SpanOptions, context: Context, traceId: string, sampled: boolean, parent: SpanContext | undefined): Span {
+    const spanContext: SpanContext = {
+      traceId,
+      spanId: this.ids.generateSpanId(),
+      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      traceState: parent?.traceState,
+    };
+    return sampled ? new RecordingSpan(this.scope, spanContext, parent, name, options, context) : trace.wrapSpanContext(spanContext);
   }
 
   // The SDK's startActiveSpan, over this startSpan; the span is made active without copying the context.
@@ -141,12 +80,11 @@ class ParentBasedTracer implements Tracer {
   }
 }
 
-function dropped(traceId: string, spanId: string, traceState: SpanContext['traceState']): Span {
-  return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState });
-}
-
-/** Options of {@link ParentBasedTracerProvider}: the SDK's, with a ratio instead of `sampler`. */
-export interface ParentBasedTracerProviderOptions extends Omit<TracerProviderOptions, 'sampler' | 'idGenerator'> {
+/**
+ * Options of {@link ParentBasedTracerProvider}: the SDK's, with a ratio instead of `sampler`, and
+ * no `meterProvider`: the SDK's span self-metrics are not recorded (otel-core never asked for them).
+ */
+export interface ParentBasedTracerProviderOptions extends Omit<TracerProviderOptions, 'sampler' | 'idGenerator' | 'meterProvider'> {
   /** TraceIdRatioBased's ratio for root spans; children follow their parent. */
   sampleRatio: number;
   idGenerator: PooledIdGenerator;
@@ -154,28 +92,38 @@ export interface ParentBasedTracerProviderOptions extends Omit<TracerProviderOpt
 
 /**
  * The SDK's TracerProvider with `ParentBased(TraceIdRatioBased(sampleRatio))` as its sampler,
- * whose tracers build the spans that sampler drops without the SDK's span machinery. Same
- * decisions, same ids, same spans exported; flush, shutdown and processors are the SDK's.
+ * whose tracers make that sampler's decisions themselves (see ParentBasedTracer). Same decisions,
+ * same ids, same spans exported; flush, shutdown and the processors are the SDK's.
  */
 export class ParentBasedTracerProvider extends TracerProvider {
   private readonly upperBound: number;
-  private readonly handOffIds: HandOffIdGenerator;
+  private readonly ids: PooledIdGenerator;
+  private readonly resource: Resource;
+  private readonly limits: Required<SpanLimits>;
+  private readonly processors: readonly SpanProcessor[];
   private readonly tracers = new WeakMap<Tracer, Tracer>();
 
   constructor(options: ParentBasedTracerProviderOptions) {
     const { sampleRatio, idGenerator, ...rest } = options;
-    const handOffIds = new HandOffIdGenerator(idGenerator);
-    const sampler = new HandOffSampler(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }), handOffIds);
-    super({ ...rest, sampler, idGenerator: handOffIds });
+    // The SDK's defaults, filled in here so that its spans and ours read the very same objects.
+    const resource = rest.resource ?? defaultResource();
+    const spanLimits = completeSpanLimits(rest.spanLimits);
+    const spanProcessors = rest.spanProcessors ?? [];
+    super({ ...rest, resource, spanLimits, spanProcessors, idGenerator, sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }) });
     this.upperBound = traceIdRatioUpperBound(sampleRatio);
-    this.handOffIds = handOffIds;
+    this.ids = idGenerator;
+    this.resource = resource;
+    this.limits = spanLimits;
+    this.processors = spanProcessors;
   }
 
   override getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
     const sdkTracer = super.getTracer(name, version, options);
     let tracer = this.tracers.get(sdkTracer);
     if (tracer === undefined) {
-      tracer = new ParentBasedTracer(sdkTracer, this.upperBound, this.handOffIds);
+      // The scope as the SDK's tracer has it: one per name, version and schema URL.
+      const instrumentationScope = { name, version, schemaUrl: options?.schemaUrl };
+      tracer = new ParentBasedTracer(sdkTracer, this.upperBound, this.ids, { resource: this.resource, instrumentationScope, limits: this.limits, processors: this.processors });
       this.tracers.set(sdkTracer, tracer);
     }
     return tracer;

@@ -31,6 +31,21 @@ const LOG_RECORD_BATCHING_DEFAULTS: BatchProcessorSettings = { scheduledDelayMil
 const DEFAULT_COUNT_LIMIT = 128;
 const NO_LENGTH_LIMIT = Number.POSITIVE_INFINITY;
 
+/**
+ * Span limits with the defaults the SDK's TracerProvider fills in for the ones not given (the
+ * spec's, above; the provider reads no general `OTEL_ATTRIBUTE_*` fallback itself).
+ */
+export function completeSpanLimits(limits: SpanLimits = {}): Required<SpanLimits> {
+  return {
+    attributeCountLimit: limits.attributeCountLimit ?? DEFAULT_COUNT_LIMIT,
+    attributeValueLengthLimit: limits.attributeValueLengthLimit ?? NO_LENGTH_LIMIT,
+    eventCountLimit: limits.eventCountLimit ?? DEFAULT_COUNT_LIMIT,
+    linkCountLimit: limits.linkCountLimit ?? DEFAULT_COUNT_LIMIT,
+    attributePerEventCountLimit: limits.attributePerEventCountLimit ?? DEFAULT_COUNT_LIMIT,
+    attributePerLinkCountLimit: limits.attributePerLinkCountLimit ?? DEFAULT_COUNT_LIMIT,
+  };
+}
+
 /** Each setting's variable, after `OTEL_BSP_` or `OTEL_BLRP_`. */
 const BATCH_VARIABLE_SUFFIXES: Record<keyof BatchProcessorSettings, string> = {
   scheduledDelayMillis: 'SCHEDULE_DELAY',
