@@ -147,6 +147,19 @@ describe('ParentBasedTracerProvider', () => {
     expect(tracer.startSpan('server', {}, trace.setSpan(ROOT_CONTEXT, sampledRemote)).isRecording()).toBe(true);
   });
 
+  it('records sampled spans and root: true spans of one tracer under one scope object, as the SDK does', async () => {
+    const { ours, ourSpans } = providers(1);
+    const tracer = ours.getTracer('scoped', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' });
+    tracer.startSpan('ours').end();
+    tracer.startSpan('the SDK tracer', { root: true }).end();
+    await ours.forceFlush();
+    const [recorded, sdkMade] = ourSpans.getFinishedSpans();
+    expect(recorded?.instrumentationScope).toEqual({ name: 'scoped', version: '2.0.0', schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' });
+    // One object: an export request groups its spans by it into one ScopeSpans.
+    expect(recorded?.instrumentationScope).toBe(sdkMade?.instrumentationScope);
+    expect(recorded?.resource).toBe(sdkMade?.resource);
+  });
+
   it('leaves root: true, suppressed tracing and startActiveSpan working as in the SDK', () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     const { ours } = providers(1);

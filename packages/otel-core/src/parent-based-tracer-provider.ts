@@ -1,5 +1,5 @@
 import { context as contextApi, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed, type InstrumentationScope } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
 import { contextWithSpan } from '@kira/conventions';
 import {
@@ -121,11 +121,18 @@ export class ParentBasedTracerProvider extends TracerProvider {
     const sdkTracer = super.getTracer(name, version, options);
     let tracer = this.tracers.get(sdkTracer);
     if (tracer === undefined) {
-      // The scope as the SDK's tracer has it: one per name, version and schema URL.
-      const instrumentationScope = { name, version, schemaUrl: options?.schemaUrl };
+      // The SDK tracer's own scope object when it has one (a field its class does not declare in
+      // its types), so that its spans (`root: true`) and ours land in one ScopeSpans of an export
+      // request: the encoder groups spans by that object. Otherwise the same scope, built alike.
+      const sdkScope = (sdkTracer as { instrumentationScope?: unknown }).instrumentationScope;
+      const instrumentationScope = isScopeNamed(sdkScope, name) ? sdkScope : { name, version, schemaUrl: options?.schemaUrl };
       tracer = new ParentBasedTracer(sdkTracer, this.upperBound, this.ids, { resource: this.resource, instrumentationScope, limits: this.limits, processors: this.processors });
       this.tracers.set(sdkTracer, tracer);
     }
     return tracer;
   }
+}
+
+function isScopeNamed(scope: unknown, name: string): scope is InstrumentationScope {
+  return typeof scope === 'object' && scope !== null && (scope as { name?: unknown }).name === name;
 }
