@@ -47,8 +47,11 @@ function captureDiag(): string[] {
 const EARLIER = Date.UTC(2001, 0, 1);
 const LATER = Date.UTC(2001, 0, 2);
 const REQUEST_KEY = createContextKey('request');
-/** A start in `performance.now()` milliseconds: one second after this process's time origin. */
-const PERFORMANCE_START = 1000;
+/**
+ * A start in `performance.now()` milliseconds: 1 ms after this process's time origin, so always in
+ * the past (a larger one could still be ahead of a young worker's clock, read as epoch ms then).
+ */
+const PERFORMANCE_START = 1;
 
 /** What a processor or an exporter can read of an ended span; times relative to the run. */
 function readable(span: ReadableSpan, before: number, after: number) {
@@ -56,8 +59,9 @@ function readable(span: ReadableSpan, before: number, after: number) {
   const when = (time: HrTime) => {
     const millis = nanos(time) / 1e6;
     if (millis >= before - 1 && millis <= after + 1) return 'during the run';
-    // A start given in performance milliseconds lands on the wall clock within a millisecond.
-    if (Math.abs(millis - (performance.timeOrigin + PERFORMANCE_START)) < 2) return 'the performance start';
+    // A start given in performance milliseconds lands where the wall clock was then, within a
+    // millisecond (read now: the wall clock may have drifted from the time origin since).
+    if (Math.abs(millis - (PERFORMANCE_START + Date.now() - performance.now())) < 2) return 'the performance start';
     return nanos(time);
   };
   return {

@@ -41,9 +41,6 @@ export interface RecordingSpanScope {
 
 /** The SDK's first cleaning of start attributes, before the sampler sees them: no limits. */
 const NO_ATTRIBUTE_LIMITS = { attributeCountLimit: Number.POSITIVE_INFINITY, attributeValueLengthLimit: Number.POSITIVE_INFINITY };
-const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
-const NO_DURATION: HrTime = [-1, -1];
-const NOT_ENDED: HrTime = [0, 0];
 /** The event name the SDK gives `recordException` (the semantic conventions' exception event). */
 const EXCEPTION_EVENT_NAME = 'exception';
 
@@ -63,8 +60,9 @@ export class RecordingSpan implements Span {
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
   readonly startTime: HrTime;
-  endTime: HrTime = NOT_ENDED;
-  status: SpanStatus = UNSET_STATUS;
+  // Fresh objects per span, as the SDK's: a processor may change them in place.
+  endTime: HrTime = [0, 0];
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
   readonly attributes: Attributes;
   readonly links: Link[];
   readonly events: TimedEvent[] = [];
@@ -82,7 +80,7 @@ export class RecordingSpan implements Span {
   private droppedEvents = 0;
   private droppedLinks = 0;
   private hasEnded = false;
-  private elapsed: HrTime = NO_DURATION;
+  private elapsed: HrTime = [-1, -1];
 
   constructor(scope: RecordingSpanScope, spanContext: SpanContext, parentSpanContext: SpanContext | undefined, name: string, options: SpanOptions, context: Context) {
     this.startMillis = Date.now();
