@@ -12,6 +12,7 @@ import {
   type ReadableSpan,
   type Sampler,
   SimpleSpanProcessor,
+  type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { type OtlpCaptureServer } from '@kira/test-utils';
@@ -19,6 +20,8 @@ import { describe, expect, it } from 'vitest';
 import { EncodeOnEndSpanProcessor, type EncodeOnEndSpanProcessorOptions } from './encode-on-end-span-processor';
 import { endContractShapedSpans, endEdgeCaseSpans } from './fixtures/contract-shaped-spans';
 import { OtlpSpanEncoder } from './otlp-span-encoder';
+import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
+import { PooledIdGenerator } from './pooled-id-generator';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { afterTest, captureOtlp } from './fixtures/test-cleanups';
 
@@ -114,13 +117,18 @@ describe('EncodeOnEndSpanProcessor', () => {
     return errors;
   }
 
-  it('delivers the same spans as the SDK batch processor and exporter', async () => {
+  /**
+   * The contract-shaped and edge-case spans, ended on the provider `withProcessors` builds, go to
+   * a receiver through this processor and to another through the SDK's batch processor and OTLP
+   * exporter; both receivers must decode the same 106 spans.
+   */
+  async function expectSameDeliveryAsSdk(withProcessors: (processors: SpanProcessor[]) => TracerProvider): Promise<void> {
     const sdkReceiver = await captureOtlp();
     const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver);
     const sdk = new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${sdkReceiver.url}/v1/traces` }) });
     afterTest(() => sdk.shutdown());
-    const provider = new TracerProvider({ resource, spanProcessors: [processor, sdk] });
+    const provider = withProcessors([processor, sdk]);
     endContractShapedSpans(provider.getTracer('encode-test', '1.2.3'), 101);
     endEdgeCaseSpans(provider.getTracer('edges'));
 
@@ -129,6 +137,15 @@ describe('EncodeOnEndSpanProcessor', () => {
     expect(receiver.requests[0]!.decodeError).toBeUndefined();
     expect(receiver.spans()).toHaveLength(106);
     expect(receiver.spans()).toEqual(sdkReceiver.spans());
+  }
+
+  it('delivers the same spans as the SDK batch processor and exporter', async () => {
+    await expectSameDeliveryAsSdk((spanProcessors) => new TracerProvider({ resource, spanProcessors }));
+  });
+
+  it("delivers otel-core's own sampled spans (RecordingSpan) as the SDK batch processor and exporter do", async () => {
+    // Ratio 1: every span is sampled, so every one is made by otel-core's tracer, not the SDK's.
+    await expectSameDeliveryAsSdk((spanProcessors) => new ParentBasedTracerProvider({ resource, sampleRatio: 1, idGenerator: new PooledIdGenerator(), spanProcessors }));
   });
 
   it('encodes a span when it ends: what changes in the object afterwards is not exported', async () => {

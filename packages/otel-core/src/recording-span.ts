@@ -276,6 +276,9 @@ export class RecordingSpan implements Span {
 
   /** A time as the SDK reads it: epoch or performance milliseconds, a Date, an HrTime, or now. */
   private time(input: TimeInput | undefined): HrTime {
+    // The common case first (`end()` with no time): the start plus the elapsed time, or the wall
+    // clock when the start was given (the SDK's rule, whose other checks all fail on undefined).
+    if (input === undefined) return this.startTimeProvided ? millisToHrTime(Date.now()) : this.startPlusElapsed();
     if (typeof input === 'number') {
       // Small numbers are `performance.now()` readings, moved onto this span's own clock offset.
       if (input <= performance.now()) return hrTime(input + (this.startMillis - (this.startPerformanceMillis + performance.timeOrigin)));
@@ -284,6 +287,10 @@ export class RecordingSpan implements Span {
     if (input instanceof Date) return millisToHrTime(input.getTime());
     if (isTimeInputHrTime(input)) return input;
     if (this.startTimeProvided) return millisToHrTime(Date.now());
+    return this.startPlusElapsed();
+  }
+
+  private startPlusElapsed(): HrTime {
     return addHrTimes(this.startTime, millisToHrTime(performance.now() - this.startPerformanceMillis));
   }
 
