@@ -159,6 +159,32 @@ describe('EncodeOnEndSpanProcessor', () => {
     expect(receiver.spans().map((exported) => exported.attributes.value)).toEqual(['at end']);
   });
 
+  it('encodes ended spans 32 at a time, and what waits on flush', async () => {
+    const receiver = await captureOtlp();
+    const { processor } = encodeOnEnd(receiver, { scheduledDelayMillis: 60_000 });
+    const spans = finished((provider) => endContractShapedSpans(provider.getTracer('encode-test'), 33));
+    // Only the encoder reads a span's name here: the reads say which spans were encoded.
+    const encodedNames: string[] = [];
+    const observed = spans.map(
+      (span) =>
+        new Proxy(span, {
+          get(target, key, proxy) {
+            if (key === 'name') encodedNames.push(target.name);
+            return Reflect.get(target, key, proxy) as unknown;
+          },
+        }),
+    );
+    for (const span of observed.slice(0, 31)) processor.onEnd(span);
+    expect(encodedNames).toEqual([]);
+    processor.onEnd(observed[31]!);
+    expect(encodedNames).toEqual(spans.slice(0, 32).map((span) => span.name));
+    processor.onEnd(observed[32]!);
+    expect(encodedNames).toHaveLength(32);
+    await processor.forceFlush();
+    expect(encodedNames).toHaveLength(33);
+    expect(receiver.spans().map((span) => span.name)).toEqual(spans.map((span) => span.name));
+  });
+
   it('sends a full batch at once, the rest on the timer', async () => {
     const receiver = await captureOtlp();
     const { processor } = encodeOnEnd(receiver, { maxExportBatchSize: 64, scheduledDelayMillis: 20 });

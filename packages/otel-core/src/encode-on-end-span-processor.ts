@@ -23,20 +23,33 @@ export interface EncodedSpanSender {
 }
 
 /**
- * The SDK's `BatchSpanProcessor`, except that a sampled span is encoded to OTLP/protobuf the
- * moment it ends ({@link OtlpSpanEncoder}) and only its bytes wait for the export.
+ * Ended spans wait in groups of this many before they are encoded, one after the other. A span
+ * ends on a CPU that is often just back from idle, where the encoder's code runs cold; in a
+ * group it runs cold for the first span and warm for the rest (in `pnpm bench`'s in-process
+ * check, 3 to 5 µs less per sampled span).
+ */
+const ENCODE_GROUP_SIZE = 32;
+
+/**
+ * The SDK's `BatchSpanProcessor`, except that sampled spans are encoded to OTLP/protobuf soon
+ * after they end, in groups of {@link ENCODE_GROUP_SIZE}, and only their bytes wait for the export.
  *
  * Why: the SDK's processor keeps up to 512 finished spans, about twenty objects each, alive until
  * the batch is exported, then encodes them all at once. Every young-generation collection in
  * between copied them (pauses of 1–1.6 ms in `pnpm bench` against 0.3–0.5 ms without telemetry),
- * and each pause delayed every request in flight: most of the saturated p99. Here nothing of a
- * span outlives `onEnd`, and the bytes of a batch sit in one reused buffer.
+ * and each pause delayed every request in flight: most of the saturated p99. Here at most one
+ * group of spans is alive at a time, and the bytes of a batch sit in one reused buffer.
+ *
+ * A span's attributes are copied when it ends: what code changes in the attributes object
+ * afterwards (which the API does not allow) is not exported. Its other fields, which the SDK
+ * never changes after the end, are read when its group is encoded: when the group is full, when a
+ * request is due (full batch or `scheduledDelayMillis`), or on flush and shutdown.
  *
  * Otherwise it behaves like the SDK's processor: unsampled spans are ignored, one export at a
  * time of at most `maxExportBatchSize` spans (the next one goes after `exportTimeoutMillis` without
- * an answer), a timer that does not keep the process alive, spans past `maxQueueSize` dropped
- * with one diag warning, failures (of the encoding too) to the global error handler, and the
- * export sent in a context that suppresses tracing.
+ * an answer), a timer that does not keep the process alive, spans past `maxQueueSize` (waiting
+ * spans count) dropped with one diag warning, failures (of the encoding too) to the global error
+ * handler, and the export sent in a context that suppresses tracing.
  */
 export class EncodeOnEndSpanProcessor implements SpanProcessor {
   private readonly maxExportBatchSize: number;
@@ -44,6 +57,9 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
   private readonly scheduledDelayMillis: number;
   private readonly exportTimeoutMillis: number;
   private readonly encoder = new OtlpSpanEncoder();
+  /** Ended spans not encoded yet, and (same index) their attributes as they were at the end. */
+  private readonly pendingSpans: ReadableSpan[] = [];
+  private readonly pendingAttributes: Array<ReadableSpan['attributes']> = [];
   /** Full requests waiting for their turn, oldest first. */
   private readonly ready: Array<{ bytes: Uint8Array; items: number }> = [];
   private readyItems = 0;
@@ -67,7 +83,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.shutdownPromise !== undefined) return;
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.encoder.count + this.readyItems >= this.maxQueueSize) {
+    if (this.pendingSpans.length + this.encoder.count + this.readyItems >= this.maxQueueSize) {
       this.droppedSpans++;
       return;
     }
@@ -75,13 +91,10 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
       diag.warn(`Dropped ${this.droppedSpans} spans because maxQueueSize reached`);
       this.droppedSpans = 0;
     }
-    try {
-      this.encoder.append(span);
-    } catch (error) {
-      // This span is lost; the ones already encoded and the next ones are not.
-      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
+    this.pendingSpans.push(span);
+    this.pendingAttributes.push({ ...span.attributes });
+    const pending = this.pendingSpans.length;
+    if (pending >= ENCODE_GROUP_SIZE || pending + this.encoder.count >= this.maxExportBatchSize) this.encodePending();
     if (this.encoder.count >= this.maxExportBatchSize) {
       this.sealRequest();
       void this.exportNext();
@@ -106,8 +119,25 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     void this.exportNext();
   };
 
+  /** Encodes the waiting spans, oldest first. */
+  private encodePending(): void {
+    const spans = this.pendingSpans;
+    const attributes = this.pendingAttributes;
+    for (let index = 0; index < spans.length; index++) {
+      try {
+        this.encoder.append(spans[index]!, attributes[index]);
+      } catch (error) {
+        // This span is lost; the ones already encoded and the next ones are not.
+        globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    spans.length = 0;
+    attributes.length = 0;
+  }
+
   /** Moves what the encoder holds into a request of its own, ready to send. */
   private sealRequest(): void {
+    this.encodePending();
     const items = this.encoder.count;
     let bytes: Uint8Array | undefined;
     try {

@@ -273,7 +273,7 @@ function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
 }
 
 /** Span: ids 1/2, trace_state 3, parent 4, name 5, kind 6, times 7/8, attributes 9–10, events 11–12, links 13–14, status 15, flags 16. */
-function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+function writeSpan(writer: ProtoWriter, span: ReadableSpan, attributes: ReadableSpan['attributes']): void {
   const spanContext = span.spanContext();
   writer.tag(1, WIRE_LENGTH_DELIMITED);
   writer.hexBytes(spanContext.traceId);
@@ -301,7 +301,7 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   writeHrTime(writer, span.startTime);
   writer.tag(8, WIRE_FIXED64);
   writeHrTime(writer, span.endTime);
-  if (span.attributes) writeAttributes(writer, span.attributes, 9);
+  if (attributes) writeAttributes(writer, attributes, 9);
   writer.tag(10, WIRE_VARINT);
   writer.varint(span.droppedAttributesCount);
   for (const event of span.events) writeEvent(writer, event);
@@ -415,8 +415,11 @@ export class OtlpSpanEncoder {
   /** Spans appended since the last {@link take}. */
   count = 0;
 
-  /** Writes `span`; on error nothing of it stays and the error is rethrown. */
-  append(span: ReadableSpan): void {
+  /**
+   * Writes `span`, with `attributes` in place of its own (a copy taken when it ended); on error
+   * nothing of it stays and the error is rethrown.
+   */
+  append(span: ReadableSpan, attributes: ReadableSpan['attributes'] = span.attributes): void {
     let scopes = this.groups.get(span.resource);
     if (scopes === undefined) {
       scopes = new Map();
@@ -431,7 +434,7 @@ export class OtlpSpanEncoder {
     const start = group.spans.pos;
     try {
       const message = group.spans.startMessage(2);
-      writeSpan(group.spans, span);
+      writeSpan(group.spans, span, attributes);
       group.spans.endMessage(message);
       if (newGroup) {
         // Encoded (and cached) now, not when the request is built: a resource or scope that
