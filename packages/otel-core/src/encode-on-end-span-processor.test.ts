@@ -278,6 +278,23 @@ describe('EncodeOnEndSpanProcessor', () => {
     expect(receiver.spans().map((span) => span.name)).toEqual(['before', 'after']);
   });
 
+  it('reports a span whose attributes cannot be read at its end, without throwing into the end', async () => {
+    const receiver = await captureOtlp();
+    const errors = reportedErrors();
+    const { processor } = encodeOnEnd(receiver);
+    const unreadable = {
+      spanContext: () => ({ traceId: 'x', spanId: 'y', traceFlags: TraceFlags.SAMPLED }),
+      get attributes(): never {
+        throw new Error('attributes unreadable');
+      },
+    } as unknown as ReadableSpan;
+    expect(() => processor.onEnd(unreadable)).not.toThrow();
+    tracerOn(processor).startSpan('after').end();
+    await processor.forceFlush();
+    expect(errors.map(String)).toEqual(['Error: attributes unreadable']);
+    expect(receiver.spans().map((span) => span.name)).toEqual(['after']);
+  });
+
   it('sends with tracing suppressed, whatever context the span ended in', async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     afterTest(() => context.disable());

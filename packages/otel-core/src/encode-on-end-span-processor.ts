@@ -91,8 +91,16 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
       diag.warn(`Dropped ${this.droppedSpans} spans because maxQueueSize reached`);
       this.droppedSpans = 0;
     }
+    let attributes: ReadableSpan['attributes'];
+    try {
+      attributes = { ...span.attributes };
+    } catch (error) {
+      // Never thrown into the span's end: this span is lost, the others are not.
+      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     this.pendingSpans.push(span);
-    this.pendingAttributes.push({ ...span.attributes });
+    this.pendingAttributes.push(attributes);
     const pending = this.pendingSpans.length;
     if (pending >= ENCODE_GROUP_SIZE || pending + this.encoder.count >= this.maxExportBatchSize) this.encodePending();
     if (this.encoder.count >= this.maxExportBatchSize) {
