@@ -6,8 +6,11 @@ import { warnOnce } from './warn-once';
  * Lower-cases the allowlist and removes the headers that are never recorded: the secret headers
  * and any name holding a secret key word of the payload rule (`x-session-id`, `x-user-token`).
  */
-export function normalizeHeaderAllowlist(names: readonly string[] | undefined): string[] {
-  if (!names || names.length === 0) return [];
+// Shared by every call that records no headers (most of them): nothing to allocate per call.
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+export function normalizeHeaderAllowlist(names: readonly string[] | undefined): readonly string[] {
+  if (!names || names.length === 0) return NO_HEADERS;
   const allowed = new Set<string>();
   for (const name of names) {
     if (typeof name !== 'string' || name.length === 0) continue;

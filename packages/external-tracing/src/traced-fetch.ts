@@ -109,9 +109,11 @@ async function recordedFetch(
 
   let call: CallTelemetry | undefined;
   let fetchInit = init;
-  let fetchContext: Context = context.active();
+  // Read once: nothing between here and the fetch changes the active context.
+  const callerContext = context.active();
+  let fetchContext: Context = callerContext;
   try {
-    call = startCall(input, init, settings, tracing, fetchContext, fetchImplementation === globalThis.fetch);
+    call = startCall(input, init, settings, tracing, callerContext, fetchImplementation === globalThis.fetch);
     if (call.span !== undefined) fetchContext = contextWithSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
       fetchContext = suppressTracing(fetchContext);
@@ -125,13 +127,13 @@ async function recordedFetch(
     call?.span?.end();
     call = undefined;
     fetchInit = init;
-    fetchContext = context.active();
+    fetchContext = callerContext;
   }
 
   let response: Response;
   try {
     // The active context is already right when no span was started (tracing off).
-    response = await (fetchContext === context.active() ? fetchImplementation(input, fetchInit) : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
+    response = await (fetchContext === callerContext ? fetchImplementation(input, fetchInit) : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
   } catch (error) {
     call?.failWith(error, performance.now() - startedAt);
     throw error;
@@ -247,7 +249,7 @@ class CallTelemetry {
  * The diagnostics for wrong options, the same whether or not telemetry records: one `diag` warning
  * per kind. Returns the allowlist of headers to record (it warns about secret headers).
  */
-function warnAboutOptions(settings: Partial<TracedFetchOptions>): string[] {
+function warnAboutOptions(settings: Partial<TracedFetchOptions>): readonly string[] {
   if (!isName(settings.service) || !isName(settings.operation)) {
     warnOnce('options', `tracedFetch needs { service, operation } as non-empty strings; recording "${UNKNOWN}"`);
   }

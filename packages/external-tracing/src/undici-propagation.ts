@@ -1,8 +1,13 @@
 interface DiagnosticsChannelModule {
-  hasSubscribers(name: string): boolean;
+  channel(name: string): { readonly hasSubscribers: boolean };
 }
 
-let channels: DiagnosticsChannelModule | null | undefined;
+/**
+ * undici's request channel, looked up once. Holding the channel object keeps it the one that
+ * subscribers get later (diagnostics_channel keeps channels by weak reference), and reading its
+ * `hasSubscribers` each call skips the module's by-name lookup.
+ */
+let requestChannel: { readonly hasSubscribers: boolean } | null | undefined;
 
 /**
  * True when something (the OTel undici instrumentation started by `@kira/otel-core`, Sentry's
@@ -10,15 +15,16 @@ let channels: DiagnosticsChannelModule | null | undefined;
  * Adding ours as well would send two `traceparent` headers, which receivers must treat as invalid.
  */
 export function undiciInjectsTraceHeaders(): boolean {
-  if (channels === undefined) {
+  if (requestChannel === undefined) {
     try {
       // getBuiltinModule keeps the package loadable where node:diagnostics_channel does not exist.
       const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
         ?.getBuiltinModule;
-      channels = (getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannelModule | undefined) ?? null;
+      const channels = getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannelModule | undefined;
+      requestChannel = channels?.channel('undici:request:create') ?? null;
     } catch {
-      channels = null;
+      requestChannel = null;
     }
   }
-  return channels !== null && channels.hasSubscribers('undici:request:create');
+  return requestChannel !== null && requestChannel.hasSubscribers;
 }
