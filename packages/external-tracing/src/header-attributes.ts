@@ -2,13 +2,13 @@ import type { Attributes } from '@opentelemetry/api';
 import { HEADER_ATTRIBUTE_PREFIXES, isSecretHeader, isSecretKey, sanitize } from '@kira/conventions';
 import { warnOnce } from './warn-once';
 
+// Shared by every call that records no headers (most of them): nothing to allocate per call.
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
 /**
  * Lower-cases the allowlist and removes the headers that are never recorded: the secret headers
  * and any name holding a secret key word of the payload rule (`x-session-id`, `x-user-token`).
  */
-// Shared by every call that records no headers (most of them): nothing to allocate per call.
-const NO_HEADERS: readonly string[] = Object.freeze([]);
-
 export function normalizeHeaderAllowlist(names: readonly string[] | undefined): readonly string[] {
   if (!names || names.length === 0) return NO_HEADERS;
   const allowed = new Set<string>();
