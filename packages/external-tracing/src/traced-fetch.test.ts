@@ -1,6 +1,6 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createTestSdk, freePort, type TestSdk } from '@kira/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
   EXTERNAL_REQUEST_DURATION_METRIC,
@@ -422,6 +422,26 @@ describe('robustness', () => {
     });
     expect(response.status).toBe(500);
     expect(onlySpan().status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('a context manager whose active() throws: the request still runs, untraced, and its response comes back', async () => {
+    // Fault injection: the registered context manager fails when the active context is read.
+    const brokenActive = vi.spyOn(context, 'active').mockImplementation(() => {
+      throw new Error('broken context manager');
+    });
+    try {
+      let call: Promise<Response> | undefined;
+      expect(() => {
+        call = tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'x' });
+      }).not.toThrow();
+      const response = await call!;
+      expect(brokenActive).toHaveBeenCalled();
+      expect(await response.json()).toEqual({ ok: true });
+      expect(sdk.spans()).toHaveLength(0);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      brokenActive.mockRestore();
+    }
   });
 
   it('leaves the caller’s active span untouched after the call', async () => {

@@ -109,10 +109,14 @@ async function recordedFetch(
 
   let call: CallTelemetry | undefined;
   let fetchInit = init;
-  // Read once: nothing between here and the fetch changes the active context.
-  const callerContext = context.active();
-  let fetchContext: Context = callerContext;
+  // Undefined only when reading the active context threw (a broken context manager): then the
+  // request runs untraced, as it is, instead of failing.
+  let callerContext: Context | undefined;
+  let fetchContext: Context | undefined;
   try {
+    // Read once: nothing between here and the fetch changes the active context.
+    callerContext = context.active();
+    fetchContext = callerContext;
     call = startCall(input, init, settings, tracing, callerContext, fetchImplementation === globalThis.fetch);
     if (call.span !== undefined) fetchContext = contextWithSpan(fetchContext, call.span);
     if (settings.propagateContext === false) {
@@ -133,7 +137,9 @@ async function recordedFetch(
   let response: Response;
   try {
     // The active context is already right when no span was started (tracing off).
-    response = await (fetchContext === callerContext ? fetchImplementation(input, fetchInit) : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
+    response = await (fetchContext === callerContext || fetchContext === undefined
+      ? fetchImplementation(input, fetchInit)
+      : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
   } catch (error) {
     call?.failWith(error, performance.now() - startedAt);
     throw error;
