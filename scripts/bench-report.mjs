@@ -205,6 +205,16 @@ for (const raw of raws) {
         `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${Number.isFinite(factor) && factor > 0 ? ` (${fmt(factor, 1)}×)` : ''}. A server's CPU goes idle between bursts of requests, so its requests pay much of the second figure, not the first (packages/benchmarks/README.md, "Where the documented setup's microseconds go").`,
       );
     }
+    const traced = onCase('tracedFetch');
+    const activeSpan = onCase('fetch-in-active-span');
+    if (traced && activeSpan) {
+      const tracedMicros = traced.addedNanoseconds.median / 1000;
+      const floorMicros = activeSpan.addedNanoseconds.median / 1000;
+      lines.push(
+        '',
+        `tracedFetch over fetch: ${fmt(tracedMicros, 1)} µs per call; a bare span made active around fetch (\`fetch-in-active-span\`, the least a wrapper adds whose span is the parent of undici's): ${fmt(floorMicros, 1)} µs; so tracedFetch's own work adds ${fmt(tracedMicros - floorMicros, 1)} µs on top (packages/benchmarks/README.md, "What \`tracedFetch\` costs, and what was removed").`,
+      );
+    }
     lines.push('', 'Case descriptions:', '');
     for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);
     lines.push('');

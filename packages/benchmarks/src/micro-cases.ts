@@ -44,6 +44,15 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
   { name: 'fetch', baseline: 'fetch', description: 'fetch() of a loopback server (baseline of tracedFetch)', modes: ['on', 'off'], host: true },
   { name: 'fetch-again', baseline: 'fetch', description: 'the same again (A/A: the noise band), alternating call by call with fetch', modes: ['on', 'off'], host: true, interleaved: true },
   { name: 'tracedFetch', baseline: 'fetch', description: 'tracedFetch() of the same server, alternating call by call with fetch', modes: ['on', 'off'], host: true, interleaved: true },
+  {
+    name: 'fetch-in-active-span',
+    baseline: 'fetch',
+    description:
+      "fetch() inside a span started and made active for the call (startSpan, context.with, end), alternating call by call with fetch: the least a wrapper adds whose span is the parent of undici's",
+    modes: ['on', 'off'],
+    host: true,
+    interleaved: true,
+  },
   { name: 'fetch-in-request', baseline: 'fetch-in-request', description: "fetch() inside a request's span (started per call, sampled at the worker's ratio): how services call APIs (baseline)", modes: ['on', 'off'], host: true },
   { name: 'fetch-in-request-again', baseline: 'fetch-in-request', description: 'the same again (A/A: the noise band), alternating call by call', modes: ['on', 'off'], host: true, interleaved: true },
   { name: 'tracedFetch-in-request', baseline: 'fetch-in-request', description: "tracedFetch() inside a request's span, alternating call by call with fetch-in-request", modes: ['on', 'off'], host: true, interleaved: true },
