@@ -15,6 +15,7 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { UNPRINTABLE } from '@kira/conventions';
 import { type OtlpCaptureServer } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EncodeOnEndSpanProcessor, type EncodeOnEndSpanProcessorOptions } from './encode-on-end-span-processor';
@@ -293,6 +294,27 @@ describe('EncodeOnEndSpanProcessor', () => {
     await processor.forceFlush();
     expect(errors.map(String)).toEqual(['Error: attributes unreadable']);
     expect(receiver.spans().map((span) => span.name)).toEqual(['after']);
+  });
+
+  it('reports a thrown value that cannot even be printed, still without throwing into the end', async () => {
+    const errors = reportedErrors();
+    const { processor } = encodeOnEnd(await captureOtlp());
+    const unprintable = {
+      toString(): never {
+        throw new Error('no text either');
+      },
+    };
+    const unreadable = {
+      spanContext: () => ({ traceId: 'x', spanId: 'y', traceFlags: TraceFlags.SAMPLED }),
+      get attributes(): never {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a hostile attribute getter may throw
+        throw unprintable;
+      },
+    } as unknown as ReadableSpan;
+    expect(() => processor.onEnd(unreadable)).not.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect((errors[0] as Error).message).toBe(UNPRINTABLE);
   });
 
   it('sends with tracing suppressed, whatever context the span ended in', async () => {

@@ -1,6 +1,7 @@
 import { context, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { asError } from './as-error';
 import { OtlpSpanEncoder } from './otlp-span-encoder';
 
 /** The batch processor's settings, with the SDK's `BatchSpanProcessor` defaults. */
@@ -96,7 +97,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
       attributes = { ...span.attributes };
     } catch (error) {
       // Never thrown into the span's end: this span is lost, the others are not.
-      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      globalErrorHandler(asError(error));
       return;
     }
     this.pendingSpans.push(span);
@@ -136,7 +137,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
         this.encoder.append(spans[index]!, attributes[index]);
       } catch (error) {
         // This span is lost; the ones already encoded and the next ones are not.
-        globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+        globalErrorHandler(asError(error));
       }
     }
     spans.length = 0;
@@ -153,7 +154,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     } catch (error) {
       // Never thrown into the span's end or a timer: these spans are lost, the next ones are not.
       this.encoder.discard();
-      globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+      globalErrorHandler(asError(error));
       return;
     }
     if (bytes === undefined) return;

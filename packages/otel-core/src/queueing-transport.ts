@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { asError } from './as-error';
 import type { DroppedExports } from './dropped-exports';
 import { reportExportError } from './report-export-error';
 import type { SpoolDirectory, SpoolEncoding, SpoolSignal, SpooledBody } from './spool-directory';
@@ -207,7 +208,7 @@ export class QueueingTransport implements ExportTransport {
     } catch (error) {
       // The spool could not be written (disk full, permissions): this batch fails like an
       // ordinary export, and the SDK's error handler says why once.
-      return { status: 'failure', error: error instanceof Error ? error : new Error(String(error)) };
+      return { status: 'failure', error: asError(error) };
     }
   }
 
@@ -215,7 +216,7 @@ export class QueueingTransport implements ExportTransport {
     try {
       return await this.inner.send(data, timeoutMillis);
     } catch (error) {
-      return { status: 'retryable', error: error instanceof Error ? error : new Error(String(error)) };
+      return { status: 'retryable', error: asError(error) };
     }
   }
 

@@ -6,6 +6,7 @@ import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { type OtlpHttpDestination, otlpHttpOptions } from './otlp-http-exporters';
+import { asError } from './as-error';
 
 /**
  * Items encoded per event-loop turn. The SDK's protobuf serializer takes a few µs per span, so a
@@ -92,7 +93,7 @@ export class SlicedProtobufExporter<Item> {
     // The batch processor exports inside a context that suppresses tracing; the send after the
     // slices must run in it too, or the http instrumentation would trace the export itself.
     const exportContext = context.active();
-    const failed = (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    const failed = (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: asError(error) });
     // Never rejects: every outcome reaches the batch processor through resultCallback.
     const encoded = encodeInSlices(items, this.signal.serializer).then((bytes) => {
       if (bytes.byteLength === 0) {
@@ -114,7 +115,7 @@ export class SlicedProtobufExporter<Item> {
     try {
       this.sender.export({ bytes, items }, resultCallback);
     } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      resultCallback({ code: ExportResultCode.FAILED, error: asError(error) });
     }
   }
 
