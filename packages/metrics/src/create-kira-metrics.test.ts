@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { captureDiagWarnings, createTestSdk, type DiagWarnings, type TestSdk } from '@kira/test-utils';
 import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AI_TOOL_DURATION_BUCKETS_MS,
   HTTP_DURATION_BUCKETS_MS,
@@ -363,6 +363,30 @@ describe('traceAITool', () => {
     expect(() => kiraMetrics.traceAITool('x', {}, 'not a function' as never)).toThrow(TypeError);
     expect(() => kiraMetrics.traceAITool('x', {}, undefined as never)).toThrow(/fn to be a function/);
     expect(sdk.spans()).toHaveLength(0);
+  });
+
+  it('runs the tool, untraced, and still records its outcome when the context manager throws on reading the active context (and logAIToolExecuted does not throw)', async () => {
+    const hookErrors: unknown[] = [];
+    const original = new Error('tool failed');
+    // Fault injection: the registered context manager fails when the active context is read.
+    const brokenActive = vi.spyOn(context, 'active').mockImplementation(() => {
+      throw new Error('broken context manager');
+    });
+    try {
+      expect(kiraMetrics.traceAITool('sum', {}, () => 1 + 2)).toBe(3);
+      await expect(
+        kiraMetrics.traceAITool('upload', { onError: (error) => hookErrors.push(error) }, () => Promise.reject(original)),
+      ).rejects.toBe(original);
+      expect(() => kiraMetrics.logAIToolExecuted('sum', 'user-1', 'thread-1', 5)).not.toThrow();
+      expect(brokenActive).toHaveBeenCalled();
+    } finally {
+      brokenActive.mockRestore();
+    }
+    expect(hookErrors).toEqual([original]);
+    expect(sdk.spans()).toHaveLength(0);
+    const counted = (await points('ai_tool_executions')).map((point) => [point.attributes.tool_name, point.attributes.success, point.value]);
+    expect(counted).toEqual(expect.arrayContaining([['sum', 'true', 1], ['upload', 'false', 1]]));
+    expect(kiraWarnings().some((message) => message.includes('running the tool untraced'))).toBe(true);
   });
 
   it('still runs a tool with no name, recorded as "unknown"', () => {

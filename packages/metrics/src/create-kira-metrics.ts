@@ -117,7 +117,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     }
   }
 
-  function emitToolLog(toolName: string, userId: unknown, threadId: unknown, durationMs: unknown, logContext: Context): void {
+  function emitToolLog(toolName: string, userId: unknown, threadId: unknown, durationMs: unknown, logContext: Context | undefined): void {
     const attributes: Attributes = { [LOG_ATTRIBUTES.aiToolName]: toolName };
     if (isNonEmptyString(userId)) attributes[LOG_ATTRIBUTES.userId] = userId;
     if (isNonEmptyString(threadId)) attributes[LOG_ATTRIBUTES.threadId] = threadId;
@@ -128,7 +128,8 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
         severityText: LOG_SEVERITIES.info.text,
         body: AI_TOOL_LOG.body(toolName),
         attributes,
-        context: logContext,
+        // Read inside the guard: a broken context manager costs the log, not the caller.
+        context: logContext ?? context.active(),
       });
     } catch (error) {
       warnOnce('log-failed', 'emitting the AI tool log failed', error);
@@ -147,7 +148,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
         durationMs,
       });
     }
-    emitToolLog(toolName, resourceId, threadId, durationMs, context.active());
+    emitToolLog(toolName, resourceId, threadId, durationMs, undefined);
   }
 
   function traceAITool<T>(toolName: string, toolOptions: TraceAIToolOptions | undefined, fn: (span: Span) => T): T {
@@ -175,10 +176,12 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
         ? runOptions.maxPayloadBytes
         : DEFAULT_MAX_PAYLOAD_BYTES;
 
-    const parentContext = context.active();
     let span: Span;
-    let spanContext: Context;
+    // Undefined only when reading the active context threw (a broken context manager): the tool
+    // then runs as a plain call, untraced, its outcome still recorded.
+    let spanContext: Context | undefined;
     try {
+      const parentContext = context.active();
       span = getTracer().startSpan(
         `${AI_TOOL_OPERATION} ${name}`,
         { kind: SpanKind.INTERNAL, attributes: toolSpanAttributes(name, runOptions, maxPayloadBytes) },
@@ -188,7 +191,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     } catch (error) {
       warnOnce('span-start-failed', 'starting the execute_tool span failed; running the tool untraced', error);
       span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-      spanContext = parentContext;
+      spanContext = undefined;
     }
     const startedAt = performance.now();
     const toolSpan = span;
@@ -220,7 +223,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
 
     let result: T;
     try {
-      result = context.with(toolContext, fn, undefined, toolSpan);
+      result = toolContext === undefined ? fn(toolSpan) : context.with(toolContext, fn, undefined, toolSpan);
     } catch (error) {
       finish(false, error, undefined);
       throw error;
@@ -246,10 +249,11 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     error: unknown,
     toolName: string,
     span: Span,
-    hookContext: Context,
+    hookContext: Context | undefined,
   ): void {
     try {
-      const returned: unknown = context.with(hookContext, () => hook(error, { toolName, span }));
+      const callHook = (): unknown => hook(error, { toolName, span });
+      const returned: unknown = hookContext === undefined ? callHook() : context.with(hookContext, callHook);
       if (isThenable(returned)) {
         returned.then(undefined, (hookError: unknown) => warnOnce('onError-failed', 'the onError hook rejected', hookError));
       }

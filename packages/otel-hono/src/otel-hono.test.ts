@@ -14,7 +14,7 @@ import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { otelHono } from './index';
 
 type ServerHandle = { url: string; close(): Promise<void> };
@@ -444,6 +444,26 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     const response = await app.request('/ok');
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('fine');
+    expect((await durationPoints())[0]?.attributes.http_route).toBe('/ok');
+  });
+  it('serves the request, untraced, when the context manager throws on reading the active context', async () => {
+    const app = new Hono();
+    app.use(otelHono());
+    app.get('/ok', (c) => c.text('fine'));
+    // Fault injection: the registered context manager fails when the active context is read.
+    const brokenActive = vi.spyOn(context, 'active').mockImplementation(() => {
+      throw new Error('broken context manager');
+    });
+    let response: Response;
+    try {
+      response = await app.request('/ok');
+      expect(brokenActive).toHaveBeenCalled();
+    } finally {
+      brokenActive.mockRestore();
+    }
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('fine');
+    expect(serverSpans()).toHaveLength(0);
     expect((await durationPoints())[0]?.attributes.http_route).toBe('/ok');
   });
 });

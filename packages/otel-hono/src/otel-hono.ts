@@ -150,18 +150,21 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
     (c as RecordedContext)[RECORDED] = true;
     const startTime = performance.now();
     const method = normalizeHttpMethod(c.req.method);
-    const active = context.active();
-    const rpcMetadata = alwaysOwnSpan ? undefined : getHttpRpcMetadata(active);
+    let rpcMetadata: HttpRpcMetadata | undefined;
     let span: Span | undefined;
     let spanContext: OtelContext | undefined;
-    if (rpcMetadata === undefined) {
-      try {
+    try {
+      // Inside the guard: a context manager that throws here (a broken one) leaves the request
+      // untraced but served, its duration still recorded.
+      const active = context.active();
+      rpcMetadata = alwaysOwnSpan ? undefined : getHttpRpcMetadata(active);
+      if (rpcMetadata === undefined) {
         const parent = extractParent(c, active);
         span = startServerSpan(tracer, c, method, parent, legacy);
         spanContext = contextWithSpan(parent, span);
-      } catch (error) {
-        reportTelemetryError(error);
       }
+    } catch (error) {
+      reportTelemetryError(error);
     }
 
     let failed = false;
