@@ -446,6 +446,7 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     expect(await response.text()).toBe('fine');
     expect((await durationPoints())[0]?.attributes.http_route).toBe('/ok');
   });
+
   it('serves the request, untraced, when the context manager throws on reading the active context', async () => {
     const app = new Hono();
     app.use(otelHono());
