@@ -384,6 +384,8 @@ describe('traceAITool', () => {
     }
     expect(hookErrors).toEqual([original]);
     expect(sdk.spans()).toHaveLength(0);
+    // The log records need the context; they are the only thing dropped.
+    expect(sdk.logs()).toHaveLength(0);
     const counted = (await points('ai_tool_executions')).map((point) => [point.attributes.tool_name, point.attributes.success, point.value]);
     expect(counted).toEqual(expect.arrayContaining([['sum', 'true', 1], ['upload', 'false', 1]]));
     expect(kiraWarnings().some((message) => message.includes('running the tool untraced'))).toBe(true);
