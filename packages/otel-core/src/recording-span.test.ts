@@ -53,6 +53,14 @@ const REQUEST_KEY = createContextKey('request');
  */
 const PERFORMANCE_START = 1;
 
+/**
+ * An HrTime in nanoseconds without rounding: epoch times are about 1.7e18 ns, past the 2^53 that a
+ * number holds exactly, so a difference of two such numbers can miss the duration by a few ns.
+ */
+function exactNanos(time: HrTime): bigint {
+  return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+}
+
 /** What a processor or an exporter can read of an ended span; times relative to the run. */
 function readable(span: ReadableSpan, before: number, after: number) {
   const nanos = (time: HrTime) => hrTimeToNanoseconds(time);
@@ -73,7 +81,7 @@ function readable(span: ReadableSpan, before: number, after: number) {
     start: when(span.startTime),
     end: when(span.endTime),
     durationNotNegative: nanos(span.duration) >= 0,
-    durationIsEndMinusStart: nanos(span.duration) === nanos(span.endTime) - nanos(span.startTime),
+    durationIsEndMinusStart: exactNanos(span.duration) === exactNanos(span.endTime) - exactNanos(span.startTime),
     status: span.status,
     attributes: span.attributes,
     events: span.events.map((event) => ({ ...event, time: when(event.time) })),
