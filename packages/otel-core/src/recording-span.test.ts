@@ -55,7 +55,7 @@ const PERFORMANCE_START = 1;
 
 /**
  * An HrTime in nanoseconds without rounding: epoch times are about 1.7e18 ns, past the 2^53 that a
- * number holds exactly, so a difference of two such numbers can miss the duration by a few ns.
+ * number holds exactly, so a difference of two such numbers misses the duration by up to a few hundred ns.
  */
 function exactNanos(time: HrTime): bigint {
   return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
