@@ -53,6 +53,15 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
     host: true,
     interleaved: true,
   },
+  {
+    name: 'fetch-in-span-with-histogram',
+    baseline: 'fetch',
+    description:
+      "fetch-in-active-span plus what tracedFetch records besides its span: two clock reads and one duration into histogram cells keyed by (service, operation, outcome), otel-core's cheapest histogram path and the one tracedFetch takes. The least a wrapper adds that emits both things the contract asks of tracedFetch",
+    modes: ['on', 'off'],
+    host: true,
+    interleaved: true,
+  },
   { name: 'fetch-in-request', baseline: 'fetch-in-request', description: "fetch() inside a request's span (started per call, sampled at the worker's ratio): how services call APIs (baseline)", modes: ['on', 'off'], host: true },
   { name: 'fetch-in-request-again', baseline: 'fetch-in-request', description: 'the same again (A/A: the noise band), alternating call by call', modes: ['on', 'off'], host: true, interleaved: true },
   { name: 'tracedFetch-in-request', baseline: 'fetch-in-request', description: "tracedFetch() inside a request's span, alternating call by call with fetch-in-request", modes: ['on', 'off'], host: true, interleaved: true },

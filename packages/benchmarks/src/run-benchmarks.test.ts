@@ -58,7 +58,7 @@ describe('bench harness smoke run', () => {
     expect(hono.sampledRequestsCpuMicros!.median).toBeCloseTo(cpuOf('kira') - cpuOf('kira-unsampled'), 9);
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
-    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-active-span', 'on:hono+otelHono', 'on:otelHono-after-idle']));
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-active-span', 'on:fetch-in-span-with-histogram', 'on:hono+otelHono', 'on:otelHono-after-idle']));
     for (const result of micro.cases) {
       expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
       expect(finitePositive(result.ratio.median)).toBe(true);
@@ -102,8 +102,12 @@ describe('bench harness smoke run', () => {
     expect(markdown).toContain('## Memory');
     // The same middleware pair back to back and after an idle CPU, set side by side.
     expect(markdown).toMatch(/otelHono over the empty middleware: -?\d+\.\d µs per request back to back, -?\d+\.\d µs when each request starts on a CPU just back from idle/);
-    // tracedFetch set beside the floor of any wrapper that makes its span active around fetch.
-    expect(markdown).toMatch(/tracedFetch over fetch: -?\d+\.\d µs per call; a bare span made active around fetch \(`fetch-in-active-span`.*\): -?\d+\.\d µs; so tracedFetch's own work adds -?\d+\.\d µs on top/);
+    // tracedFetch set beside the floor of any wrapper that makes its span active around fetch, and
+    // beside the least that also records the histogram; its own work is counted from the latter.
+    const tracedLine = /tracedFetch over fetch: (-?\d+\.\d) µs per call; a bare span made active around fetch \(`fetch-in-active-span`.*\): -?\d+\.\d µs; that span plus tracedFetch's duration histogram \(`fetch-in-span-with-histogram`.*\): (-?\d+\.\d) µs; so tracedFetch's own work adds (-?\d+\.\d) µs on top/.exec(markdown);
+    expect(tracedLine).not.toBeNull();
+    const [, tracedMicros, leastMicros, ownMicros] = tracedLine!.map(Number);
+    expect(ownMicros).toBeCloseTo(tracedMicros! - leastMicros!, 0);
     expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
     expect(markdown).toMatch(/The \d+ % sampled requests add -?\d+\.\d \(-?\d+\.\d–-?\d+\.\d\) µs per request to `kira`/);
     expect(markdown).toMatch(/`middleware-5us` \(the empty middleware spinning \d+ µs per request, a cost known in advance\): -?\d+\.\d µs over bare-middleware, so this harness on this machine shows a known cost ×-?\d+\.\d\d/);
