@@ -190,6 +190,11 @@ const wrapperCells = new KeyedHistogramCells(
   [METRIC_ATTRIBUTES.externalService, METRIC_ATTRIBUTES.externalOperation, METRIC_ATTRIBUTES.outcome],
 );
 const existingWrapperCells = (): KeyedHistogramCells => wrapperCells;
+// The case stands for tracedFetch's histogram path only if it takes the cells path tracedFetch
+// takes with otel-core on; fail the run rather than measure the SDK instrument instead.
+if (mode === 'on' && histogramCellsFor(metrics.getMeterProvider(), 'bench_wrapper_duration_ms', existingWrapperCells) === undefined) {
+  throw new Error("otel-core's reader collects no histogram cells: fetch-in-span-with-histogram would not measure tracedFetch's histogram path");
+}
 const wrapperHistogram = metrics.getMeter('bench-wrapper').createHistogram('bench_wrapper_duration_ms');
 const wrapperAttributes = {
   [METRIC_ATTRIBUTES.externalService]: fetchOptions.service,
