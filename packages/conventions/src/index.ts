@@ -1,5 +1,6 @@
 export { declareSamplerFollowsParent, declareSamplerIgnoresAttributes, samplerFollowsParent, samplerIgnoresAttributes } from './attribute-free-samplers';
 export { ACTIVE_SPAN_KEY_DESCRIPTION, contextWithSpan, type ContextLike } from './context-with-span';
+export { runInContext, type ContextRunner } from './run-in-context';
 export { errorType } from './error-type';
 export { AI_TOOL_LOG, INSTRUMENTATION_SCOPES, LOG_ATTRIBUTES, LOG_SEVERITIES, RESOURCE_ATTRIBUTES } from './logs';
 export {

@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { createTestSdk, freePort, type TestSdk } from '@kira/test-utils';
+import { breakNextContextWith, createTestSdk, freePort, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   EXTERNAL_REQUEST_DURATION_BUCKETS_MS,
@@ -442,6 +442,26 @@ describe('robustness', () => {
     } finally {
       brokenActive.mockRestore();
     }
+  });
+
+  it.each([
+    ['before starting fetch', 'before'],
+    ['after fetch started', 'after'],
+  ] as const)('a context manager whose with() throws %s: the request is sent once and its span still recorded', async (_when, breakage) => {
+    // Fault injection: the registered context manager's `with` fails before calling fetch, or
+    // after it (while restoring the previous context).
+    const broken = breakNextContextWith(breakage);
+    let response: Response;
+    try {
+      response = await tracedFetch(`${server.url}/ok`, undefined, { service: 'openai', operation: 'x' });
+      expect(broken.thrown).toHaveLength(1);
+    } finally {
+      broken.restore();
+    }
+    expect(await response.json()).toEqual({ ok: true });
+    expect(server.requests).toHaveLength(1);
+    expect(onlySpan().name).toBe('openai x');
+    expect((await durationPoints())[0]?.attributes.outcome).toBe('ok');
   });
 
   it('leaves the caller’s active span untouched after the call', async () => {

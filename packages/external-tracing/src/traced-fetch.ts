@@ -27,6 +27,7 @@ import {
   OTHER_VALUE,
   redactUrl,
   redactUrlCredentialsInText,
+  runInContext,
   safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
@@ -88,6 +89,10 @@ export function tracedFetch(input: FetchInput, init: RequestInit | undefined, op
   return recordedFetch(input, init, settings, fetchImplementation, tracing);
 }
 
+function warnContextFailure(error: unknown): void {
+  warnOnce('context-failed', "running fetch in the CLIENT span's context failed; the request runs outside it", error);
+}
+
 /** fetch as an async function would call it: a synchronous throw becomes a rejection. */
 function untracedFetch(fetchImplementation: typeof fetch, input: FetchInput, init: RequestInit | undefined): Promise<Response> {
   try {
@@ -136,10 +141,11 @@ async function recordedFetch(
 
   let response: Response;
   try {
-    // The active context is already right when no span was started (tracing off).
+    // The active context is already right when no span was started (tracing off). A context
+    // manager that throws in `with` (a broken one) costs undici's span its parent, not the request.
     response = await (fetchContext === callerContext || fetchContext === undefined
       ? fetchImplementation(input, fetchInit)
-      : context.with(fetchContext, fetchImplementation, undefined, input, fetchInit));
+      : runInContext(context, fetchContext, () => fetchImplementation(input, fetchInit), warnContextFailure));
   } catch (error) {
     call?.failWith(error, performance.now() - startedAt);
     throw error;

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { captureDiagWarnings, createTestSdk, type DiagWarnings, type TestSdk } from '@kira/test-utils';
+import { breakNextContextWith, captureDiagWarnings, createTestSdk, type DiagWarnings, type TestSdk } from '@kira/test-utils';
 import { INSTRUMENTATION_SCOPES } from '@kira/conventions';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -389,6 +389,42 @@ describe('traceAITool', () => {
     const counted = (await points('ai_tool_executions')).map((point) => [point.attributes.tool_name, point.attributes.success, point.value]);
     expect(counted).toEqual(expect.arrayContaining([['sum', 'true', 1], ['upload', 'false', 1]]));
     expect(kiraWarnings().some((message) => message.includes('running the tool untraced'))).toBe(true);
+  });
+
+  it.each([
+    ['before running the tool', 'before'],
+    ['after the tool returned', 'after'],
+  ] as const)('runs the tool once, its span and outcome recorded, when the context manager throws in with() %s', async (_when, breakage) => {
+    // Fault injection: the registered context manager's `with` fails before calling each tool, or
+    // after it (while restoring the previous context).
+    const broken = [breakNextContextWith(breakage)];
+    const hookErrors: unknown[] = [];
+    const original = new Error('tool failed');
+    let runs = 0;
+    try {
+      expect(
+        kiraMetrics.traceAITool('sum', {}, () => {
+          runs += 1;
+          return 1 + 2;
+        }),
+      ).toBe(3);
+      broken.push(breakNextContextWith(breakage));
+      await expect(
+        kiraMetrics.traceAITool('upload', { onError: (error) => hookErrors.push(error) }, () => {
+          runs += 1;
+          return Promise.reject(original);
+        }),
+      ).rejects.toBe(original);
+      expect(broken.map(({ thrown }) => thrown.length)).toEqual([1, 1]);
+    } finally {
+      for (const attempt of broken) attempt.restore();
+    }
+    expect(runs).toBe(2);
+    expect(hookErrors).toEqual([original]);
+    expect(sdk.spans().map((span) => span.name).sort()).toEqual(['execute_tool sum', 'execute_tool upload']);
+    const counted = (await points('ai_tool_executions')).map((point) => [point.attributes.tool_name, point.attributes.success, point.value]);
+    expect(counted).toEqual(expect.arrayContaining([['sum', 'true', 1], ['upload', 'false', 1]]));
+    expect(kiraWarnings().some((message) => message.includes("span's context failed"))).toBe(true);
   });
 
   it('still runs a tool with no name, recorded as "unknown"', () => {

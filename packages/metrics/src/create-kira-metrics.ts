@@ -25,6 +25,7 @@ import {
   METRIC_ATTRIBUTES,
   METRICS,
   noOpenTelemetryGlobalsCheck,
+  runInContext,
   safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
@@ -223,7 +224,8 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
 
     let result: T;
     try {
-      result = toolContext === undefined ? fn(toolSpan) : context.with(toolContext, fn, undefined, toolSpan);
+      // A context manager that throws in `with` (a broken one) runs the tool once, outside its span.
+      result = toolContext === undefined ? fn(toolSpan) : runInContext(context, toolContext, () => fn(toolSpan), warnContextFailure);
     } catch (error) {
       finish(false, error, undefined);
       throw error;
@@ -244,6 +246,10 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
     return result;
   }
 
+  function warnContextFailure(error: unknown): void {
+    warnOnce('context-failed', "running the tool in its span's context failed; it runs outside it", error);
+  }
+
   function callErrorHook(
     hook: NonNullable<TraceAIToolOptions['onError']>,
     error: unknown,
@@ -253,7 +259,7 @@ export function createKiraMetrics(options: KiraMetricsOptions = {}): KiraMetrics
   ): void {
     try {
       const callHook = (): unknown => hook(error, { toolName, span });
-      const returned: unknown = hookContext === undefined ? callHook() : context.with(hookContext, callHook);
+      const returned: unknown = hookContext === undefined ? callHook() : runInContext(context, hookContext, callHook, warnContextFailure);
       if (isThenable(returned)) {
         returned.then(undefined, (hookError: unknown) => warnOnce('onError-failed', 'the onError hook rejected', hookError));
       }

@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { createAdaptorServer } from '@hono/node-server';
-import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
+import { breakNextContextWith, createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
@@ -466,6 +466,36 @@ describe('otelHono owning the SERVER span (no http instrumentation)', () => {
     expect(await response.text()).toBe('fine');
     expect(serverSpans()).toHaveLength(0);
     expect((await durationPoints())[0]?.attributes.http_route).toBe('/ok');
+  });
+});
+
+describe('otelHono when the context manager throws in context.with', () => {
+  // Fault injection: the registered context manager's `with` fails before running the rest of the
+  // chain, or after it (while restoring the previous context).
+  it.each([
+    ['before running the rest of the chain', 'before'],
+    ['after the rest of the chain returned', 'after'],
+  ] as const)('serves the request once, its SERVER span and duration recorded: %s', async (_when, breakage) => {
+    const app = new Hono();
+    app.use(otelHono());
+    let handled = 0;
+    app.get('/users/:id', (c) => {
+      handled += 1;
+      return c.text('fine');
+    });
+    const broken = breakNextContextWith(breakage);
+    let response: Response;
+    try {
+      response = await app.request('/users/7');
+      expect(broken.thrown).toHaveLength(1);
+    } finally {
+      broken.restore();
+    }
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('fine');
+    expect(handled).toBe(1);
+    expect((await waitForServerSpans(1))[0]?.name).toBe('GET /users/:id');
+    expect((await durationPoints())[0]?.attributes.http_route).toBe('/users/:id');
   });
 });
 

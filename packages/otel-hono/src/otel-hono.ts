@@ -22,6 +22,7 @@ import {
   normalizeHttpMethod,
   OTHER_VALUE,
   redactUrl,
+  runInContext,
   safeString,
   SPAN_ATTRIBUTES,
 } from '@kira/conventions';
@@ -170,7 +171,9 @@ export function otelHono(options: OtelHonoOptions = {}): MiddlewareHandler {
     let failed = false;
     let failure: unknown;
     try {
-      await (spanContext === undefined ? next() : context.with(spanContext, next));
+      // A context manager that throws in `with` (a broken one) leaves the rest of the chain
+      // running outside the span's context, once, and the request served.
+      await (spanContext === undefined ? next() : runInContext(context, spanContext, next, reportTelemetryError));
     } catch (error) {
       failed = true;
       failure = error;

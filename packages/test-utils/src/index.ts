@@ -15,6 +15,7 @@ export {
   type ParsedEnvelope,
 } from '@kira/telemetry-wire';
 export { freePort, startChild, startRedis, stopAllChildren, type Child, type RedisHandle } from '@kira/local-processes';
+export { breakNextContextWith, type BrokenContextWith, type ContextWithBreakage } from './break-next-context-with';
 export { captureDiagWarnings, type DiagWarnings } from './capture-diag-warnings';
 export { createTestSdk } from './create-test-sdk';
 export { enableRuleCases } from './enable-rule-cases';
