@@ -78,6 +78,16 @@ describe('runInContext', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it.each([
+    ['no context API', () => runInContext(undefined as never, marked, () => 1, () => {}), /expects OpenTelemetry's context API/],
+    ['no function to run', () => runInContext(context, marked, 'fn' as never, () => {}), /expects a function to run, got .* as fn$/],
+    ['no failure report', () => runInContext(context, marked, () => 1, null as never), /expects a function, got null as onContextFailure$/],
+  ])('throws a TypeError naming the function for %s, before running anything', (_what, call, message) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(/^@kira\/conventions: runInContext /);
+    expect(call).toThrow(message);
+  });
+
   it('goes on when the failure report itself throws', () => {
     breakNextContextWith('before');
     expect(runInContext(context, marked, () => 7, () => { throw new Error('report failed'); })).toBe(7);

@@ -4,6 +4,7 @@
 // function, or after it, while restoring the previous context. Neither may fail the caller's work
 // or run it twice (telemetry never breaks its host). This package depends on no OpenTelemetry
 // package, so the API's context manager is typed by the one method used.
+import { argumentError } from './values';
 
 /** The part of OpenTelemetry's `ContextAPI` (`context` from `@opentelemetry/api`) used here. */
 export interface ContextRunner<C> {
@@ -47,12 +48,18 @@ class ContextRun<R> {
  * - after `fn` threw: `fn`'s own error is rethrown, not the manager's.
  *
  * `onContextFailure` hears the manager's error each time (a warning, say). A throw from `fn` is the
- * caller's, rethrown unchanged; `fn` never runs twice.
+ * caller's, rethrown unchanged; `fn` never runs twice. Arguments of the wrong kind get a
+ * `TypeError` naming the function, before anything runs.
  *
  * @example
  * await runInContext(context, contextWithSpan(parent, span), next, (error) => warn('context.with failed', error));
  */
 export function runInContext<C, R>(contexts: ContextRunner<C>, context: C, fn: () => R, onContextFailure: (error: unknown) => void): R {
+  if (typeof (contexts as Partial<ContextRunner<C>> | null)?.with !== 'function') {
+    throw argumentError('runInContext', "OpenTelemetry's context API (an object with a with method)", contexts);
+  }
+  if (typeof fn !== 'function') throw argumentError('runInContext', 'a function to run', fn, ' as fn');
+  if (typeof onContextFailure !== 'function') throw argumentError('runInContext', 'a function', onContextFailure, ' as onContextFailure');
   const call = new ContextRun(fn);
   try {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the record as `this`, by `with`
