@@ -15,7 +15,13 @@ export {
   type ParsedEnvelope,
 } from '@kira/telemetry-wire';
 export { freePort, startChild, startRedis, stopAllChildren, type Child, type RedisHandle } from '@kira/local-processes';
-export { breakNextContextWith, type BrokenContextWith, type ContextWithBreakage } from './break-next-context-with';
+export {
+  breakContextActive,
+  breakNextContextWith,
+  type BrokenContextActive,
+  type BrokenContextWith,
+  type ContextWithBreakage,
+} from './break-context-manager';
 export { captureDiagWarnings, type DiagWarnings } from './capture-diag-warnings';
 export { createTestSdk } from './create-test-sdk';
 export { enableRuleCases } from './enable-rule-cases';

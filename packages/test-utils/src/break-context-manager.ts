@@ -1,6 +1,6 @@
 // Fault injection for the packages' "a broken context manager never breaks the host" tests: the
-// user registers the context manager, and one that throws from `with` must cost the telemetry its
-// context, never the caller's work.
+// user registers the context manager, and one that throws must cost the telemetry its context,
+// never the caller's work.
 import { context } from '@opentelemetry/api';
 
 /** Where the broken `with` throws: before calling its function, or after it (while restoring). */
@@ -13,6 +13,27 @@ export interface BrokenContextWith {
   restore(): void;
 }
 
+export interface BrokenContextActive {
+  /** The errors `context.active()` threw, one per call since the breakage. */
+  readonly thrown: Error[];
+  /** Puts the real `active` back. Safe to call twice. */
+  restore(): void;
+}
+
+type ContextApi = typeof context;
+
+/**
+ * Shadows one method of the API's `context` singleton with an own property until the returned
+ * function removes it again (the prototype's method is never touched, so nothing else is lost).
+ */
+function shadowContextMethod<Name extends 'active' | 'with'>(name: Name, replacement: ContextApi[Name]): () => void {
+  const api = context as Pick<ContextApi, Name>;
+  api[name] = replacement;
+  return () => {
+    if (Object.prototype.hasOwnProperty.call(api, name)) delete (api as Partial<Pick<ContextApi, Name>>)[name];
+  };
+}
+
 /**
  * Makes the next `context.with` call throw, as a broken context manager's would; every later call
  * is the real one again (the SDK's own processors use `with` too, and must keep working).
@@ -22,12 +43,7 @@ export interface BrokenContextWith {
  */
 export function breakNextContextWith(breakage: ContextWithBreakage): BrokenContextWith {
   const thrown: Error[] = [];
-  // `with` is a method of the API's singleton; an own property shadows it until restore.
-  const api = context as { with: typeof context.with };
-  const restore = () => {
-    if (Object.prototype.hasOwnProperty.call(api, 'with')) delete (api as Partial<typeof api>).with;
-  };
-  api.with = function brokenWith(this: typeof context, ...args: Parameters<typeof context.with>) {
+  const restore = shadowContextMethod('with', function brokenWith(this: ContextApi, ...args: Parameters<ContextApi['with']>) {
     restore();
     const error = new Error(`broken context manager: with() failed ${breakage === 'before' ? 'before calling its function' : 'after its function'}`);
     thrown.push(error);
@@ -39,6 +55,20 @@ export function breakNextContextWith(breakage: ContextWithBreakage): BrokenConte
       }
     }
     throw error;
-  } as typeof context.with;
+  } as ContextApi['with']);
+  return { thrown, restore };
+}
+
+/**
+ * Makes every `context.active()` call throw until `restore()`, as a broken context manager's
+ * would when the active context is read.
+ */
+export function breakContextActive(): BrokenContextActive {
+  const thrown: Error[] = [];
+  const restore = shadowContextMethod('active', function brokenActive(): never {
+    const error = new Error('broken context manager: active() failed');
+    thrown.push(error);
+    throw error;
+  });
   return { thrown, restore };
 }
