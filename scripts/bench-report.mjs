@@ -222,6 +222,13 @@ for (const raw of raws) {
         `tracedFetch over fetch: ${fmt(tracedMicros, 1)} µs per call; a bare span made active around fetch (\`fetch-in-active-span\`, the least a wrapper adds whose span is the parent of undici's): ${fmt(floorMicros, 1)} µs;${withHistogram} so tracedFetch's own work adds ${fmt(tracedMicros - leastMicros, 1)} µs on top (packages/benchmarks/README.md, "What \`tracedFetch\` costs, and what was removed").`,
       );
     }
+    const undiciTraced = onCase('fetch-traced');
+    if (undiciTraced) {
+      lines.push(
+        '',
+        `otel-core's undici instrumentation on a plain fetch: ${fmt(undiciTraced.addedNanoseconds.median / 1000, 1)} µs per call (${fmt(undiciTraced.addedNanoseconds.min / 1000, 1)}–${fmt(undiciTraced.addedNanoseconds.max / 1000, 1)}), \`fetch-traced\` over \`fetch-untraced\`: what every outgoing fetch of a service pays with the documented setup, traced or not by tracedFetch (packages/otel-core/README.md, "Cost per request").`,
+      );
+    }
     lines.push('', 'Case descriptions:', '');
     for (const result of raw.micro.cases.filter((r, i, all) => all.findIndex((other) => other.name === r.name) === i)) lines.push(`- \`${result.name}\`: ${result.description}`);
     lines.push('');

@@ -7,7 +7,12 @@ import { serveParent } from './child-process.ts';
 const body = JSON.stringify({ ok: true });
 const server = http.createServer((request, response) => {
   request.resume();
-  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    // Lets the micro worker check that its untraced path really goes without a trace header.
+    'x-traceparent-seen': request.headers.traceparent === undefined ? 'no' : 'yes',
+  });
   response.end(body);
 });
 server.keepAliveTimeout = 60_000;

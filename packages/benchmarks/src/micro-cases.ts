@@ -28,6 +28,9 @@ export interface MicroCaseInfo {
   idleBeforeMicros?: number;
 }
 
+/** The echo server path the micro worker's undici instrumentation ignores (`fetch-untraced`). */
+export const UNTRACED_FETCH_PATH = '/untraced';
+
 /** How long the `-after-idle` cases sleep before each call. */
 export const IDLE_BEFORE_CALL_MICROS = 50;
 
@@ -60,6 +63,20 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
       "fetch-in-active-span plus what tracedFetch records besides its span: two clock reads and one duration into histogram cells keyed by (service, operation, outcome), otel-core's cheapest histogram path and the one tracedFetch takes. The least a wrapper adds that emits both things the contract asks of tracedFetch",
     modes: ['on', 'off'],
     host: true,
+    interleaved: true,
+  },
+  {
+    name: 'fetch-untraced',
+    baseline: 'fetch-untraced',
+    description: `fetch() of a path (${UNTRACED_FETCH_PATH}) that otel-core's undici instrumentation is told to ignore through its ignoreRequestHook: no span, no trace header, no metric record (baseline of fetch-traced)`,
+    modes: ['on'],
+  },
+  {
+    name: 'fetch-traced',
+    baseline: 'fetch-untraced',
+    description:
+      "plain fetch() of the same server at a path the undici instrumentation traces, alternating call by call with fetch-untraced: what otel-core's default undici instrumentation adds to every outgoing fetch (a root CLIENT span, sampled at the worker's ratio, its traceparent, one http.client.request.duration record)",
+    modes: ['on'],
     interleaved: true,
   },
   { name: 'fetch-in-request', baseline: 'fetch-in-request', description: "fetch() inside a request's span (started per call, sampled at the worker's ratio): how services call APIs (baseline)", modes: ['on', 'off'], host: true },

@@ -4,7 +4,7 @@ import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } fr
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
 import { createBenchApp, emptyMiddleware } from './hono-app.ts';
-import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES } from './micro-cases.ts';
+import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES, UNTRACED_FETCH_PATH } from './micro-cases.ts';
 
 const mode = process.argv[2] === 'on' ? 'on' : 'off';
 const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
@@ -18,7 +18,9 @@ if (mode === 'on') {
     sampleRatio: Number(process.env.BENCH_SAMPLE_RATIO ?? '0.1'),
     console: false,
     shutdownOnExit: false,
-    instrumentations: { http: { inbound: false } },
+    // The ignored path is the baseline of `fetch-traced`: the same fetch without the undici
+    // instrumentation's span, header and metric. Every other fetch case is traced as before.
+    instrumentations: { http: { inbound: false }, undici: { ignoreRequestHook: (request) => request.path === UNTRACED_FETCH_PATH } },
   });
   if (!telemetry.enabled) throw new Error('telemetry did not start');
 } else {
@@ -40,6 +42,7 @@ const toolOptions = { userId: 'user-1', threadId: 'thread-1' };
 const toolError = new Error('tool failed');
 const toolInput = { prompt: 'a cat', token: 'secret' };
 const fetchOptions = { service: 'bench', operation: 'echo' };
+const untracedUrl = new URL(UNTRACED_FETCH_PATH, echoUrl).href;
 const empty = async (): Promise<void> => {};
 const bareApp = createBenchApp();
 const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
@@ -113,6 +116,12 @@ const runs: Record<string, Run> = {
   },
   'fetch-in-span-with-histogram': async (n) => {
     for (let i = 0; i < n; i++) await fetchInSpanWithHistogram();
+  },
+  'fetch-untraced': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await (await fetch(untracedUrl)).arrayBuffer()).byteLength;
+  },
+  'fetch-traced': async (n) => {
+    for (let i = 0; i < n; i++) sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
   },
   'fetch-in-request': async (n) => {
     for (let i = 0; i < n; i++) await inRequest(plainFetch);
@@ -216,6 +225,21 @@ async function fetchInSpanWithHistogram(): Promise<void> {
   }
   sink ^= (await response.arrayBuffer()).byteLength;
 }
+// fetch-untraced stands for fetch without the undici instrumentation only if the instrumentation
+// really leaves that path alone (and still traces the other): fail the run rather than measure
+// two traced fetches against each other.
+if (mode === 'on') {
+  const traceHeaderSeen = async (url: string): Promise<string | null> => {
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    return response.headers.get('x-traceparent-seen');
+  };
+  const untraced = await traceHeaderSeen(untracedUrl);
+  const traced = await traceHeaderSeen(echoUrl);
+  if (untraced !== 'no' || traced !== 'yes') {
+    throw new Error(`the undici instrumentation's ignoreRequestHook did not split the fetch cases (trace header seen: ${untraced} on ${UNTRACED_FETCH_PATH}, ${traced} on the traced path)`);
+  }
+}
 const tracedFetchCall = async (): Promise<void> => {
   sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
 };
@@ -233,6 +257,12 @@ const singleCalls: Record<string, () => Promise<void>> = {
   },
   'fetch-in-active-span': fetchInActiveSpan,
   'fetch-in-span-with-histogram': fetchInSpanWithHistogram,
+  'fetch-untraced': async () => {
+    sink ^= (await (await fetch(untracedUrl)).arrayBuffer()).byteLength;
+  },
+  'fetch-traced': async () => {
+    sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
+  },
   tracedFetch: async () => {
     sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
   },

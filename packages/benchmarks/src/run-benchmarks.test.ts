@@ -58,7 +58,7 @@ describe('bench harness smoke run', () => {
     expect(hono.sampledRequestsCpuMicros!.median).toBeCloseTo(cpuOf('kira') - cpuOf('kira-unsampled'), 9);
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
-    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-active-span', 'on:fetch-in-span-with-histogram', 'on:hono+otelHono', 'on:otelHono-after-idle']));
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-active-span', 'on:fetch-in-span-with-histogram', 'on:fetch-traced', 'on:fetch-untraced', 'on:hono+otelHono', 'on:otelHono-after-idle']));
     for (const result of micro.cases) {
       expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
       expect(finitePositive(result.ratio.median)).toBe(true);
@@ -108,6 +108,11 @@ describe('bench harness smoke run', () => {
     expect(tracedLine).not.toBeNull();
     const [, tracedMicros, leastMicros, ownMicros] = tracedLine!.map(Number);
     expect(ownMicros).toBeCloseTo(tracedMicros! - leastMicros!, 0);
+    // What the undici instrumentation adds to a plain fetch, from the round figures of the pair.
+    const undiciLine = /otel-core's undici instrumentation on a plain fetch: (-?\d+\.\d) µs per call/.exec(markdown);
+    expect(undiciLine).not.toBeNull();
+    const undiciPair = raw.micro!.cases.find((result) => result.mode === 'on' && result.name === 'fetch-traced')!;
+    expect(Number(undiciLine![1])).toBeCloseTo(undiciPair.addedNanoseconds.median / 1000, 1);
     expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
     expect(markdown).toMatch(/The \d+ % sampled requests add -?\d+\.\d \(-?\d+\.\d–-?\d+\.\d\) µs per request to `kira`/);
     expect(markdown).toMatch(/`middleware-5us` \(the empty middleware spinning \d+ µs per request, a cost known in advance\): -?\d+\.\d µs over bare-middleware, so this harness on this machine shows a known cost ×-?\d+\.\d\d/);

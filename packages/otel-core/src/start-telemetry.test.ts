@@ -113,6 +113,22 @@ describe('startTelemetry exports', () => {
     expect(counter?.points[0]).toMatchObject({ value: 3, attributes: { kind: 'test' } });
   });
 
+  it('instrumentations.undici.ignoreRequestHook leaves a fetch out: no span, no traceparent, no http.client.request.duration record', async () => {
+    const run = runFixture('app.mjs', {
+      args: ['ignored-fetch'],
+      env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_TRACES_SAMPLER_ARG: '1', FIXTURE_FETCH_BASE: targetUrl },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.result()).toEqual({ enabled: true });
+    expect(targetHeaders.get('/ignored')).toBeDefined();
+    expect(targetHeaders.get('/ignored')?.traceparent).toBeUndefined();
+    expect(targetHeaders.get('/traced')?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const undiciSpans = capture.spans().filter((span) => span.scope === '@opentelemetry/instrumentation-undici');
+    expect(undiciSpans.map((span) => span.attributes['url.full'])).toEqual([`${targetUrl}/traced`]);
+    const durations = capture.metrics().filter((metric) => metric.name === 'http.client.request.duration');
+    expect(durations.flatMap((metric) => metric.points).reduce((total, point) => total + (point.count ?? 0), 0)).toBe(1);
+  });
+
   it('sends http/json to OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_HEADERS, keeping debug outside production', async () => {
     const run = runFixture('app.mjs', {
       args: ['basic'],
