@@ -5,6 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { flattenLogs, flattenSpans, type OtlpCaptureServer, type SelfSignedCertificate, selfSignedCertificate, startOtlpCaptureServer, waitUntil } from '@kira/test-utils';
+import { METRIC_HTTP_CLIENT_REQUEST_DURATION } from '@opentelemetry/semantic-conventions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { packageDirectory, runFixture } from './fixtures/run-fixture';
 
@@ -125,7 +126,7 @@ describe('startTelemetry exports', () => {
     expect(targetHeaders.get('/traced')?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     const undiciSpans = capture.spans().filter((span) => span.scope === '@opentelemetry/instrumentation-undici');
     expect(undiciSpans.map((span) => span.attributes['url.full'])).toEqual([`${targetUrl}/traced`]);
-    const durations = capture.metrics().filter((metric) => metric.name === 'http.client.request.duration');
+    const durations = capture.metrics().filter((metric) => metric.name === METRIC_HTTP_CLIENT_REQUEST_DURATION);
     expect(durations.flatMap((metric) => metric.points).reduce((total, point) => total + (point.count ?? 0), 0)).toBe(1);
   });
 
