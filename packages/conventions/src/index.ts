@@ -53,6 +53,7 @@ export {
 } from './resolve-telemetry-enabled';
 export { isSecretKey, sanitize, SECRET_KEY_WORDS, type SanitizeOptions } from './sanitize';
 export { isSecretHeader, SECRET_HEADERS } from './secret-headers';
+export { declareSpanContextIdsValid, spanContextIdsKnownValid } from './span-context-ids';
 export { argumentTypeError, describeValue, isThenable, safeString, UNPRINTABLE } from './values';
 export { isTelemetryDestination, isTelemetryOrigin, registerTelemetryDestination, sentryIngestPrefix } from './telemetry-destinations';
 export {

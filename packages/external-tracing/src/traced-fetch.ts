@@ -30,6 +30,7 @@ import {
   runInContext,
   safeString,
   SPAN_ATTRIBUTES,
+  spanContextIdsKnownValid,
 } from '@kira/conventions';
 import { headerAttributes, normalizeHeaderAllowlist } from './header-attributes';
 import { networkErrorMessage } from './network-error-message';
@@ -336,7 +337,7 @@ function startCall(
 function spanWouldBeUnseen(followsParent: boolean, parentContext: Context, settings: Partial<TracedFetchOptions>, globalFetch: boolean): boolean {
   if (!followsParent || !globalFetch || settings.propagateContext === false) return false;
   const parent = trace.getSpanContext(parentContext);
-  if (parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !trace.isSpanContextValid(parent)) return false;
+  if (parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !(spanContextIdsKnownValid(parent) || trace.isSpanContextValid(parent))) return false;
   return undiciInjectsTraceHeaders();
 }
 

@@ -1,8 +1,8 @@
 // With the OTel undici instrumentation running (as @kira/otel-core runs it), the transport span
 // must nest under ours and exactly one traceparent must reach the provider.
-import { context, ROOT_CONTEXT, SamplingDecision, type Sampler, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SamplingDecision, type Sampler, SpanKind, SpanStatusCode, type SpanContext, trace, TraceFlags, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { declareSamplerFollowsParent } from '@kira/conventions';
+import { declareSamplerFollowsParent, declareSpanContextIdsValid } from '@kira/conventions';
 import { createTestSdk, waitUntil, type TestSdk } from '@kira/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tracedFetch } from './index';
@@ -138,6 +138,31 @@ describe('under an unsampled parent, with a sampler that follows its parent', ()
     } finally {
       await undeclaredSdk.shutdown();
     }
+  });
+
+  it("trusts the ids of a parent whose tracer declared them valid, and checks every other parent's", async () => {
+    class GeneratedSpanContext {
+      constructor(
+        readonly traceId: string,
+        readonly spanId: string,
+        readonly traceFlags: number,
+      ) {}
+    }
+    declareSpanContextIdsValid(GeneratedSpanContext);
+    const counting = countingProvider(followingSdk.tracerProvider);
+    declareSamplerFollowsParent(counting.provider);
+    const { parent } = parentContext(false);
+    const call = (spanContext: SpanContext) =>
+      context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () => tracedFetch(`${server.url}/ok`, undefined, { service: 'fal', operation: 'parent', tracerProvider: counting.provider }));
+
+    // Ids isSpanContextValid refuses: only a parent trusted unchecked makes the call start no span.
+    const unchecked = new GeneratedSpanContext('x'.repeat(32), parent.spanId, TraceFlags.NONE);
+    expect(trace.isSpanContextValid(unchecked)).toBe(false);
+    await (await call(unchecked)).text();
+    expect(counting.started()).toBe(0);
+    // Not a valid parent (zero span id): the call is a root of its own, so it starts its span.
+    await (await call({ traceId: parent.traceId, spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE })).text();
+    expect(counting.started()).toBe(1);
   });
 
   it('still starts its span when it sends the trace headers itself (no undici instrumentation)', async () => {

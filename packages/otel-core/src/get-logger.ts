@@ -1,4 +1,4 @@
-import { LOG_SEVERITIES, sanitize, type SanitizeOptions } from '@kira/conventions';
+import { LOG_SEVERITIES, sanitize, spanContextIdsKnownValid, type SanitizeOptions } from '@kira/conventions';
 import {
   type Attributes,
   context,
@@ -105,6 +105,6 @@ function modeBeforeStart(): LoggerMode {
 /** Records outside any trace are kept, as in the spec's trace-based logger config. */
 function inUnsampledTrace(): boolean {
   const spanContext = trace.getSpanContext(context.active());
-  if (spanContext === undefined || !isSpanContextValid(spanContext)) return false;
+  if (spanContext === undefined || !(spanContextIdsKnownValid(spanContext) || isSpanContextValid(spanContext))) return false;
   return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0;
 }

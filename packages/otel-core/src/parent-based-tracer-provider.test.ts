@@ -147,6 +147,32 @@ describe('ParentBasedTracerProvider', () => {
     expect(tracer.startSpan('server', {}, trace.setSpan(ROOT_CONTEXT, sampledRemote)).isRecording()).toBe(true);
   });
 
+  it('trusts the ids of the spans it started, which cannot be changed, and checks every other parent', () => {
+    const { ours } = providers(0);
+    const tracer = ours.getTracer('t');
+    const own = tracer.startSpan('root').spanContext();
+    expect(trace.isSpanContextValid(own)).toBe(true);
+    // ES modules run in strict mode: writing a frozen field throws instead of passing unnoticed.
+    expect(() => Object.assign(own, { traceId: 'not a trace id' })).toThrow(TypeError);
+    expect(own.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(own))).spanContext().traceId).toBe(own.traceId);
+
+    // A parent from anywhere else (a propagator, another tracer) is validated: an invalid one is
+    // no parent, and the span starts a trace of its own, as under the SDK's ParentBased sampler.
+    const invalidParents = [
+      { traceId: 'z'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED },
+      { traceId: '0'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED },
+      { traceId: 'a'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.SAMPLED },
+    ];
+    for (const parent of invalidParents) {
+      const child = tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(parent))).spanContext();
+      expect(trace.isSpanContextValid(child)).toBe(true);
+      expect(child.traceId).not.toBe(parent.traceId);
+      // Ratio 0: only a (wrongly) followed sampled parent could have sampled it.
+      expect(child.traceFlags).toBe(TraceFlags.NONE);
+    }
+  });
+
   it('records sampled spans and root: true spans of one tracer under one scope object, as the SDK does', async () => {
     const { ours, ourSpans } = providers(1);
     const tracer = ours.getTracer('scoped', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' });

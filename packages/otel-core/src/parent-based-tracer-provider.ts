@@ -1,7 +1,7 @@
 import { context as contextApi, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed, type InstrumentationScope } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
-import { contextWithSpan } from '@kira/conventions';
+import { contextWithSpan, declareSpanContextIdsValid, spanContextIdsKnownValid } from '@kira/conventions';
 import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
@@ -15,6 +15,28 @@ import { RecordingSpan, type RecordingSpanScope } from './recording-span';
 import { completeSpanLimits } from './resolve-batch-and-limits';
 
 const NO_OPTIONS: SpanOptions = Object.freeze({});
+
+/**
+ * The span context of a span this tracer started: ids from the pooled generator, valid W3C ids by
+ * construction, frozen so that they stay valid. Declared to `@kira/conventions`, so a child started
+ * under it (the undici instrumentation's span under a `tracedFetch` span, every child of a request's
+ * span) and tracedFetch skip `isSpanContextValid`'s regular expressions over its ids.
+ */
+class GeneratedSpanContext implements SpanContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly traceState: SpanContext['traceState'];
+
+  constructor(traceId: string, spanId: string, traceFlags: number, traceState: SpanContext['traceState']) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.traceFlags = traceFlags;
+    this.traceState = traceState;
+    Object.freeze(this);
+  }
+}
+declareSpanContextIdsValid(GeneratedSpanContext);
 
 /**
  * TraceIdRatioBased's bound for a ratio, as the SDK computes it: a root span is sampled when the
@@ -51,7 +73,7 @@ class ParentBasedTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = NO_OPTIONS, context: Context = contextApi.active()): Span {
     if (options.root === true || isTracingSuppressed(context)) return this.sdkTracer.startSpan(name, options, context);
     const parent = trace.getSpanContext(context);
-    if (parent !== undefined && trace.isSpanContextValid(parent)) {
+    if (parent !== undefined && (spanContextIdsKnownValid(parent) || trace.isSpanContextValid(parent))) {
       // ParentBased's defaults: follow the parent's decision, local or remote; the trace state goes on.
       const sampled = (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
       return this.span(name, options, context, parent.traceId, sampled, parent);
@@ -61,12 +83,7 @@ class ParentBasedTracer implements Tracer {
   }
 
   private span(name: string, options: SpanOptions, context: Context, traceId: string, sampled: boolean, parent: SpanContext | undefined): Span {
-    const spanContext: SpanContext = {
-      traceId,
-      spanId: this.ids.generateSpanId(),
-      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      traceState: parent?.traceState,
-    };
+    const spanContext = new GeneratedSpanContext(traceId, this.ids.generateSpanId(), sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, parent?.traceState);
     return sampled ? new RecordingSpan(this.scope, spanContext, parent, name, options, context) : trace.wrapSpanContext(spanContext);
   }
 
