@@ -152,7 +152,7 @@ describe('ParentBasedTracerProvider', () => {
     const tracer = ours.getTracer('t');
     const own = tracer.startSpan('root').spanContext();
     expect(trace.isSpanContextValid(own)).toBe(true);
-    // ES modules run in strict mode: writing a frozen field throws instead of passing unnoticed.
+    // Frozen: a write throws (as Object.assign's does, and any assignment in strict-mode code) instead of passing unnoticed.
     expect(() => Object.assign(own, { traceId: 'not a trace id' })).toThrow(TypeError);
     expect(own.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(own))).spanContext().traceId).toBe(own.traceId);

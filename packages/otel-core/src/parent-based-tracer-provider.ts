@@ -17,10 +17,11 @@ import { completeSpanLimits } from './resolve-batch-and-limits';
 const NO_OPTIONS: SpanOptions = Object.freeze({});
 
 /**
- * The span context of a span this tracer started: ids from the pooled generator, valid W3C ids by
- * construction, frozen so that they stay valid. Declared to `@kira/conventions`, so a child started
- * under it (the undici instrumentation's span under a `tracedFetch` span, every child of a request's
- * span) and tracedFetch skip `isSpanContextValid`'s regular expressions over its ids.
+ * The span context of a span this tracer started: a span id from the pooled generator, and a trace
+ * id from it too or from a parent that passed the check, so valid W3C ids either way; frozen so
+ * that they stay valid. Declared to `@kira/conventions`, so a child started under it (the undici
+ * instrumentation's span under a `tracedFetch` span, every child of a request's span) and
+ * tracedFetch skip `isSpanContextValid`'s regular expressions over its ids.
  */
 class GeneratedSpanContext implements SpanContext {
   readonly traceId: string;
