@@ -2,8 +2,9 @@
 // `isSpanContextValid` runs two regular expressions over a parent's ids; a tracer runs it for every
 // child span, and tracedFetch for every call inside a request. On a server that idles between
 // requests that check cost about 1 µs per span (benchmarks README, "What `tracedFetch` costs").
-// A tracer whose span contexts hold ids it generated itself (valid W3C ids by construction) in
-// frozen objects declares their class here; it and the instrumentations then skip the check for
+// A tracer whose span contexts hold ids it generated itself or took from a parent that passed the
+// check (valid W3C ids either way; span contexts are immutable under OpenTelemetry's specification)
+// declares their class here; it and the instrumentations then skip the check for
 // those parents and keep it for every other one (propagated, from another tracer). The mark is a
 // registered symbol on the class's prototype: every copy of every package (CommonJS and ESM
 // builds) reads the same one, with one property load.
@@ -12,8 +13,9 @@ import { argumentError } from './values';
 const IDS_VALID = Symbol.for('@kira/span-context-ids-valid');
 
 /**
- * For a tracer: instances of `spanContextClass` carry ids the tracer generated as valid W3C ids and
- * cannot change (the class freezes them). Declare nothing else: a child trusts these ids unchecked.
+ * For a tracer: instances of `spanContextClass` carry valid W3C ids (generated, or taken from a
+ * parent that passed `isSpanContextValid`), never changed afterwards (span contexts are immutable
+ * under OpenTelemetry's specification). Declare nothing else: a child trusts these ids unchecked.
  *
  * @example declareSpanContextIdsValid(GeneratedSpanContext);
  */
