@@ -5,6 +5,7 @@ import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
 import { createBenchApp, emptyMiddleware } from './hono-app.ts';
 import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES, UNTRACED_FETCH_PATH } from './micro-cases.ts';
+import { steppedMedian } from './stats.ts';
 
 const mode = process.argv[2] === 'on' ? 'on' : 'off';
 const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
@@ -284,11 +285,8 @@ for (const info of MICRO_CASES) {
   }
 }
 
-const median = (values: number[]): number => {
-  const sorted = values.sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
+// process.cpuUsage counts in whole microseconds.
+const CPU_USAGE_STEP_NANOS = 1000;
 
 const cpuNanosSince = (start: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(start);
@@ -343,7 +341,8 @@ serveParent(
      * Case and baseline alternating call by call (which one goes first alternates too), each call
      * after `idleBeforeMicros` of sleep when the case asks for it. Returns the
      * median CPU ns of each side's calls (a GC pause or a preempted call lands on one call; the
-     * median ignores it) and the case's mean wall ns.
+     * median ignores it), interpolated within the microsecond steps a call's CPU time comes in,
+     * and the case's mean wall ns.
      */
     measureInterleaved: async (payload) => {
       const { name, baseline, idleBeforeMicros } = payload as { name: string; baseline: string; idleBeforeMicros?: number };
@@ -367,7 +366,7 @@ serveParent(
           }
         }
       }
-      return { cpu: median(ownCpu), baselineCpu: median(baseCpu), wall: ownWall / iterations };
+      return { cpu: steppedMedian(ownCpu, CPU_USAGE_STEP_NANOS), baselineCpu: steppedMedian(baseCpu, CPU_USAGE_STEP_NANOS), wall: ownWall / iterations };
     },
     /** CPU and wall nanoseconds per iteration of one timed batch. */
     measure: async (payload) => {

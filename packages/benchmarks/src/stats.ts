@@ -16,6 +16,25 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /**
+ * The median of measurements that come in whole steps (per-call CPU time, which
+ * `process.cpuUsage` gives in whole microseconds), read from their distribution: each value stands
+ * for the step around it, and the median is interpolated inside the step where half the
+ * measurements lie. The plain median of such values is itself a whole step, so two cases closer
+ * than one step could only come out equal or one step apart. Values that are not all whole steps
+ * get the plain median.
+ */
+export function steppedMedian(values: readonly number[], step: number): number {
+  const finite = values.filter((value) => Number.isFinite(value));
+  if (finite.length === 0) return Number.NaN;
+  const sorted = finite.sort((a, b) => a - b);
+  if (!(step > 0) || !sorted.every((value) => Number.isInteger(value / step))) return summarize(sorted).median;
+  const middleValue = sorted[(sorted.length - 1) >> 1]!;
+  const below = sorted.indexOf(middleValue);
+  const at = sorted.lastIndexOf(middleValue) - below + 1;
+  return middleValue - step / 2 + (step * (sorted.length / 2 - below)) / at;
+}
+
+/**
  * Ratio of a subject to its baseline, computed round by round (both were measured back to back
  * in the same round, so slow phases of a shared machine cancel out) and then summarised.
  */

@@ -88,6 +88,59 @@ describe('runInContext', () => {
     expect(call).toThrow(message);
   });
 
+  it("keeps each run's own record when a run happens inside the manager's with, before fn", () => {
+    // A mock manager (no real one does this): its `with` runs other code through runInContext
+    // before calling fn. That inner run must not lend its outcome or its function to the outer one.
+    const failures: unknown[] = [];
+    const calls: string[] = [];
+    const reentrant = {
+      with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: unknown, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+        runInContext(context, ROOT_CONTEXT, () => calls.push('inner'), (error) => failures.push(error));
+        return context.with(ctx as typeof marked, fn, thisArg, ...args);
+      },
+    };
+    const result = runInContext(reentrant, marked, () => {
+      calls.push('outer');
+      return context.active().getValue(key);
+    }, (error) => failures.push(error));
+    expect(result).toBe('inside');
+    expect(calls).toEqual(['inner', 'outer']);
+    expect(failures).toEqual([]);
+  });
+
+  it("returns the outer run's result when both an inner and the outer manager throw after their fn", () => {
+    const failures: unknown[] = [];
+    const outerBroken = breakNextContextWith('after');
+    let innerBroken: ReturnType<typeof breakNextContextWith> | undefined;
+    const result = runInContext(context, marked, () => {
+      innerBroken = breakNextContextWith('after');
+      const inner = runInContext(context, ROOT_CONTEXT.setValue(key, 'inner'), () => context.active().getValue(key), (error) => failures.push(error));
+      return `${String(context.active().getValue(key))} after ${String(inner)}`;
+    }, (error) => failures.push(error));
+    expect(result).toBe('inside after inner');
+    expect(failures).toEqual([...innerBroken!.thrown, ...outerBroken.thrown]);
+  });
+
+  it('runs fn once when a manager calls it twice, and returns the first outcome', () => {
+    // A mock manager (no real one calls its function twice).
+    const twice = {
+      with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: unknown, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+        context.with(ctx as typeof marked, fn, thisArg, ...args);
+        return context.with(ctx as typeof marked, fn, thisArg, ...args);
+      },
+    };
+    let calls = 0;
+    expect(runInContext(twice, marked, () => (calls += 1), () => {})).toBe(1);
+    expect(calls).toBe(1);
+    const own = new Error('fn failed');
+    let throws = 0;
+    expect(() => runInContext(twice, marked, () => {
+      throws += 1;
+      throw own;
+    }, () => {})).toThrow(own);
+    expect(throws).toBe(1);
+  });
+
   it('goes on when the failure report itself throws', () => {
     breakNextContextWith('before');
     expect(runInContext(context, marked, () => 7, () => { throw new Error('report failed'); })).toBe(7);

@@ -18,7 +18,10 @@ const THREW = 2;
 /**
  * One call's record: whether the function ran and how it ended. A class, so a call allocates one
  * object of a fixed shape and the function handed to `with` is the shared `run` method with the
- * record as `this`, not a closure per call.
+ * record as `this`, not a closure per call. (OpenTelemetry's async-hooks manager binds `run` to
+ * the record, one bound function per call. A version without either, the record kept in module
+ * variables saved and restored around each run, was tried on 2026-12-06: around a real `fetch` it
+ * measured about 1 µs slower per call, not faster, in three alternating micro runs.)
  */
 class ContextRun<R> {
   state: typeof NOT_CALLED | typeof RETURNED | typeof THREW = NOT_CALLED;
@@ -28,6 +31,9 @@ class ContextRun<R> {
   constructor(private readonly fn: () => R) {}
 
   run(): R {
+    // A manager that calls its function twice gets the first run's outcome: `fn` never runs twice.
+    if (this.state === RETURNED) return this.result as R;
+    if (this.state === THREW) throw this.error;
     try {
       const result = this.fn();
       this.result = result;
