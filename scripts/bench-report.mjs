@@ -208,6 +208,7 @@ for (const raw of raws) {
     const traced = onCase('tracedFetch');
     const activeSpan = onCase('fetch-in-active-span');
     const spanWithHistogram = onCase('fetch-in-span-with-histogram');
+    const contextSwitch = onCase('fetch-in-context');
     if (traced && activeSpan) {
       const tracedMicros = traced.addedNanoseconds.median / 1000;
       const floorMicros = activeSpan.addedNanoseconds.median / 1000;
@@ -217,9 +218,13 @@ for (const raw of raws) {
       const withHistogram = spanWithHistogram
         ? ` that span plus tracedFetch's duration histogram (\`fetch-in-span-with-histogram\`, the least a wrapper adds that emits both the span and the histogram the contract asks for): ${fmt(leastMicros, 1)} µs;`
         : '';
+      // The part of that floor no span is needed for, when the run measured it.
+      const ofWhichContext = contextSwitch
+        ? `, of which ${fmt(contextSwitch.addedNanoseconds.median / 1000, 1)} µs is entering and leaving a context around fetch with no span in it (\`fetch-in-context\`: Node's AsyncLocalStorage.run, which builds two context frames)`
+        : '';
       lines.push(
         '',
-        `tracedFetch over fetch: ${fmt(tracedMicros, 1)} µs per call; a bare span made active around fetch (\`fetch-in-active-span\`, the least a wrapper adds whose span is the parent of undici's): ${fmt(floorMicros, 1)} µs;${withHistogram} so tracedFetch's own work adds ${fmt(tracedMicros - leastMicros, 1)} µs on top (packages/benchmarks/README.md, "What \`tracedFetch\` costs, and what was removed").`,
+        `tracedFetch over fetch: ${fmt(tracedMicros, 1)} µs per call; a bare span made active around fetch (\`fetch-in-active-span\`, the least a wrapper adds whose span is the parent of undici's): ${fmt(floorMicros, 1)} µs${ofWhichContext};${withHistogram} so tracedFetch's own work adds ${fmt(tracedMicros - leastMicros, 1)} µs on top (packages/benchmarks/README.md, "What \`tracedFetch\` costs, and what was removed").`,
       );
     }
     const undiciTraced = onCase('fetch-traced');

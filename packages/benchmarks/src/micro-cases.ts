@@ -48,6 +48,15 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
   { name: 'fetch-again', baseline: 'fetch', description: 'the same again (A/A: the noise band), alternating call by call with fetch', modes: ['on', 'off'], host: true, interleaved: true },
   { name: 'tracedFetch', baseline: 'fetch', description: 'tracedFetch() of the same server, alternating call by call with fetch', modes: ['on', 'off'], host: true, interleaved: true },
   {
+    name: 'fetch-in-context',
+    baseline: 'fetch',
+    description:
+      "fetch() run inside context.with of a constant context that holds no span (nothing started, nothing recorded), alternating call by call with fetch: what entering and leaving a context around fetch costs by itself, the first part of fetch-in-active-span. On Node 24 the context manager's AsyncLocalStorage.run builds a new AsyncContextFrame (a copy of a Map) on entry and another on exit",
+    modes: ['on'],
+    host: true,
+    interleaved: true,
+  },
+  {
     name: 'fetch-in-active-span',
     baseline: 'fetch',
     description:

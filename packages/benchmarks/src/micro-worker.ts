@@ -1,5 +1,5 @@
 // Child process: runs micro-benchmark cases on request. Argument: `on` or `off` (telemetry).
-import { context, metrics, SpanKind, trace } from '@opentelemetry/api';
+import { context, createContextKey, metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
@@ -112,6 +112,9 @@ const runs: Record<string, Run> = {
   tracedFetch: async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
   },
+  'fetch-in-context': async (n) => {
+    for (let i = 0; i < n; i++) await fetchInContext();
+  },
   'fetch-in-active-span': async (n) => {
     for (let i = 0; i < n; i++) await fetchInActiveSpan();
   },
@@ -179,6 +182,13 @@ const plainFetch = async (): Promise<void> => {
 const untracedFetch = async (): Promise<void> => {
   sink ^= (await (await fetch(untracedUrl)).arrayBuffer()).byteLength;
 };
+// The context switch alone: a context that differs from the active one (so the manager really
+// enters it) but holds no span, so the undici instrumentation starts the same root span as for a
+// plain fetch. Built once: only entering and leaving it is measured.
+const switchedContext = ROOT_CONTEXT.setValue(createContextKey('bench switched context'), true);
+async function fetchInContext(): Promise<void> {
+  sink ^= (await (await context.with(switchedContext, fetch, undefined, echoUrl)).arrayBuffer()).byteLength;
+}
 // The floor of a tracing wrapper around fetch: one span, made active while fetch starts so the
 // undici instrumentation's span is its child, ended when the response arrives. No attributes, no
 // histogram, no option handling; the body is read after the end, as tracedFetch's callers do.
@@ -259,6 +269,7 @@ const singleCalls: Record<string, () => Promise<void>> = {
   'fetch-again': async () => {
     sink ^= (await (await fetch(echoUrl)).arrayBuffer()).byteLength;
   },
+  'fetch-in-context': fetchInContext,
   'fetch-in-active-span': fetchInActiveSpan,
   'fetch-in-span-with-histogram': fetchInSpanWithHistogram,
   // The same plain fetch on both sides; only the path tells the undici instrumentation apart.

@@ -58,7 +58,7 @@ describe('bench harness smoke run', () => {
     expect(hono.sampledRequestsCpuMicros!.median).toBeCloseTo(cpuOf('kira') - cpuOf('kira-unsampled'), 9);
 
     const names = micro.cases.map((result) => `${result.mode}:${result.name}`);
-    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-active-span', 'on:fetch-in-span-with-histogram', 'on:fetch-traced', 'on:fetch-untraced', 'on:hono+otelHono', 'on:otelHono-after-idle']));
+    expect(names).toEqual(expect.arrayContaining(['on:logger.info', 'off:logger.info', 'on:traceAITool', 'off:tracedFetch', 'on:tracedFetch-in-request', 'on:fetch-in-context', 'on:fetch-in-active-span', 'on:fetch-in-span-with-histogram', 'on:fetch-traced', 'on:fetch-untraced', 'on:hono+otelHono', 'on:otelHono-after-idle']));
     for (const result of micro.cases) {
       expect(finitePositive(result.nanosecondsPerCall.median)).toBe(true);
       expect(finitePositive(result.ratio.median)).toBe(true);
@@ -104,10 +104,13 @@ describe('bench harness smoke run', () => {
     expect(markdown).toMatch(/otelHono over the empty middleware: -?\d+\.\d µs per request back to back, -?\d+\.\d µs when each request starts on a CPU just back from idle/);
     // tracedFetch set beside the floor of any wrapper that makes its span active around fetch, and
     // beside the least that also records the histogram; its own work is counted from the latter.
-    const tracedLine = /tracedFetch over fetch: (-?\d+\.\d) µs per call; a bare span made active around fetch \(`fetch-in-active-span`.*\): -?\d+\.\d µs; that span plus tracedFetch's duration histogram \(`fetch-in-span-with-histogram`.*\): (-?\d+\.\d) µs; so tracedFetch's own work adds (-?\d+\.\d) µs on top/.exec(markdown);
+    const tracedLine = /tracedFetch over fetch: (-?\d+\.\d) µs per call; a bare span made active around fetch \(`fetch-in-active-span`.*\): -?\d+\.\d µs, of which (-?\d+\.\d) µs is entering and leaving a context around fetch with no span in it \(`fetch-in-context`.*\); that span plus tracedFetch's duration histogram \(`fetch-in-span-with-histogram`.*\): (-?\d+\.\d) µs; so tracedFetch's own work adds (-?\d+\.\d) µs on top/.exec(markdown);
     expect(tracedLine).not.toBeNull();
-    const [, tracedMicros, leastMicros, ownMicros] = tracedLine!.map(Number);
+    const [, tracedMicros, contextMicros, leastMicros, ownMicros] = tracedLine!.map(Number);
     expect(ownMicros).toBeCloseTo(tracedMicros! - leastMicros!, 0);
+    // The context switch alone comes from its own pair, not from the span's.
+    const contextPair = raw.micro!.cases.find((result) => result.mode === 'on' && result.name === 'fetch-in-context')!;
+    expect(contextMicros).toBeCloseTo(contextPair.addedNanoseconds.median / 1000, 1);
     // What the undici instrumentation adds to a plain fetch, from the round figures of the pair.
     const undiciLine = /otel-core's undici instrumentation on a plain fetch: (-?\d+\.\d) µs per call/.exec(markdown);
     expect(undiciLine).not.toBeNull();
