@@ -16,7 +16,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { UNPRINTABLE } from '@kira/conventions';
-import { type OtlpCaptureServer } from '@kira/test-utils';
+import { type OtlpCaptureServer, waitUntil } from '@kira/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EncodeOnEndSpanProcessor, type EncodeOnEndSpanProcessorOptions } from './encode-on-end-span-processor';
 import { endContractShapedSpans, endEdgeCaseSpans } from './fixtures/contract-shaped-spans';
@@ -259,8 +259,13 @@ describe('EncodeOnEndSpanProcessor', () => {
     tracer.startSpan('next').end();
     await firstFlush;
     await processor.forceFlush();
-    expect(errors).toHaveLength(1);
-    expect(String(errors[0])).toContain('unanswered after 50 ms');
+    // The swallowed request is reported once it is 50 ms old. On a loaded machine the loopback
+    // answer to the next request can take longer than that too; it is then reported the same way
+    // (the timeout only stops a silent sender from holding up later requests) and still arrives.
+    // So: at least one report, every report of that kind, and the next span delivered.
+    await waitUntil(() => receiver.spans().length > 0, 5000, 'the next request to reach the receiver');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    for (const error of errors) expect(String(error)).toContain('unanswered after 50 ms');
     expect(receiver.spans().map((span) => span.name)).toEqual(['next']);
   });
 
