@@ -1,6 +1,6 @@
 import { context, DiagConsoleLogger, DiagLogLevel, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, setGlobalErrorHandler, W3CBaggagePropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -26,6 +26,7 @@ import { type Env, exportedSignal, resolveExporterConfig, SIGNALS } from './reso
 import { exportedSignals, resolveSignalExporters } from './resolve-signal-exporters';
 import { resolvePropagators } from './resolve-propagators';
 import { resolveSampler, type SamplerChoice } from './resolve-sampler';
+import { TraceContextPropagator } from './trace-context-propagator';
 import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } from './otlp-http-exporters';
 import { resolveResourceAttributes } from './resolve-resource-attributes';
 import { resolveDetectedResourceAttributes } from './resolve-resource-detectors';
@@ -193,7 +194,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const registered = [
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
     propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: propagators.map((name) => (name === 'tracecontext' ? new W3CTraceContextPropagator() : new W3CBaggagePropagator())) }),
+      new CompositePropagator({ propagators: propagators.map((name) => (name === 'tracecontext' ? new TraceContextPropagator() : new W3CBaggagePropagator())) }),
     ),
     trace.setGlobalTracerProvider(tracerProvider),
     metrics.setGlobalMeterProvider(meterProvider),
