@@ -690,6 +690,21 @@ describe('OTEL_PROPAGATORS', () => {
     expect(headers?.baggage).toBe('tenant=kira');
   });
 
+  it("registers the trace context propagator that trusts span contexts declared valid (otel-core's own), not the SDK's", async () => {
+    // The sampler fixture injects a declared span context whose all-zero span id the SDK's
+    // W3CTraceContextPropagator would refuse: only otel-core's TraceContextPropagator writes it.
+    const injectDeclared = async (propagators: string | undefined) => {
+      const run = runFixture('app.mjs', {
+        args: ['sampler'],
+        env: { KIRA_TELEMETRY: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, FIXTURE_ROOTS: '1', ...(propagators === undefined ? {} : { OTEL_PROPAGATORS: propagators }) },
+      });
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      return run.result<{ declaredIdsTraceparent: string | null }>().declaredIdsTraceparent;
+    };
+    expect(await injectDeclared(undefined)).toBe(`00-${'ab'.repeat(16)}-${'0'.repeat(16)}-01`);
+    expect(await injectDeclared('baggage')).toBeNull();
+  });
+
   it('tracecontext alone sends no baggage, and none sends neither', async () => {
     const onlyTrace = await fetchHeaders('tracecontext', '/propagators-tracecontext');
     expect(onlyTrace.headers?.traceparent).toContain(onlyTrace.traceId);

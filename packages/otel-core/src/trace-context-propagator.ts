@@ -1,9 +1,6 @@
 import { trace, TraceFlags, type Context, type TextMapSetter } from '@opentelemetry/api';
-import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isTracingSuppressed, TRACE_PARENT_HEADER, TRACE_STATE_HEADER, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { spanContextIdsKnownValid } from '@kira/conventions';
-
-const TRACE_PARENT_HEADER = 'traceparent';
-const TRACE_STATE_HEADER = 'tracestate';
 
 /**
  * The SDK's W3C trace context propagator, without its re-check of ids this process generated.
