@@ -22,6 +22,7 @@ export {
   type HistogramCellsMetric,
   histogramCellsFor,
 } from './histogram-cells-registry';
+export { AttributeSetHistogramCells } from './attribute-set-histogram-cells';
 export { type CellKeys, KeyedHistogramCells } from './keyed-histogram-cells';
 export {
   claimInboundHttpSpans,

@@ -1,9 +1,6 @@
+import { HistogramCellsBase } from './histogram-cell';
 import type { CellAttributes, HistogramCell, HistogramCellsMetric } from './histogram-cells-registry';
-import { argumentError, isObjectLike } from './values';
-
-/** The SDK's default cardinality limit, and its overflow series. */
-const MAX_CELLS = 2000;
-const OVERFLOW_ATTRIBUTES: CellAttributes = Object.freeze({ 'otel.metric.overflow': true });
+import { argumentError } from './values';
 
 /** The three attribute names that identify a series, in lookup order. */
 export type CellKeys = readonly [string, string, string];
@@ -19,32 +16,15 @@ export type CellKeys = readonly [string, string, string];
  *
  * @example new KeyedHistogramCells(descriptor, ['http_method', 'http_route', 'http_status_code'])
  */
-export class KeyedHistogramCells implements HistogramCellsMetric {
-  readonly scope: HistogramCellsMetric['scope'];
-  readonly name: string;
-  readonly description: string;
-  readonly unit: string;
-  readonly boundaries: readonly number[];
+export class KeyedHistogramCells extends HistogramCellsBase {
   private readonly keys: CellKeys;
   private readonly byFirst = new Map<unknown, Map<unknown, Map<unknown, HistogramCell>>>();
-  private readonly all: HistogramCell[] = [];
-  private overflow: HistogramCell | undefined;
 
   constructor(descriptor: Omit<HistogramCellsMetric, 'cells'>, keys: CellKeys) {
-    // Checked once here, so that `record` (once per request) never trips over them.
-    if (!isObjectLike(descriptor)) throw argumentError('KeyedHistogramCells', 'a descriptor object', descriptor);
-    const boundaries: unknown = descriptor.boundaries;
-    if (!Array.isArray(boundaries) || !boundaries.every((bound) => typeof bound === 'number')) {
-      throw argumentError('KeyedHistogramCells', 'descriptor.boundaries as an array of numbers', boundaries);
-    }
+    super('KeyedHistogramCells', descriptor);
     if (!Array.isArray(keys) || keys.length !== 3 || !keys.every((key) => typeof key === 'string')) {
       throw argumentError('KeyedHistogramCells', 'keys as an array of three attribute names', keys);
     }
-    this.scope = descriptor.scope;
-    this.name = descriptor.name;
-    this.description = descriptor.description;
-    this.unit = descriptor.unit;
-    this.boundaries = boundaries;
     this.keys = keys;
   }
 
@@ -63,31 +43,15 @@ export class KeyedHistogramCells implements HistogramCellsMetric {
     let byThird = bySecond?.get(second);
     let cell = byThird?.get(third);
     if (cell === undefined) {
-      if (this.all.length >= MAX_CELLS) {
-        cell = this.overflow ??= this.newCell(OVERFLOW_ATTRIBUTES);
+      cell = this.addSeries(given ?? { [this.keys[0]]: first, [this.keys[1]]: second, [this.keys[2]]: third });
+      if (cell === undefined) {
+        cell = this.overflowSeries();
       } else {
-        cell = this.newCell(given ?? { [this.keys[0]]: first, [this.keys[1]]: second, [this.keys[2]]: third });
-        this.all.push(cell);
         if (bySecond === undefined) this.byFirst.set(first, (bySecond = new Map<unknown, Map<unknown, HistogramCell>>()));
         if (byThird === undefined) bySecond.set(second, (byThird = new Map<unknown, HistogramCell>()));
         byThird.set(third, cell);
       }
     }
-    cell.count += 1;
-    cell.sum += value;
-    if (value < cell.min) cell.min = value;
-    if (value > cell.max) cell.max = value;
-    const boundaries = this.boundaries;
-    let bucket = 0;
-    while (bucket < boundaries.length && boundaries[bucket]! < value) bucket++;
-    cell.bucketCounts[bucket]! += 1;
-  }
-
-  cells(): Iterable<HistogramCell> {
-    return this.overflow === undefined ? this.all : [...this.all, this.overflow];
-  }
-
-  private newCell(attributes: CellAttributes): HistogramCell {
-    return { attributes, startTimeMs: Date.now(), count: 0, sum: 0, min: Infinity, max: -Infinity, bucketCounts: new Array<number>(this.boundaries.length + 1).fill(0) };
+    this.count(cell, value);
   }
 }

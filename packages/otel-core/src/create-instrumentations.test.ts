@@ -108,6 +108,42 @@ describe('instrumentations', () => {
     expect(http.map((span) => span.kind)).toEqual([3]);
   });
 
+  it('the http and undici instrumentations\' request durations are kept as cells and exported as the same histograms', async () => {
+    const run = runFixture('app.mjs', { args: ['request-durations'], env: env() });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const { base, cells } = run.result<{ base: string; cells: Array<{ scope: string; name: string; count: number }> }>();
+    const durations = (scope: string, name: string) => {
+      const exported = capture.metrics().filter((metric) => metric.scope === scope && metric.name === name);
+      expect(exported, `${scope} ${name}`).toHaveLength(1);
+      return exported[0]!;
+    };
+    const http = '@opentelemetry/instrumentation-http';
+    const undici = '@opentelemetry/instrumentation-undici';
+    // Recorded into cells, not the SDK's instruments: one record per request.
+    expect(cells.filter((metric) => metric.scope !== '@kira/metrics').sort((a, b) => `${a.scope}${a.name}`.localeCompare(`${b.scope}${b.name}`))).toEqual([
+      { scope: http, name: 'http.client.request.duration', count: 1 },
+      { scope: http, name: 'http.server.request.duration', count: 4 },
+      { scope: undici, name: 'http.client.request.duration', count: 4 },
+    ]);
+    const port = Number(new URL(base).port);
+    const fetched = durations(undici, 'http.client.request.duration');
+    expect(fetched).toMatchObject({ type: 'histogram', unit: 's', aggregationTemporality: 2 });
+    const byStatus = fetched.points.map((point) => [point.attributes['http.response.status_code'] ?? point.attributes['error.type'], point.count]);
+    expect(byStatus.sort()).toEqual([[200, 2], [404, 1], ['ECONNREFUSED', 1]]);
+    const ok = fetched.points.find((point) => point.attributes['http.response.status_code'] === 200)!;
+    expect(ok.attributes).toMatchObject({ 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': port, 'url.scheme': 'http' });
+    // The advice's buckets: ascending, one more count than bounds, every record in one of them.
+    expect(ok.explicitBounds!.length).toBeGreaterThan(1);
+    expect([...ok.explicitBounds!].sort((a, b) => a - b)).toEqual(ok.explicitBounds);
+    expect(ok.bucketCounts).toHaveLength(ok.explicitBounds!.length + 1);
+    expect(ok.bucketCounts!.reduce((sum, count) => sum + count, 0)).toBe(2);
+    expect(ok.sum).toBeGreaterThan(0);
+    const served = durations(http, 'http.server.request.duration');
+    expect(served.unit).toBe('s');
+    expect(served.points.reduce((sum, point) => sum + (point.count ?? 0), 0)).toBe(4);
+    expect(durations(http, 'http.client.request.duration').points.map((point) => point.count)).toEqual([1]);
+  });
+
   it('each instrumentation can be turned off', async () => {
     const run = runFixture('cjs-app.cjs', {
       env: { ...env(), FIXTURE_OPTIONS: JSON.stringify({ instrumentations: { ioredis: false, undici: false } }) },

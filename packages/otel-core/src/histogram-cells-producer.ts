@@ -13,8 +13,9 @@ import { collectHistogramCells, type HistogramCellsMetric } from '@kira/conventi
 import type { Env } from './resolve-exporter-config';
 
 /**
- * Hands the reader the histograms `@kira/metrics` keeps as cells (the per-request
- * `http_request_duration_ms`), as the cumulative explicit-bucket histograms the SDK would have
+ * Hands the reader the histograms kept as cells (`@kira/metrics`'s per-request
+ * `http_request_duration_ms`, `@kira/external-tracing`'s `external_request_duration_ms`, the
+ * http and undici instrumentations' request durations), as the cumulative explicit-bucket histograms the SDK would have
  * built from the same records: same name, unit, description, scope, buckets and attributes.
  */
 export class HistogramCellsProducer implements MetricProducer {
@@ -29,13 +30,15 @@ export class HistogramCellsProducer implements MetricProducer {
   /**
    * Starts collecting cells recorded for `meterProvider`, when the exporter keeps histograms
    * cumulative (the OTLP default); with a delta preference the SDK's instruments stay in charge.
+   * Returns whether it collects.
    */
-  attach(meterProvider: MeterProvider, env: Env): void {
+  attach(meterProvider: MeterProvider, env: Env): boolean {
     const preference = env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
-    if (preference !== undefined && preference !== '' && preference !== 'cumulative') return;
+    if (preference !== undefined && preference !== '' && preference !== 'cumulative') return false;
     const cells = collectHistogramCells(meterProvider);
     this.read = () => cells.read();
     this.stopCells = () => cells.stop();
+    return true;
   }
 
   stop(): void {

@@ -19,6 +19,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { applyHttpInboundEnv, createInstrumentations } from './create-instrumentations';
 import { inboundAlreadyClaimed, inboundSideMayStepAside, stepAsideWhenClaimed } from './http-inbound-handoff';
 import { HistogramCellsProducer } from './histogram-cells-producer';
+import { meterProviderWithHistogramCells } from './instrumentation-histogram-cells';
 import { installExitHandlers } from './install-exit-handlers';
 import { ParentBasedTracerProvider } from './parent-based-tracer-provider';
 import { PooledIdGenerator } from './pooled-id-generator';
@@ -172,7 +173,9 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
           ],
   });
   // Not exported: no cells either, so @kira/metrics records through the reader-less provider (nothing kept).
-  if (metricsExport !== undefined) histogramCells.attach(meterProvider, env);
+  const collectsCells = metricsExport !== undefined && histogramCells.attach(meterProvider, env);
+  // The instrumentations' request-duration histograms as cells too (instrumentation-histogram-cells.ts).
+  const instrumentationMeterProvider = collectsCells ? meterProviderWithHistogramCells(meterProvider) : meterProvider;
   // Not exported: a LoggerProvider without processors; getLogger() still emits to it (no console lines).
   const loggerProvider = new LoggerProvider({
     resource,
@@ -209,7 +212,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
   const disablers: Array<() => void> = [];
   for (const instrumentation of instrumentations) {
     try {
-      disablers.push(registerInstrumentations({ instrumentations: [instrumentation], tracerProvider, meterProvider, loggerProvider }));
+      disablers.push(registerInstrumentations({ instrumentations: [instrumentation], tracerProvider, meterProvider: instrumentationMeterProvider, loggerProvider }));
     } catch (error) {
       warnOnce(
         `${MESSAGE_PREFIX} instrumentation ${String(instrumentation?.instrumentationName)} could not be enabled (${error instanceof Error ? error.message : String(error)}); continuing without it`,
