@@ -14,9 +14,10 @@ import type { Env } from './resolve-exporter-config';
 
 /**
  * Hands the reader the histograms kept as cells (`@kira/metrics`'s per-request
- * `http_request_duration_ms`, `@kira/external-tracing`'s `external_request_duration_ms`, the
- * http and undici instrumentations' request durations), as the cumulative explicit-bucket histograms the SDK would have
- * built from the same records: same name, unit, description, scope, buckets and attributes.
+ * `http_request_duration_ms`, `@kira/external-tracing`'s `external_request_duration_ms`, the http
+ * and undici instrumentations' request durations), as the cumulative explicit-bucket histograms
+ * the SDK would have built from the same records: same name, unit, description, scope, buckets and
+ * attributes.
  */
 export class HistogramCellsProducer implements MetricProducer {
   private readonly resource: Resource;
