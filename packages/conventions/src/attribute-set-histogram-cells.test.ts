@@ -60,20 +60,21 @@ describe('AttributeSetHistogramCells', () => {
     ]);
   });
 
-  it('folds series past 2,000 into the overflow series, as the SDK does, and keeps counting the known ones', () => {
+  it('folds series past 1,999 into the overflow series, as the SDK does at its default limit of 2,000, and keeps counting the known ones', () => {
     const cells = new AttributeSetHistogramCells(descriptor);
     for (let index = 0; index < 2005; index++) cells.record({ id: index }, 1);
     cells.record({ id: 0 }, 1);
     cells.record({ id: 2004 }, 1);
     const all = [...cells.cells()];
-    expect(all).toHaveLength(2001);
+    expect(all).toHaveLength(2000);
     expect(all[0]).toMatchObject({ attributes: { id: 0 }, count: 2 });
-    expect(all.at(-1)).toMatchObject({ attributes: { 'otel.metric.overflow': true }, count: 6 });
+    expect(all.at(-2)).toMatchObject({ attributes: { id: 1998 }, count: 1 });
+    expect(all.at(-1)).toMatchObject({ attributes: { 'otel.metric.overflow': true }, count: 7 });
   });
 
   it('still finds the series once its cache of key orders is full', () => {
     const cells = new AttributeSetHistogramCells(descriptor);
-    // Sixteen thousand steps of paths: 2,000 series of eight keys each, every one new.
+    // Sixteen thousand steps of paths: 2,000 attribute sets of eight keys each, every one new.
     const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const attributesOf = (index: number, order: readonly string[]) => Object.fromEntries(order.map((key) => [key, `${key}${index}`]));
     for (let index = 0; index < 2000; index++) cells.record(attributesOf(index, keys), 1);
@@ -81,7 +82,7 @@ describe('AttributeSetHistogramCells', () => {
     cells.record(attributesOf(5, [...keys].reverse()), 1);
     cells.record(attributesOf(5, keys), 1);
     const all = [...cells.cells()];
-    expect(all).toHaveLength(2000);
+    expect(all).toHaveLength(2000); // 1,999 series and the overflow series
     expect(all[5]!.count).toBe(3);
   });
 

@@ -10,7 +10,7 @@ interface OrderedPath {
 }
 
 // Paths are a cache in front of the series, so they may stop growing (eight steps for each of the
-// 2,000 series a histogram keeps): an attribute object read for the first time past this many
+// 2,000 series a histogram keeps at most, the overflow series included): an attribute object read for the first time past this many
 // steps takes the SDK's key every time, as the SDK always does.
 const MAX_PATH_STEPS = 16_000;
 const NO_ATTRIBUTES: CellAttributes = Object.freeze({});
@@ -36,8 +36,8 @@ function attributeSetKey(attributes: CellAttributes): string {
  * find the series; here a record follows its object's keys and values, in their own order, through
  * maps to the series, and builds the SDK's key only the first time an object of that shape and
  * those values comes (so two key orders of one set still share a series). Counts like the SDK's
- * explicit-bucket histogram and folds series past 2,000 into the SDK's overflow series, as
- * `KeyedHistogramCells` does. A descriptor that is not an object or boundaries that are not an
+ * explicit-bucket histogram and folds series past the SDK's cardinality limit (1,999 and the
+ * overflow series) into that overflow series, as `KeyedHistogramCells` does. A descriptor that is not an object or boundaries that are not an
  * array of numbers throw a TypeError.
  *
  * @example new AttributeSetHistogramCells({ scope, name: 'http.client.request.duration', description, unit: 's', boundaries })

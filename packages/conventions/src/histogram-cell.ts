@@ -2,16 +2,17 @@ import type { CellAttributes, HistogramCell, HistogramCellsMetric } from './hist
 import { argumentError, isObjectLike } from './values';
 
 /**
- * The SDK's default cardinality limit: past it, new series go to the overflow series, as the SDK's
- * aggregation does.
+ * The SDK's default cardinality limit, which counts the overflow series: 1,999 series of their own,
+ * then every new one goes to the overflow series (`DeltaMetricProcessor` in
+ * @opentelemetry/sdk-metrics keeps `aggregationCardinalityLimit - 1`).
  */
-const MAX_CELLS = 2000;
+const CARDINALITY_LIMIT = 2000;
 const OVERFLOW_ATTRIBUTES: CellAttributes = Object.freeze({ 'otel.metric.overflow': true });
 
 /**
  * What every histogram kept as cells shares: the descriptor, checked once when it is made (so that
  * `record`, once per request, never trips over it), the series in the order they came, the
- * overflow series past 2,000, and the SDK's explicit-bucket counting.
+ * overflow series past the SDK's cardinality limit, and the SDK's explicit-bucket counting.
  */
 export abstract class HistogramCellsBase implements HistogramCellsMetric {
   readonly scope: HistogramCellsMetric['scope'];
@@ -40,9 +41,9 @@ export abstract class HistogramCellsBase implements HistogramCellsMetric {
     return this.overflow === undefined ? this.all : [...this.all, this.overflow];
   }
 
-  /** A new, empty series for `attributes`; undefined once there are 2,000 (then {@link overflowSeries}). */
+  /** A new, empty series for `attributes`; undefined once there are 1,999 (then {@link overflowSeries}). */
   protected addSeries(attributes: CellAttributes): HistogramCell | undefined {
-    if (this.all.length >= MAX_CELLS) return undefined;
+    if (this.all.length >= CARDINALITY_LIMIT - 1) return undefined;
     const cell = this.emptyCell(attributes);
     this.all.push(cell);
     return cell;

@@ -9,8 +9,8 @@ export type CellKeys = readonly [string, string, string];
  * A histogram whose series are identified by three attributes, kept as cells: a record is three
  * Map lookups and a bucket scan, where the SDK's `Histogram.record` sorts and JSON-stringifies the
  * attributes on every call to find its series. Counts like the SDK's explicit-bucket histogram
- * (upper bounds inclusive, one overflow bucket) and folds series past 2,000 into the SDK's
- * overflow series. Used for `http_request_duration_ms` (@kira/metrics) and
+ * (upper bounds inclusive, one overflow bucket) and folds series past the SDK's default
+ * cardinality limit (1,999 and the overflow series) into its overflow series. Used for `http_request_duration_ms` (@kira/metrics) and
  * `external_request_duration_ms` (@kira/external-tracing). A descriptor that is not an object,
  * boundaries that are not an array of numbers or keys that are not three strings throw a TypeError.
  *

@@ -28,12 +28,13 @@ describe('HttpDurationCells', () => {
     ]);
   });
 
-  it('folds series past 2,000 into the SDK overflow series instead of growing', () => {
+  it('folds series past the SDK cardinality limit into the SDK overflow series instead of growing', () => {
     const cells = new HttpDurationCells(descriptor);
     for (let index = 0; index < 2_100; index++) cells.record(attributes('GET', `/r${index}`, 200), 1);
     const all = [...cells.cells()];
-    expect(all).toHaveLength(2_001);
-    expect(all.at(-1)).toMatchObject({ attributes: { 'otel.metric.overflow': true }, count: 100 });
+    // The SDK's default limit of 2,000 counts its overflow series: 1,999 series of their own.
+    expect(all).toHaveLength(2_000);
+    expect(all.at(-1)).toMatchObject({ attributes: { 'otel.metric.overflow': true }, count: 101 });
   });
 
   it('is only handed out for the meter provider whose reader collects cells', () => {

@@ -140,6 +140,22 @@ describe('instrumentations’ histograms as cells', () => {
     expect(registeredCells(...UNDICI_SCOPE, 'http.client.request.duration')).toBe(RECORDS.length - 3);
   });
 
+  it('fold the series past the SDK’s cardinality limit into the same overflow series as the SDK', async () => {
+    const reference = referenceSide();
+    const cells = cellsSide();
+    for (const side of [reference, cells]) {
+      const histogram = side.provider.getMeter(...UNDICI_SCOPE).createHistogram(...CLIENT_DURATION);
+      for (let id = 0; id < 2005; id++) histogram.record(0.01, { id });
+      histogram.record(0.02, { id: 0 }); // a known series keeps counting
+      histogram.record(0.02, { id: 2004 }); // an overflowed one stays in the overflow
+    }
+    const exported = await cells.read();
+    expect(exported).toEqual(await reference.read());
+    const points = exported[0]!.points;
+    expect(points.find((point) => point.attributes['otel.metric.overflow'] === true)?.value.count).toBeGreaterThan(1);
+    expect(points.find((point) => point.attributes.id === 0)?.value.count).toBe(2);
+  });
+
   it('use the advice as the SDK does: sorted, cut at ±Infinity', async () => {
     const advice = { explicitBucketBoundaries: [10, -Infinity, 0.5, 1, Infinity, 100] };
     const { reference, cells } = await recordOnBoth((meter) => meter.createHistogram('unsorted', { unit: 's', advice }));
