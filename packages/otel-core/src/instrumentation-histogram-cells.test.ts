@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type HistogramMetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistogramCellsProducer } from './histogram-cells-producer';
-import { meterProviderWithHistogramCells } from './instrumentation-histogram-cells';
+import { instrumentationCellsKey, meterProviderWithHistogramCells } from './instrumentation-histogram-cells';
 
 // Both sides are real SDK meter providers read on demand: the reference records through the SDK's
 // instruments, the other through otel-core's wrapper and the cells producer, as startTelemetry
@@ -119,7 +119,7 @@ async function recordOnBoth(create: (meter: ReturnType<MeterProviderApi['getMete
 /** The registered cells of a histogram (the registry is process-global, under a registered symbol). */
 function registeredCells(scopeName: string, scopeVersion: string, name: string) {
   const registry = (globalThis as Record<symbol, { byName: Map<string, { cells(): Iterable<{ count: number }> }> }>)[Symbol.for('@kira/histogram-cells')];
-  const metric = registry?.byName.get(`instrumentation\u0000${scopeName}\u0000${scopeVersion}\u0000${name}`);
+  const metric = registry?.byName.get(instrumentationCellsKey(scopeName, scopeVersion, name));
   return metric === undefined ? undefined : [...metric.cells()].reduce((sum, cell) => sum + cell.count, 0);
 }
 

@@ -84,6 +84,14 @@ function adviceBoundaries(options: MetricOptions | undefined): number[] | undefi
   return sorted.slice(sorted.lastIndexOf(-Infinity) + 1, sorted.includes(Infinity) ? sorted.indexOf(Infinity) : sorted.length);
 }
 
+/**
+ * The key in the cells registry of one instrumentation's histogram: scope and name, since two
+ * instrumentations may each have a histogram of the same name.
+ */
+export function instrumentationCellsKey(scopeName: string, scopeVersion: string, name: string): string {
+  return `instrumentation\u0000${scopeName}\u0000${scopeVersion}\u0000${name}`;
+}
+
 interface CellsDescriptor {
   readonly scope: { readonly name: string; readonly version: string };
   readonly name: string;
@@ -98,7 +106,6 @@ interface CellsDescriptor {
  */
 class CellsHistogram<AttributesTypes extends Attributes> implements Histogram<AttributesTypes> {
   private sdkHistogram: Histogram<AttributesTypes> | undefined;
-  // The registry's key: two instrumentations may each have a histogram of the same name.
   private readonly registryKey: string;
   private readonly createCells: () => AttributeSetHistogramCells;
 
@@ -107,7 +114,7 @@ class CellsHistogram<AttributesTypes extends Attributes> implements Histogram<At
     private readonly meterProvider: MeterProvider,
     private readonly createSdkHistogram: () => Histogram<AttributesTypes>,
   ) {
-    this.registryKey = `instrumentation\u0000${descriptor.scope.name}\u0000${descriptor.scope.version}\u0000${descriptor.name}`;
+    this.registryKey = instrumentationCellsKey(descriptor.scope.name, descriptor.scope.version, descriptor.name);
     this.createCells = () => new AttributeSetHistogramCells(descriptor);
   }
 
