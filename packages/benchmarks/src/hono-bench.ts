@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
+import { HONO_SERVER_V8_FLAGS, honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
 import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
@@ -63,6 +63,8 @@ export interface HonoSetupResult {
 
 export interface HonoBenchResult {
   options: Omit<HonoBenchOptions, 'log'>;
+  /** The V8 flags every server child ran with (`HONO_SERVER_V8_FLAGS`). */
+  serverV8Flags: readonly string[];
   setups: HonoSetupResult[];
   bar: typeof HONO_BAR & { met: boolean | undefined };
   /**
@@ -101,16 +103,19 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     const servers = new Map<HonoSetup, { child: Child; url: string }>();
     for (const setup of options.setups) {
       const launch = honoServerLaunch(setup, sink.ready.url, options.sampleRatio);
-      const execArgv = ['--expose-gc', ...launch.execArgv];
+      const execArgv = ['--expose-gc', ...HONO_SERVER_V8_FLAGS, ...launch.execArgv];
       // One directory per server: with the register hook a server has a second (loader) thread,
       // which writes a profile of its own.
       if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}/hono-${setup}`);
-      const started = await startChild<{ url: string }>(new URL('./hono-server.ts', import.meta.url), {
+      const started = await startChild<{ url: string; execArgv: string[] }>(new URL('./hono-server.ts', import.meta.url), {
         args: [setup],
         env: launch.env,
         execArgv,
       });
       children.push(started.child);
+      // Fail the run rather than compare servers of which some run without the shared flags.
+      const missing = HONO_SERVER_V8_FLAGS.filter((flag) => !started.ready.execArgv.includes(flag));
+      if (missing.length > 0) throw new Error(`the ${setup} server runs without ${missing.join(' ')}`);
       servers.set(setup, { child: started.child, url: `${started.ready.url}${BENCH_PATH}` });
     }
 
@@ -239,7 +244,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     const unsampledCpu = cpuSeries('kira-unsampled');
     const sampledRequestsCpuMicros = kiraCpu === undefined || unsampledCpu === undefined ? undefined : roundDifferences(kiraCpu, unsampledCpu);
     const { log: _log, ...recorded } = options;
-    return { options: recorded, setups, bar: { ...HONO_BAR, met }, knownWork: knownWorkResult, sampledRequestsCpuMicros };
+    return { options: recorded, serverV8Flags: HONO_SERVER_V8_FLAGS, setups, bar: { ...HONO_BAR, met }, knownWork: knownWorkResult, sampledRequestsCpuMicros };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
   }

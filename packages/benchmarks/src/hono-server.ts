@@ -101,5 +101,5 @@ serveParent(
     },
     flush: () => flush(),
   },
-  { url: `http://127.0.0.1:${port}`, pid: process.pid },
+  { url: `http://127.0.0.1:${port}`, pid: process.pid, execArgv: process.execArgv },
 );

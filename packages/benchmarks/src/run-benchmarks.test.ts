@@ -50,6 +50,8 @@ describe('bench harness smoke run', () => {
     expect(exported['kira-unsampled']).toBe(0);
     expect(exported['usual-hono-otel']).toBeGreaterThan(0);
     expect(typeof hono.bar.met).toBe('boolean');
+    // Every server ran with V8's memory reducer off (the run fails otherwise), and the report says so.
+    expect(hono.serverV8Flags).toContain('--no-memory-reducer');
     // The run's own reading aids, from the same round's figures: the known cost's scale
     // (middleware-5us over bare-middleware, per µs spun) and the sampled requests' share.
     const cpuOf = (name: string) => hono.setups.find((setup) => setup.setup === name)!.rounds[0]!.cpuMicrosPerRequest;
@@ -98,6 +100,7 @@ describe('bench harness smoke run', () => {
 
     const markdown = readFileSync(path.join(directory, 'report.md'), 'utf8');
     expect(markdown).toContain('## Hono under load');
+    expect(markdown).toContain('V8 flags for every server: `--no-memory-reducer`');
     expect(markdown).toContain('## In-process');
     expect(markdown).toContain('## Memory');
     // The same middleware pair back to back and after an idle CPU, set side by side.
