@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { HONO_SERVER_V8_FLAGS, honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
+import { HONO_SERVER_V8_FLAGS, honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, missingServerV8Flags, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
 import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
@@ -114,7 +114,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
       });
       children.push(started.child);
       // Fail the run rather than compare servers of which some run without the shared flags.
-      const missing = HONO_SERVER_V8_FLAGS.filter((flag) => !started.ready.execArgv.includes(flag));
+      const missing = missingServerV8Flags(started.ready.execArgv);
       if (missing.length > 0) throw new Error(`the ${setup} server runs without ${missing.join(' ')}`);
       servers.set(setup, { child: started.child, url: `${started.ready.url}${BENCH_PATH}` });
     }

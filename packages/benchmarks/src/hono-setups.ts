@@ -61,6 +61,14 @@ export function inMeasurementOrder(setups: readonly HonoSetup[]): HonoSetup[] {
  */
 export const HONO_SERVER_V8_FLAGS: readonly string[] = Object.freeze(['--no-memory-reducer']);
 
+/**
+ * The flags of {@link HONO_SERVER_V8_FLAGS} that a server does not run with, from the `execArgv` it
+ * reports when ready (what the child process really got, not what the parent meant to give it).
+ */
+export function missingServerV8Flags(serverExecArgv: readonly string[]): string[] {
+  return HONO_SERVER_V8_FLAGS.filter((flag) => !serverExecArgv.includes(flag));
+}
+
 /** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
 const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on']);
 

@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startChild, type Child } from './child-process.ts';
+import { HONO_SERVER_V8_FLAGS, missingServerV8Flags } from './hono-setups.ts';
+
+// The guard `pnpm bench` applies to every Hono server: a server started without the shared V8
+// flags would be measured at another level of CPU per request than the others (benchmarks
+// README, "Two speeds per server process"), so the run must notice it. Real server children.
+const started: Child[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((child) => child.stop()));
+});
+
+async function bareServer(execArgv: string[]): Promise<readonly string[]> {
+  const { child, ready } = await startChild<{ execArgv: string[] }>(new URL('./hono-server.ts', import.meta.url), { args: ['bare'], execArgv });
+  started.push(child);
+  return ready.execArgv;
+}
+
+describe("the Hono servers' V8 flags guard", () => {
+  it('finds every shared flag missing from a server started without them', async () => {
+    const reported = await bareServer([]);
+    expect(HONO_SERVER_V8_FLAGS.length).toBeGreaterThan(0);
+    expect(missingServerV8Flags(reported)).toEqual([...HONO_SERVER_V8_FLAGS]);
+  });
+
+  it('finds none missing from a server started as pnpm bench starts it', async () => {
+    const reported = await bareServer(['--expose-gc', ...HONO_SERVER_V8_FLAGS]);
+    expect(reported).toEqual(expect.arrayContaining([...HONO_SERVER_V8_FLAGS]));
+    expect(missingServerV8Flags(reported)).toEqual([]);
+  });
+});
