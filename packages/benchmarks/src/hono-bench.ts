@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { HONO_SERVER_V8_FLAGS, honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, missingServerV8Flags, type HonoSetup } from './hono-setups.ts';
+import { HONO_SERVER_V8_FLAGS, honoServerExecArgv, honoServerLaunch, inMeasurementOrder, KNOWN_WORK_MICROS, missingServerV8Flags, type HonoSetup } from './hono-setups.ts';
 import { runInterleaved } from './interleave.ts';
 import { runLoad, runPacedLoad, type LoadResult } from './load.ts';
 import { roundDifferences, roundRatios, summarize, type Summary } from './stats.ts';
@@ -103,7 +103,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
     const servers = new Map<HonoSetup, { child: Child; url: string }>();
     for (const setup of options.setups) {
       const launch = honoServerLaunch(setup, sink.ready.url, options.sampleRatio);
-      const execArgv = ['--expose-gc', ...HONO_SERVER_V8_FLAGS, ...launch.execArgv];
+      const execArgv = honoServerExecArgv(launch.execArgv);
       // One directory per server: with the register hook a server has a second (loader) thread,
       // which writes a profile of its own.
       if (options.profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}/hono-${setup}`);

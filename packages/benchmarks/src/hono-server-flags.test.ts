@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChild, type Child } from './child-process.ts';
-import { HONO_SERVER_V8_FLAGS, missingServerV8Flags } from './hono-setups.ts';
+import { HONO_SERVER_V8_FLAGS, honoServerExecArgv, honoServerLaunch, missingServerV8Flags } from './hono-setups.ts';
 
 // The guard `pnpm bench` applies to every Hono server: a server started without the shared V8
 // flags would be measured at another level of CPU per request than the others (benchmarks
@@ -24,7 +24,7 @@ describe("the Hono servers' V8 flags guard", () => {
   });
 
   it('finds none missing from a server started as pnpm bench starts it', async () => {
-    const reported = await bareServer(['--expose-gc', ...HONO_SERVER_V8_FLAGS]);
+    const reported = await bareServer(honoServerExecArgv(honoServerLaunch('bare', 'http://127.0.0.1:4318', 0.1).execArgv));
     expect(reported).toEqual(expect.arrayContaining([...HONO_SERVER_V8_FLAGS]));
     expect(missingServerV8Flags(reported)).toEqual([]);
   });

@@ -62,6 +62,14 @@ export function inMeasurementOrder(setups: readonly HonoSetup[]): HonoSetup[] {
 export const HONO_SERVER_V8_FLAGS: readonly string[] = Object.freeze(['--no-memory-reducer']);
 
 /**
+ * The Node flags of a Hono server child: `--expose-gc` (the memory reads collect first), the shared
+ * {@link HONO_SERVER_V8_FLAGS}, then what its setup's launch adds.
+ */
+export function honoServerExecArgv(launchExecArgv: readonly string[]): string[] {
+  return ['--expose-gc', ...HONO_SERVER_V8_FLAGS, ...launchExecArgv];
+}
+
+/**
  * The flags of {@link HONO_SERVER_V8_FLAGS} that a server does not run with, from the `execArgv` it
  * reports when ready (what the child process really got, not what the parent meant to give it).
  */
