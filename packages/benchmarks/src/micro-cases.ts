@@ -104,5 +104,20 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
     interleaved: true,
     idleBeforeMicros: IDLE_BEFORE_CALL_MICROS,
   },
+  {
+    name: 'hono-middleware-over-loopback',
+    baseline: 'hono-middleware-over-loopback',
+    description:
+      "the app of hono-middleware behind node:http and @hono/node-server's listener in the worker, each request sent over a keep-alive loopback TCP connection from the worker and answered before the next (baseline of otelHono-over-loopback)",
+    modes: ['on'],
+  },
+  {
+    name: 'otelHono-over-loopback',
+    baseline: 'hono-middleware-over-loopback',
+    description:
+      "the app of hono+otelHono served the same way, alternating call by call: the kernel's socket work and the event loop's turns run between requests as in a server, with no other process and no idle (the worker's own thread sends, serves and reads)",
+    modes: ['on'],
+    interleaved: true,
+  },
   { name: 'hono+sentryUser', baseline: 'hono', description: '@kira/sentry/hono sentryUser() while Sentry is off', modes: ['off'], host: true },
 ];

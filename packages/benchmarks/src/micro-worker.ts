@@ -1,9 +1,10 @@
 // Child process: runs micro-benchmark cases on request. Argument: `on` or `off` (telemetry).
+import type { AddressInfo, Socket } from 'node:net';
 import { context, createContextKey, metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { serveParent } from './child-process.ts';
-import { createBenchApp, emptyMiddleware } from './hono-app.ts';
+import { BENCH_PATH, createBenchApp, emptyMiddleware } from './hono-app.ts';
 import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES, UNTRACED_FETCH_PATH } from './micro-cases.ts';
 import { steppedMedian } from './stats.ts';
 
@@ -50,6 +51,60 @@ const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
 const middlewareApp = createBenchApp([emptyMiddleware]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
+
+// The otelHono pair over real sockets: each app behind node:http and @hono/node-server's listener
+// in this worker, each request written to a keep-alive loopback connection and read back before
+// the next. Both ends run on this thread, so the pair measures what the kernel's socket work and
+// the event loop's turns between requests do to the middleware's cost, without a second process
+// or an idle CPU (README, "User time, not system time"). node:http is loaded after otel-core
+// started, as in a service; the idle servers cost nothing while the other cases run.
+const { createServer } = await import('node:http');
+const { connect } = await import('node:net');
+const { getRequestListener } = await import('@hono/node-server');
+const LOOPBACK_REQUEST = Buffer.from(`GET ${BENCH_PATH} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+async function loopbackCaller(app: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }): Promise<() => Promise<void>> {
+  const listener = getRequestListener(app.fetch);
+  // The listener answers (or fails) the request itself; its promise carries nothing more.
+  const server = createServer((incoming, outgoing) => void listener(incoming, outgoing));
+  // The connection idles while the other cases run, far longer than the default 5 s keep-alive.
+  server.keepAliveTimeout = 0;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const opened = connect(port, '127.0.0.1', () => resolve(opened));
+    opened.once('error', reject);
+  });
+  socket.setNoDelay(true);
+  let received = '';
+  let answered: ((error?: Error) => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
+    const headerEnd = received.indexOf('\r\n\r\n');
+    if (headerEnd < 0) return;
+    const length = /\r\ncontent-length: *(\d+)/i.exec(received.slice(0, headerEnd));
+    // One request in flight: a response without a length could not be told from the next one.
+    if (length === null) return answered?.(new Error('loopback response without Content-Length'));
+    const end = headerEnd + 4 + Number(length[1]);
+    if (received.length < end) return;
+    sink ^= end;
+    received = received.slice(end);
+    answered?.();
+  });
+  socket.on('error', (error) => answered?.(error));
+  socket.on('close', () => answered?.(new Error('the loopback connection closed')));
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      answered = (error) => (error ? reject(error) : resolve());
+      socket.write(LOOPBACK_REQUEST);
+    });
+}
+// The pair runs with telemetry on only (MICRO_CASES), so the `off` worker starts no server.
+const middlewareOverLoopback = mode === 'on' ? await loopbackCaller(middlewareApp) : undefined;
+const otelHonoOverLoopback = mode === 'on' ? await loopbackCaller(otelApp) : undefined;
+function overLoopback(caller: (() => Promise<void>) | undefined): () => Promise<void> {
+  if (caller === undefined) throw new Error('the loopback servers run in the telemetry-on worker only');
+  return caller;
+}
 
 // Sleeping through Atomics.wait blocks the thread in the kernel (a futex wait), so the CPU goes
 // idle for that long, and none of it counts as this process's CPU time.
@@ -160,6 +215,14 @@ const runs: Record<string, Run> = {
   },
   'hono+sentryUser': async (n) => {
     for (let i = 0; i < n; i++) sink ^= (await sentryApp.fetch(new Request(honoUrl))).status;
+  },
+  'hono-middleware-over-loopback': async (n) => {
+    const call = overLoopback(middlewareOverLoopback);
+    for (let i = 0; i < n; i++) await call();
+  },
+  'otelHono-over-loopback': async (n) => {
+    const call = overLoopback(otelHonoOverLoopback);
+    for (let i = 0; i < n; i++) await call();
   },
 };
 
@@ -287,6 +350,8 @@ const singleCalls: Record<string, () => Promise<void>> = {
   'otelHono-after-idle': async () => {
     sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
   },
+  'hono-middleware-over-loopback': () => overLoopback(middlewareOverLoopback)(),
+  'otelHono-over-loopback': () => overLoopback(otelHonoOverLoopback)(),
 };
 
 for (const info of MICRO_CASES) {
