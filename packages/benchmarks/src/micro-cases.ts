@@ -108,7 +108,7 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
     name: 'hono-middleware-over-loopback',
     baseline: 'hono-middleware-over-loopback',
     description:
-      "the app of hono-middleware behind node:http and @hono/node-server's listener in the worker, each request sent over a keep-alive loopback TCP connection from the worker and answered before the next (baseline of otelHono-over-loopback)",
+      "the app of hono-middleware served by @hono/node-server's serve in the worker (as the load test's servers serve theirs), each request sent over a keep-alive loopback TCP connection from the worker and answered before the next (baseline of otelHono-over-loopback)",
     modes: ['on'],
   },
   {

@@ -52,23 +52,22 @@ const middlewareApp = createBenchApp([emptyMiddleware]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
 
-// The otelHono pair over real sockets: each app behind node:http and @hono/node-server's listener
-// in this worker, each request written to a keep-alive loopback connection and read back before
-// the next. Both ends run on this thread, so the pair measures what the kernel's socket work and
-// the event loop's turns between requests do to the middleware's cost, without a second process
-// or an idle CPU (README, "User time, not system time"). node:http is loaded after otel-core
-// started, as in a service; the idle servers cost nothing while the other cases run.
-const { createServer } = await import('node:http');
+// The otelHono pair over real sockets: each app served by @hono/node-server's `serve` in this
+// worker, as the load test's servers serve theirs (hono-server.ts), each request written to a
+// keep-alive loopback connection and read back before the next. Both ends run on this thread, so
+// the pair measures what the kernel's socket work and the event loop's turns between requests do
+// to the middleware's cost, without a second process or an idle CPU (README, "User time, not
+// system time"). node:http is loaded after otel-core started, as in a service; the idle servers
+// cost nothing while the other cases run. The client is a bare socket, not node:http's client,
+// so that the part of each call that is not the server stays small.
 const { connect } = await import('node:net');
-const { getRequestListener } = await import('@hono/node-server');
+const { serve } = await import('@hono/node-server');
 const LOOPBACK_REQUEST = Buffer.from(`GET ${BENCH_PATH} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
 async function loopbackCaller(app: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }): Promise<() => Promise<void>> {
-  const listener = getRequestListener(app.fetch);
-  // The listener answers (or fails) the request itself; its promise carries nothing more.
-  const server = createServer((incoming, outgoing) => void listener(incoming, outgoing));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   // The connection idles while the other cases run, far longer than the default 5 s keep-alive.
-  server.keepAliveTimeout = 0;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  (server as { keepAliveTimeout?: number }).keepAliveTimeout = 0;
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const socket = await new Promise<Socket>((resolve, reject) => {
     const opened = connect(port, '127.0.0.1', () => resolve(opened));
