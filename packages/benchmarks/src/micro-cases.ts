@@ -119,5 +119,13 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
     modes: ['on'],
     interleaved: true,
   },
+  {
+    name: 'floorMiddleware-over-loopback',
+    baseline: 'hono-middleware-over-loopback',
+    description:
+      "the same, with the middleware of the load test's kira-floor in place of otelHono: the least any middleware does that makes a SERVER span active and records a duration histogram through the OpenTelemetry API",
+    modes: ['on'],
+    interleaved: true,
+  },
   { name: 'hono+sentryUser', baseline: 'hono', description: '@kira/sentry/hono sentryUser() while Sentry is off', modes: ['off'], host: true },
 ];
