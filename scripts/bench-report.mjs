@@ -200,6 +200,7 @@ for (const raw of raws) {
     const onCase = (name) => raw.micro.cases.find((result) => result.mode === 'on' && result.name === name);
     const backToBack = onCase('otelHono-back-to-back');
     const afterIdle = onCase('otelHono-after-idle');
+    const afterOtherWork = onCase('otelHono-after-other-work');
     const overLoopback = onCase('otelHono-over-loopback');
     const floorOverLoopback = onCase('floorMiddleware-over-loopback');
     const timesBackToBack = (result) => {
@@ -209,7 +210,7 @@ for (const raw of raws) {
     if (backToBack && afterIdle) {
       lines.push(
         '',
-        `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${timesBackToBack(afterIdle)}${overLoopback ? `, ${fmt(overLoopback.addedNanoseconds.median / 1000, 1)} µs when each request comes over a loopback socket from the same thread${timesBackToBack(overLoopback)}` : ''}${floorOverLoopback ? `; over the same loopback, the least a middleware does that makes a SERVER span active and records a histogram through the OpenTelemetry API (\`floorMiddleware-over-loopback\`, the middleware of \`kira-floor\`): ${fmt(floorOverLoopback.addedNanoseconds.median / 1000, 1)} µs` : ''}. A server's CPU goes idle between bursts of requests, and its socket work runs between requests, so its requests pay much of the later figures, not the first (packages/benchmarks/README.md, "Where the documented setup's microseconds go", "User time, not system time").`,
+        `otelHono over the empty middleware: ${fmt(backToBack.addedNanoseconds.median / 1000, 1)} µs per request back to back, ${fmt(afterIdle.addedNanoseconds.median / 1000, 1)} µs when each request starts on a CPU just back from idle${timesBackToBack(afterIdle)}${afterOtherWork ? `, ${fmt(afterOtherWork.addedNanoseconds.median / 1000, 1)} µs when other user-space work (no I/O, no idle) runs before each request${timesBackToBack(afterOtherWork)}` : ''}${overLoopback ? `, ${fmt(overLoopback.addedNanoseconds.median / 1000, 1)} µs when each request comes over a loopback socket from the same thread${timesBackToBack(overLoopback)}` : ''}${floorOverLoopback ? `; over the same loopback, the least a middleware does that makes a SERVER span active and records a histogram through the OpenTelemetry API (\`floorMiddleware-over-loopback\`, the middleware of \`kira-floor\`): ${fmt(floorOverLoopback.addedNanoseconds.median / 1000, 1)} µs` : ''}. A server's CPU goes idle between bursts of requests, and its socket work and other requests run between requests, so its requests pay much of the later figures, not the first (packages/benchmarks/README.md, "Where the documented setup's microseconds go", "User time, not system time", "Other work between requests").`,
       );
     }
     const traced = onCase('tracedFetch');

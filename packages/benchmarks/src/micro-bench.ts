@@ -109,6 +109,7 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
               name: subject.info.name,
               baseline: subject.info.baseline,
               idleBeforeMicros: subject.info.idleBeforeMicros,
+              otherWorkBeforeCall: subject.info.otherWorkBeforeCall,
             });
             return { own: pair.cpu, baseline: pair.baselineCpu, ownWall: pair.wall };
           }

@@ -26,6 +26,13 @@ export interface MicroCaseInfo {
    * code run after the halt costs several times what it costs back to back (see the README).
    */
   idleBeforeMicros?: number;
+  /**
+   * For interleaved cases: before every call of either side, outside the timed call, the worker
+   * runs a fixed piece of unrelated user-space work (compression, a hash, JSON, a URL parse; no
+   * I/O, no system call, no idle), as a server runs its other requests' work between two of one
+   * kind. Code and data that work brings in push the measured call's own out of the CPU's caches.
+   */
+  otherWorkBeforeCall?: boolean;
 }
 
 /** The echo server path the micro worker's undici instrumentation ignores (`fetch-untraced`). */
@@ -103,6 +110,15 @@ export const MICRO_CASES: readonly MicroCaseInfo[] = [
     modes: ['on'],
     interleaved: true,
     idleBeforeMicros: IDLE_BEFORE_CALL_MICROS,
+  },
+  {
+    name: 'otelHono-after-other-work',
+    baseline: 'hono-middleware',
+    description:
+      'the same pair, with a fixed piece of unrelated user-space work (zlib deflate, SHA-256 and JSON of 8 KB, a URL parse; no I/O, no idle) run before every call, outside the timed call: each request starts after other code has used the caches',
+    modes: ['on'],
+    interleaved: true,
+    otherWorkBeforeCall: true,
   },
   {
     name: 'hono-middleware-over-loopback',

@@ -35,7 +35,7 @@ export const DEFAULT_CONFIG: BenchConfig = {
 /** The smallest run that still exercises every kind of measurement (the smoke test). */
 export const SMOKE_CONFIG: BenchConfig = {
   hono: { setups: ['bare', 'bare-middleware', 'middleware-5us', 'kira', 'kira-unsampled', 'usual-hono-otel'], rounds: 1, durationSeconds: 1, warmupSeconds: 0.5, connections: 4, fixedRate: 200, fixedRateSeconds: 1 },
-  micro: { rounds: 1, batchMs: 5, cases: ['loop-again', 'logger.info', 'traceAITool', 'tracedFetch', 'fetch-in-context', 'fetch-in-active-span', 'fetch-in-span-with-histogram', 'fetch-traced', 'tracedFetch-in-request', 'hono+otelHono', 'otelHono-back-to-back', 'otelHono-after-idle', 'otelHono-over-loopback', 'floorMiddleware-over-loopback'] },
+  micro: { rounds: 1, batchMs: 5, cases: ['loop-again', 'logger.info', 'traceAITool', 'tracedFetch', 'fetch-in-context', 'fetch-in-active-span', 'fetch-in-span-with-histogram', 'fetch-traced', 'tracedFetch-in-request', 'hono+otelHono', 'otelHono-back-to-back', 'otelHono-after-idle', 'otelHono-after-other-work', 'otelHono-over-loopback', 'floorMiddleware-over-loopback'] },
   memory: { requests: 400, chunk: 200, connections: 4 },
   sampleRatio: 0.1,
 };
