@@ -29,8 +29,9 @@ export interface MicroCaseInfo {
   /**
    * For interleaved cases: before every call of either side, outside the timed call, the worker
    * runs a fixed piece of unrelated user-space work (compression, a hash, JSON, a URL parse; no
-   * I/O, no system call, no idle), as a server runs its other requests' work between two of one
-   * kind. Code and data that work brings in push the measured call's own out of the CPU's caches.
+   * I/O, no idle, and under strace fewer than one system call per ten runs), as a server runs its
+   * other requests' work between two of one kind. Code and data that work brings in push the
+   * measured call's own out of the CPU's caches.
    */
   otherWorkBeforeCall?: boolean;
 }

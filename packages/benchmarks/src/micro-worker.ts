@@ -130,8 +130,9 @@ function sleepMicros(micros: number): void {
 let sink = 0;
 
 // The `-after-other-work` case's work between calls: what other requests of a service do between
-// two of one kind, in user space only (zlib and OpenSSL run synchronously on this thread; no
-// system call, no idle), so that what it changes is the cache contents the measured call finds.
+// two of one kind, in user space only (zlib and OpenSSL run synchronously on this thread; no I/O,
+// no idle, and under strace fewer than one system call per ten runs, from the allocator and V8's
+// own threads), so that what it changes is the cache contents the measured call finds.
 const { deflateSync } = await import('node:zlib');
 const { createHash } = await import('node:crypto');
 const otherWorkObject = Array.from({ length: 160 }, (_, index) => ({ id: index, name: `user ${index}`, tags: ['a', 'b', String(index)] }));
