@@ -144,6 +144,12 @@ function otherWork(): void {
   sink ^= new URL(`https://example.com/users/${sink & 1023}?page=2`).pathname.length;
 }
 
+// One in-process request to the otelHono app: the call of every otelHono pair, whatever runs
+// before it.
+async function otelHonoCall(): Promise<void> {
+  sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
+}
+
 type Run = (iterations: number) => Promise<void> | void;
 
 const runs: Record<string, Run> = {
@@ -238,14 +244,14 @@ const runs: Record<string, Run> = {
   'otelHono-after-idle': async (n) => {
     for (let i = 0; i < n; i++) {
       sleepMicros(IDLE_BEFORE_CALL_MICROS);
-      sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
+      await otelHonoCall();
     }
   },
   // Used only to calibrate the batch size (the pair itself is measured call by call).
   'otelHono-after-other-work': async (n) => {
     for (let i = 0; i < n; i++) {
       otherWork();
-      sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
+      await otelHonoCall();
     }
   },
   'hono+sentryUser': async (n) => {
@@ -383,15 +389,9 @@ const singleCalls: Record<string, () => Promise<void>> = {
   'hono-middleware': async () => {
     sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
   },
-  'otelHono-back-to-back': async () => {
-    sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
-  },
-  'otelHono-after-idle': async () => {
-    sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
-  },
-  'otelHono-after-other-work': async () => {
-    sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
-  },
+  'otelHono-back-to-back': otelHonoCall,
+  'otelHono-after-idle': otelHonoCall,
+  'otelHono-after-other-work': otelHonoCall,
   'hono-middleware-over-loopback': () => overLoopback(middlewareOverLoopback)(),
   'otelHono-over-loopback': () => overLoopback(otelHonoOverLoopback)(),
   'floorMiddleware-over-loopback': () => overLoopback(floorOverLoopback)(),
