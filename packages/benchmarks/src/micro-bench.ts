@@ -50,7 +50,35 @@ export interface MicroBenchResult {
  * by several µs from round to round, as much as the few µs being measured; about 4,000 calls per
  * side bring that to about 1 µs.
  */
-const INTERLEAVED_BATCH_FACTOR = 8;
+export const INTERLEAVED_BATCH_FACTOR = 8;
+
+/**
+ * The micro workers' surroundings and the workers: the OTLP sink, the loopback echo server that
+ * every fetch case calls, and one worker per telemetry mode. Every child started is pushed to
+ * `children` as it starts, so the caller stops them all even when a later one fails to start.
+ */
+export async function startMicroWorkers(sampleRatio: number, children: Child[], env: Record<string, string> = {}): Promise<Map<'on' | 'off', Child>> {
+  const sink = await startChild<{ url: string }>(new URL('./sink-server.ts', import.meta.url));
+  children.push(sink.child);
+  const echo = await startChild<{ url: string }>(new URL('./echo-server.ts', import.meta.url));
+  children.push(echo.child);
+  const workers = new Map<'on' | 'off', Child>();
+  for (const mode of ['on', 'off'] as const) {
+    const worker = await startChild(new URL('./micro-worker.ts', import.meta.url), {
+      args: [mode],
+      env: {
+        ...env,
+        BENCH_OTLP_ENDPOINT: sink.ready.url,
+        BENCH_ECHO_URL: `${echo.ready.url}/v1/echo`,
+        BENCH_SAMPLE_RATIO: String(sampleRatio),
+        NODE_ENV: 'production',
+      },
+    });
+    children.push(worker.child);
+    workers.set(mode, worker.child);
+  }
+  return workers;
+}
 
 /**
  * Two workers (telemetry on / off); every (worker, case) pair is one subject of the interleaved
@@ -65,24 +93,7 @@ export async function runMicroBench(options: MicroBenchOptions): Promise<MicroBe
   const cases = MICRO_CASES.filter((info) => wanted.has(info.name));
   const children: Child[] = [];
   try {
-    const sink = await startChild<{ url: string }>(new URL('./sink-server.ts', import.meta.url));
-    children.push(sink.child);
-    const echo = await startChild<{ url: string }>(new URL('./echo-server.ts', import.meta.url));
-    children.push(echo.child);
-    const workers = new Map<'on' | 'off', Child>();
-    for (const mode of ['on', 'off'] as const) {
-      const worker = await startChild(new URL('./micro-worker.ts', import.meta.url), {
-        args: [mode],
-        env: {
-          BENCH_OTLP_ENDPOINT: sink.ready.url,
-          BENCH_ECHO_URL: `${echo.ready.url}/v1/echo`,
-          BENCH_SAMPLE_RATIO: String(options.sampleRatio),
-          NODE_ENV: 'production',
-        },
-      });
-      children.push(worker.child);
-      workers.set(mode, worker.child);
-    }
+    const workers = await startMicroWorkers(options.sampleRatio, children);
 
     const subjects: Array<{ mode: 'on' | 'off'; info: MicroCaseInfo; key: string }> = [];
     for (const info of cases) {

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { context, createContextKey, metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { getLogger, startTelemetry } from '@kira/otel-core';
+import { AB_CASES, AB_PACKAGES, freshBuildUrl, savedBuildUrl, type ABPackage } from './ab-builds.ts';
 import { serveParent } from './child-process.ts';
 import { floorMiddleware } from './floor-middleware.ts';
 import { BENCH_PATH, createBenchApp, emptyMiddleware } from './hono-app.ts';
@@ -397,6 +398,58 @@ const singleCalls: Record<string, () => Promise<void>> = {
   'floorMiddleware-over-loopback': () => overLoopback(floorOverLoopback)(),
 };
 
+// A/B runs (ab-bench.ts): each package's saved build, loaded twice (the A/A row), and its current
+// build (the workspace's `dist`), each a module instance of its own, used by the A/B cases alone.
+// Sharing instances skewed identical builds (README, "A/B"): one instance on two sides runs back
+// to back with itself, which the other side never does, and the current side's otelHono came out
+// 0.6 µs dearer; with the instance the other cases share (run on other apps, the loopback servers'
+// included) as the current side as well, 1.1 µs.
+const abDirectoryName = process.env.BENCH_AB_SAVED_DIRECTORY_NAME;
+const abBuilds: Partial<Record<ABPackage, { saved: unknown; savedAgain: unknown; current: unknown }>> = {};
+if (abDirectoryName !== undefined) {
+  for (const pkg of AB_PACKAGES) {
+    const saved = savedBuildUrl(pkg, abDirectoryName);
+    if (saved === undefined) continue;
+    abBuilds[pkg] = { saved: await import(`${saved}?ab=saved`), savedAgain: await import(`${saved}?ab=saved-again`), current: await import(freshBuildUrl(pkg)) };
+  }
+}
+type ABCall = () => Promise<void> | void;
+function abCallOf(name: string, build: unknown): ABCall {
+  switch (name) {
+    case 'tracedFetch':
+    case 'tracedFetch-in-request': {
+      const call = (build as { tracedFetch: typeof tracedFetch }).tracedFetch;
+      const one = async (): Promise<void> => {
+        sink ^= (await (await call(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+      };
+      return name === 'tracedFetch' ? one : () => inRequest(one);
+    }
+    case 'otelHono': {
+      const app = createBenchApp([(build as { otelHono: typeof otelHono }).otelHono({ spanOwnership: 'middleware' })]);
+      return async () => {
+        sink ^= (await app.fetch(new Request(honoUrl))).status;
+      };
+    }
+    case 'recordHttpRequest': {
+      const record = (build as { recordHttpRequest: typeof recordHttpRequest }).recordHttpRequest;
+      const calls = abCallsPerSlot(name);
+      return () => {
+        for (let index = 0; index < calls; index++) record(httpRecord);
+      };
+    }
+    default:
+      throw new Error(`no A/B call for ${name}`);
+  }
+}
+function abCallsPerSlot(name: string): number {
+  return AB_CASES.find((info) => info.name === name)?.callsPerSlot ?? 1;
+}
+const abSides = new Map<string, [saved: ABCall, current: ABCall, savedAgain: ABCall]>();
+for (const info of AB_CASES) {
+  const builds = abBuilds[info.package];
+  if (builds !== undefined) abSides.set(info.name, [abCallOf(info.name, builds.saved), abCallOf(info.name, builds.current), abCallOf(info.name, builds.savedAgain)]);
+}
+
 for (const info of MICRO_CASES) {
   if (runs[info.name] === undefined) throw new Error(`no run for ${info.name}`);
   if (info.interleaved === true && (singleCalls[info.name] === undefined || singleCalls[info.baseline] === undefined)) {
@@ -487,6 +540,29 @@ serveParent(
         }
       }
       return { cpu: steppedMedian(ownCpu, CPU_USAGE_STEP_NANOS), baselineCpu: steppedMedian(baseCpu, CPU_USAGE_STEP_NANOS), wall: ownWall / iterations };
+    },
+    /**
+     * One A/B measurement: the saved build, the current build and the saved build's second
+     * instance (the A/A row) in turn, call by call, the order rotating each iteration so every side
+     * takes every position. Returns each side's step-interpolated median CPU ns per call, and the
+     * wall ms.
+     */
+    measureAB: async (payload) => {
+      const { name, iterations } = payload as { name: string; iterations: number };
+      const sides = abSides.get(name);
+      if (sides === undefined) throw new Error(`no saved build for the A/B case ${name}`);
+      const cpu: number[][] = [[], [], []];
+      const wallStart = process.hrtime.bigint();
+      for (let index = 0; index < iterations; index++) {
+        for (let offset = 0; offset < sides.length; offset++) {
+          const side = (index + offset) % sides.length;
+          const cpuStart = process.cpuUsage();
+          await sides[side]!();
+          cpu[side]!.push(cpuNanosSince(cpuStart));
+        }
+      }
+      const perCall = (values: number[]) => steppedMedian(values, CPU_USAGE_STEP_NANOS) / abCallsPerSlot(name);
+      return { saved: perCall(cpu[0]!), current: perCall(cpu[1]!), savedAgain: perCall(cpu[2]!), wallMs: Number(process.hrtime.bigint() - wallStart) / 1e6 };
     },
     /** CPU and wall nanoseconds per iteration of one timed batch. */
     measure: async (payload) => {
