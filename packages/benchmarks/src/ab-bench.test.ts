@@ -42,8 +42,9 @@ describe('A/B of saved builds against the current ones', () => {
         '',
       ].join('\n'),
     );
-    const result = await runABBench({ rounds: 3, measurementMs: 100, sampleRatio: 0.1, cases: ['otelHono'], directoryName });
-    expect(result.cases.map((row) => row.mode)).toEqual(['on', 'off']);
+    // In-process, and over loopback to a server per instance (each side must reach its own build).
+    const result = await runABBench({ rounds: 3, measurementMs: 100, sampleRatio: 0.1, cases: ['otelHono', 'otelHono-over-loopback'], directoryName });
+    expect(result.cases.map((row) => `${row.mode}:${row.name}`)).toEqual(['on:otelHono', 'off:otelHono', 'on:otelHono-over-loopback', 'off:otelHono-over-loopback']);
     for (const row of result.cases) {
       expect(row.changeNanoseconds.samples).toHaveLength(3);
       expect(row.changeNanoseconds.median).toBeLessThan(-10_000);

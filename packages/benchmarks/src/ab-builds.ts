@@ -33,6 +33,13 @@ export const AB_CASES: readonly ABCaseInfo[] = [
   { name: 'tracedFetch', package: 'external-tracing', description: 'tracedFetch() of the loopback echo server from the top level (the bar\'s case)', modes: ['on', 'off'], loopback: true },
   { name: 'tracedFetch-in-request', package: 'external-tracing', description: "tracedFetch() inside a request's SERVER span (sampled at the worker's ratio)", modes: ['on', 'off'], loopback: true },
   { name: 'otelHono', package: 'otel-hono', description: "in-process app.fetch of the bench app with otelHono({ spanOwnership: 'middleware' })", modes: ['on', 'off'] },
+  {
+    name: 'otelHono-over-loopback',
+    package: 'otel-hono',
+    description: "the same app served by @hono/node-server in the worker, one request at a time over a keep-alive loopback connection: the path a server takes (the request's Node headers, the response's close listener)",
+    modes: ['on', 'off'],
+    loopback: true,
+  },
   { name: 'recordHttpRequest', package: 'metrics', description: 'recordHttpRequest (one histogram record), 32 calls per slot', modes: ['on', 'off'], callsPerSlot: 32 },
 ];
 

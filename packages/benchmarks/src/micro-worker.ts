@@ -430,6 +430,8 @@ function abCallOf(name: string, build: unknown): ABCall {
         sink ^= (await app.fetch(new Request(honoUrl))).status;
       };
     }
+    case 'otelHono-over-loopback':
+      return abLoopbackCallers.get(build)!;
     case 'recordHttpRequest': {
       const record = (build as { recordHttpRequest: typeof recordHttpRequest }).recordHttpRequest;
       const calls = abCallsPerSlot(name);
@@ -443,6 +445,14 @@ function abCallOf(name: string, build: unknown): ABCall {
 }
 function abCallsPerSlot(name: string): number {
   return AB_CASES.find((info) => info.name === name)?.callsPerSlot ?? 1;
+}
+// A server per instance, started before the cases are built (abCallOf is synchronous).
+const abLoopbackCallers = new Map<unknown, ABCall>();
+for (const builds of Object.values(abBuilds)) {
+  for (const build of [builds.saved, builds.current, builds.savedAgain]) {
+    if (typeof (build as { otelHono?: unknown }).otelHono !== 'function') continue;
+    abLoopbackCallers.set(build, await loopbackCaller(createBenchApp([(build as { otelHono: typeof otelHono }).otelHono({ spanOwnership: 'middleware' })])));
+  }
 }
 const abSides = new Map<string, [saved: ABCall, current: ABCall, savedAgain: ABCall]>();
 for (const info of AB_CASES) {
