@@ -17,7 +17,7 @@ const testCode = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/reports/**', '**/.turbo/**', '**/bench-results/**', '**/.data/**', '**/.ab-saved*/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/reports/**', '**/.turbo/**', '**/bench-results/**', '**/.data/**', '**/.ab-*/**'] },
   js.configs.recommended,
   {
     // Type-checked rules on every TypeScript file, product code and tests alike: the promise

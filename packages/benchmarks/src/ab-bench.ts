@@ -1,4 +1,4 @@
-import { AB_CASES, currentBuildInfo, DEFAULT_SAVED_DIRECTORY_NAME, savedBuildInfo, savedBuildUrl, type ABCaseInfo, type CurrentBuildInfo, type SavedBuildInfo } from './ab-builds.ts';
+import { AB_CASES, buildInfo, buildPackages, buildUrl, DEFAULT_CURRENT_DIRECTORY_NAME, DEFAULT_SAVED_DIRECTORY_NAME, type ABBuildInfo, type ABCaseInfo } from './ab-builds.ts';
 import type { Child } from './child-process.ts';
 import { runInterleaved } from './interleave.ts';
 import { INTERLEAVED_BATCH_FACTOR, startMicroWorkers } from './micro-bench.ts';
@@ -15,7 +15,11 @@ export interface ABBenchOptions {
   /** Only these cases; by default every case whose package has a saved build. */
   cases?: string[];
   /** The saved builds' directory name inside each package (ab-builds.ts). */
-  directoryName?: string;
+  savedDirectoryName?: string;
+  /** Where the run builds the current source, inside each package. */
+  currentDirectoryName?: string;
+  /** Build the current side from this commit instead of the work tree (to compare two commits). */
+  currentRef?: string;
   log?: (line: string) => void;
 }
 
@@ -39,8 +43,8 @@ export interface ABCaseResult {
 
 export interface ABBenchResult {
   options: Omit<ABBenchOptions, 'log'>;
-  saved: Array<SavedBuildInfo | { package: string; savedAt: 'unknown' }>;
-  current: CurrentBuildInfo[];
+  saved: Array<ABBuildInfo | { package: string; source: 'unknown' }>;
+  current: ABBuildInfo[];
   cases: ABCaseResult[];
 }
 
@@ -63,27 +67,30 @@ const MIN_ITERATIONS = 50;
  */
 export async function runABBench(options: ABBenchOptions): Promise<ABBenchResult> {
   const log = options.log ?? (() => {});
-  const directoryName = options.directoryName ?? DEFAULT_SAVED_DIRECTORY_NAME;
+  const savedDirectoryName = options.savedDirectoryName ?? DEFAULT_SAVED_DIRECTORY_NAME;
+  const currentDirectoryName = options.currentDirectoryName ?? DEFAULT_CURRENT_DIRECTORY_NAME;
   const known = AB_CASES.map((info) => info.name);
   for (const name of options.cases ?? []) if (!known.includes(name)) throw new Error(`unknown A/B case "${name}" (known: ${known.join(', ')})`);
   const wanted = AB_CASES.filter((info) => options.cases === undefined || options.cases.includes(info.name));
-  const withoutSavedBuild = wanted.filter((info) => savedBuildUrl(info.package, directoryName) === undefined);
+  const withoutSavedBuild = wanted.filter((info) => buildUrl(info.package, savedDirectoryName) === undefined);
   const cases = wanted.filter((info) => !withoutSavedBuild.includes(info));
   if (options.cases !== undefined && withoutSavedBuild.length > 0) {
     throw new Error(`no saved build of ${[...new Set(withoutSavedBuild.map((info) => info.package))].join(', ')}: run \`pnpm --filter @kira/benchmarks ab save\` before the change`);
   }
   for (const info of withoutSavedBuild) log(`ab: ${info.name} skipped: no saved build of ${info.package}`);
-  if (cases.length === 0) throw new Error('no saved build: run `pnpm --filter @kira/benchmarks ab save` before the change');
+  if (cases.length === 0) throw new Error('no saved build: run `pnpm --filter @kira/benchmarks ab save` before the change (or `ab save --ref <commit>`)');
   const packages = [...new Set(cases.map((info) => info.package))];
-  const current = packages.map((pkg) => currentBuildInfo(pkg));
-  for (const build of current) {
-    if (build.olderThanSource) throw new Error(`${build.package}'s build is older than its source: run \`pnpm build\` so the run measures the change`);
-  }
-  const saved = packages.map((pkg) => savedBuildInfo(pkg, directoryName) ?? { package: pkg, savedAt: 'unknown' as const });
+  // The current side is built here, from the work tree's source (or a commit's), the way `save`
+  // built the other.
+  const current = await buildPackages(packages, currentDirectoryName, options.currentRef);
+  const saved = packages.map((pkg) => buildInfo(pkg, savedDirectoryName) ?? { package: pkg, source: 'unknown' as const });
 
   const children: Child[] = [];
   try {
-    const workers = await startMicroWorkers(options.sampleRatio, children, { BENCH_AB_SAVED_DIRECTORY_NAME: directoryName });
+    const workers = await startMicroWorkers(options.sampleRatio, children, {
+      BENCH_AB_SAVED_DIRECTORY_NAME: savedDirectoryName,
+      BENCH_AB_CURRENT_DIRECTORY_NAME: currentDirectoryName,
+    });
     const subjects = cases.flatMap((info) => info.modes.map((mode) => ({ mode, info, key: `${mode}:${info.name}` })));
     const measure = (mode: 'on' | 'off', name: string, iterations: number) => workers.get(mode)!.call<ABMeasurement>('measureAB', { name, iterations });
     const iterations = new Map<string, number>();
@@ -125,10 +132,16 @@ export async function runABBench(options: ABBenchOptions): Promise<ABBenchResult
       };
     });
     const { log: _log, ...recorded } = options;
-    return { options: { ...recorded, directoryName }, saved, current, cases: results };
+    return { options: { ...recorded, savedDirectoryName, currentDirectoryName }, saved, current, cases: results };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
   }
+}
+
+/** Where a build came from, in words. */
+export function describeBuild(build: ABBuildInfo): string {
+  const origin = build.source === 'work tree' ? `the work tree at ${build.commit.slice(0, 12)}${build.uncommittedChanges ? ' with uncommitted changes' : ''}` : `${build.source} (${build.commit.slice(0, 12)})`;
+  return `${origin}, built ${build.builtAt}`;
 }
 
 const micros = (nanoseconds: number): string => `${nanoseconds >= 0 ? '+' : '−'}${Math.abs(nanoseconds / 1000).toFixed(3)}`;
@@ -138,8 +151,8 @@ export function formatABResult(result: ABBenchResult): string {
   const lines = [
     `A/B: current build against the saved one, ${result.options.rounds} rounds, call by call (µs CPU per call, median of rounds, min to max)`,
     '',
-    ...result.saved.map((build) => `- saved ${build.package}: ${'gitHead' in build ? `${build.gitHead.slice(0, 12)}${build.workTreeChanged ? ' with uncommitted changes' : ''}, built ${build.builtAt}` : 'unknown origin'}`),
-    ...result.current.map((build) => `- current ${build.package}: ${build.gitHead.slice(0, 12)}${build.workTreeChanged ? ' with uncommitted changes' : ''}, built ${build.builtAt}`),
+    ...result.saved.map((build) => `- saved ${build.package}: ${'commit' in build ? describeBuild(build) : 'unknown origin'}`),
+    ...result.current.map((build) => `- current ${build.package}: ${describeBuild(build)}`),
     '',
     '| case | telemetry | saved | current − saved | same build twice (A/A) | outside A/A range |',
     '|---|---|---|---|---|---|',

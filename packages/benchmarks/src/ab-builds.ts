@@ -1,11 +1,13 @@
-// The builds an A/B run compares (`pnpm --filter @kira/benchmarks ab`): the current `dist` of a
-// hot-path package against a copy saved before a change, both loaded in one worker and called in
-// turn, call by call, so both sides share every swing of the machine. Separate cases each timed
-// against `fetch` in their own turn do not, and on a noisy VM their difference moved by several µs
-// for a change worth under 1 (README, "Checks of 2026-12-06 23:35").
+// The builds an A/B run compares (`pnpm --filter @kira/benchmarks ab`): a hot-path package as its
+// source is now against the same package saved before a change (or at a given commit), both loaded
+// in one worker and called in turn, call by call, so both sides share every swing of the machine.
+// Separate cases each timed against `fetch` in their own turn do not, and on a noisy VM their
+// difference moved by several µs for a change worth under 1 (README, "Checks of 2026-12-06 23:35").
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
 
 /** The packages whose calls sit on a request's path, as named under `packages/`. */
 export const AB_PACKAGES = ['external-tracing', 'otel-hono', 'metrics'] as const;
@@ -43,103 +45,121 @@ export const AB_CASES: readonly ABCaseInfo[] = [
   { name: 'recordHttpRequest', package: 'metrics', description: 'recordHttpRequest (one histogram record), 32 calls per slot', modes: ['on', 'off'], callsPerSlot: 32 },
 ];
 
-/** Where `save` puts a package's build by default. Inside the package, so its imports resolve as `dist`'s do. */
+/** Where `save` puts a package's build, and where a run builds the current one. */
 export const DEFAULT_SAVED_DIRECTORY_NAME = '.ab-saved';
+export const DEFAULT_CURRENT_DIRECTORY_NAME = '.ab-current';
 
-const packagesDirectory = fileURLToPath(new URL('../../', import.meta.url));
-/** The ESM entry and its map: the packages build to one file each (tsup, no chunks). */
-const SAVED_FILES = ['index.js', 'index.js.map'];
+const repositoryDirectory = fileURLToPath(new URL('../../../', import.meta.url));
+const packagesDirectory = `${repositoryDirectory}packages/`;
+/**
+ * The workspace packages a build carries inside itself, from the same source tree: the hot-path
+ * helpers live in @kira/conventions, so a change there is on its side only.
+ */
+const INLINED_PACKAGES = ['conventions', 'metrics', 'external-tracing', 'otel-hono'] as const;
 
-export interface SavedBuildInfo {
+export interface ABBuildInfo {
   package: ABPackage;
-  savedAt: string;
-  /** The commit checked out when it was saved, and whether the work tree had changes. */
-  gitHead: string;
-  workTreeChanged: boolean;
-  /** When `dist/index.js` was built. */
   builtAt: string;
+  /** `work tree`, or the ref `save --ref` was given. */
+  source: string;
+  /** The commit of the source (HEAD for the work tree). */
+  commit: string;
+  /** Built from the work tree while it differed from that commit in a package the build carries. */
+  uncommittedChanges: boolean;
 }
 
-export function savedBuildDirectory(pkg: ABPackage, directoryName = DEFAULT_SAVED_DIRECTORY_NAME): string {
+/** The directory of a package's saved or current build: inside the package, so its bare imports resolve as `dist`'s do. */
+export function buildDirectory(pkg: ABPackage, directoryName: string): string {
   return `${packagesDirectory}${pkg}/${directoryName}`;
 }
 
-export function currentBuildFile(pkg: ABPackage): string {
-  return `${packagesDirectory}${pkg}/dist/index.js`;
-}
-
-export interface CurrentBuildInfo {
-  package: ABPackage;
-  gitHead: string;
-  workTreeChanged: boolean;
-  builtAt: string;
-  /** A source file changed after the build: the run would measure the previous build, not the change. */
-  olderThanSource: boolean;
-}
-
-/** What the current side of an A/B run is. */
-export function currentBuildInfo(pkg: ABPackage): CurrentBuildInfo {
-  const built = currentBuildFile(pkg);
-  if (!existsSync(built)) throw new Error(`${pkg} has no build at ${built}: run \`pnpm build\` first`);
-  const builtAtMs = statSync(built).mtimeMs;
-  // Tests are not built into `dist`, so editing one does not make the build stale.
-  const sources = readdirSync(`${packagesDirectory}${pkg}/src`, { recursive: true, encoding: 'utf8' })
-    .filter((file) => !file.includes('.test.'))
-    .map((file) => `${packagesDirectory}${pkg}/src/${file}`);
-  const newestSourceMs = Math.max(0, ...sources.map((file) => statSync(file).mtimeMs));
-  return { package: pkg, ...gitState(pkg), builtAt: new Date(builtAtMs).toISOString(), olderThanSource: newestSourceMs > builtAtMs };
-}
-
-/** The commit, and whether the package's own files differ from it (a build of uncommitted source). */
-function gitState(pkg: ABPackage): { gitHead: string; workTreeChanged: boolean } {
-  return { gitHead: git('rev-parse', 'HEAD'), workTreeChanged: git('status', '--porcelain', '--untracked-files=no', '--', `${pkg}/`).length > 0 };
-}
-
 function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: packagesDirectory, encoding: 'utf8' }).trim();
+  return execFileSync('git', args, { cwd: repositoryDirectory, encoding: 'utf8' }).trim();
 }
 
-/** Copies each package's current build aside; the next A/B run compares whatever is built then against it. */
-export function saveBuilds(packages: readonly ABPackage[] = AB_PACKAGES, directoryName = DEFAULT_SAVED_DIRECTORY_NAME): SavedBuildInfo[] {
-  return packages.map((pkg) => {
-    const built = currentBuildFile(pkg);
-    if (!existsSync(built)) throw new Error(`${pkg} has no build at ${built}: run \`pnpm build\` first`);
-    const directory = savedBuildDirectory(pkg, directoryName);
-    rmSync(directory, { recursive: true, force: true });
-    mkdirSync(directory, { recursive: true });
-    for (const file of SAVED_FILES) {
-      const from = `${packagesDirectory}${pkg}/dist/${file}`;
-      if (existsSync(from)) copyFileSync(from, `${directory}/${file}`);
-    }
-    const info: SavedBuildInfo = {
-      package: pkg,
-      savedAt: new Date().toISOString(),
-      ...gitState(pkg),
-      builtAt: statSync(built).mtime.toISOString(),
-    };
-    writeFileSync(`${directory}/saved.json`, `${JSON.stringify(info, null, 2)}\n`);
-    return info;
+// Every @kira package from the tree being built (its src/index.ts); every other import (the
+// OpenTelemetry API, hono, node:*) stays an import, resolved next to the output at run time and
+// shared by every build in the worker, as a service shares them.
+function inlineWorkspacePackages(tree: string): Plugin {
+  return {
+    name: 'kira-from-tree',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^@kira\// }, (args) => {
+        const name = args.path.slice('@kira/'.length);
+        if (!(INLINED_PACKAGES as readonly string[]).includes(name)) {
+          return { errors: [{ text: `${args.path}: an A/B build carries only @kira/${INLINED_PACKAGES.join(', @kira/')}` }] };
+        }
+        return { path: `${tree}packages/${name}/src/index.ts` };
+      });
+      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
+
+async function buildFrom(tree: string, pkg: ABPackage, directoryName: string, info: Omit<ABBuildInfo, 'package' | 'builtAt'>): Promise<ABBuildInfo> {
+  const directory = buildDirectory(pkg, directoryName);
+  rmSync(directory, { recursive: true, force: true });
+  mkdirSync(directory, { recursive: true });
+  await build({
+    entryPoints: [`${tree}packages/${pkg}/src/index.ts`],
+    outfile: `${directory}/index.js`,
+    // The module comments esbuild writes name files relative to this: the same for a commit's tree.
+    absWorkingDir: tree,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    // What the packages' own builds target (tsup.shared.ts).
+    target: 'node22',
+    sourcemap: true,
+    logLevel: 'silent',
+    plugins: [inlineWorkspacePackages(tree)],
   });
-}
-
-/** What was saved for a package, or undefined when nothing was. */
-export function savedBuildInfo(pkg: ABPackage, directoryName = DEFAULT_SAVED_DIRECTORY_NAME): SavedBuildInfo | undefined {
-  const directory = savedBuildDirectory(pkg, directoryName);
-  if (!existsSync(`${directory}/index.js`)) return undefined;
-  const infoFile = `${directory}/saved.json`;
-  return existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as SavedBuildInfo) : undefined;
+  const built: ABBuildInfo = { package: pkg, builtAt: new Date().toISOString(), ...info };
+  writeFileSync(`${directory}/build.json`, `${JSON.stringify(built, null, 2)}\n`);
+  return built;
 }
 
 /**
- * The current build's module URL, made distinct by a query so that importing it gives a module
- * instance of its own, not the one the workspace's `@kira/…` imports share (ESM caches by URL).
+ * Builds each package from the work tree (no `ref`) or from the commit `ref` names, into
+ * `directoryName`. From a commit, the packages' sources are taken out of git into a temporary
+ * directory; the build needs nothing else from it.
  */
-export function freshBuildUrl(pkg: ABPackage): string {
-  return `${pathToFileURL(currentBuildFile(pkg)).href}?ab=current`;
+export async function buildPackages(packages: readonly ABPackage[], directoryName: string, ref?: string): Promise<ABBuildInfo[]> {
+  if (ref === undefined) {
+    const commit = git('rev-parse', 'HEAD');
+    const uncommittedChanges = git('status', '--porcelain', '--untracked-files=no', '--', ...INLINED_PACKAGES.map((name) => `packages/${name}/src`)).length > 0;
+    const built: ABBuildInfo[] = [];
+    for (const pkg of packages) built.push(await buildFrom(repositoryDirectory, pkg, directoryName, { source: 'work tree', commit, uncommittedChanges }));
+    return built;
+  }
+  let commit: string;
+  try {
+    commit = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+  } catch {
+    throw new Error(`"${ref}" names no commit of this repository`);
+  }
+  const tree = `${mkdtempSync(`${tmpdir()}/kira-ab-`)}/`;
+  try {
+    const archive = execFileSync('git', ['archive', '--format=tar', commit, 'tsconfig.base.json', ...INLINED_PACKAGES.map((name) => `packages/${name}`)], { cwd: repositoryDirectory, maxBuffer: 1 << 30 });
+    execFileSync('tar', ['-x', '-C', tree], { input: archive });
+    const built: ABBuildInfo[] = [];
+    for (const pkg of packages) built.push(await buildFrom(tree, pkg, directoryName, { source: ref, commit, uncommittedChanges: false }));
+    return built;
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
 }
 
-/** The saved build's module URL, when one exists (a query after it gives another instance). */
-export function savedBuildUrl(pkg: ABPackage, directoryName = DEFAULT_SAVED_DIRECTORY_NAME): string | undefined {
-  const file = `${savedBuildDirectory(pkg, directoryName)}/index.js`;
+/** What a build directory holds, or undefined when it holds no build. */
+export function buildInfo(pkg: ABPackage, directoryName: string): ABBuildInfo | undefined {
+  const directory = buildDirectory(pkg, directoryName);
+  if (!existsSync(`${directory}/index.js`)) return undefined;
+  const infoFile = `${directory}/build.json`;
+  return existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as ABBuildInfo) : undefined;
+}
+
+/** A build's module URL, when one exists (a query after it gives another instance). */
+export function buildUrl(pkg: ABPackage, directoryName: string): string | undefined {
+  const file = `${buildDirectory(pkg, directoryName)}/index.js`;
   return existsSync(file) ? pathToFileURL(file).href : undefined;
 }

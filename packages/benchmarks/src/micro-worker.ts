@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { context, createContextKey, metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { getLogger, startTelemetry } from '@kira/otel-core';
-import { AB_CASES, AB_PACKAGES, freshBuildUrl, savedBuildUrl, type ABPackage } from './ab-builds.ts';
+import { AB_CASES, AB_PACKAGES, buildUrl, type ABPackage } from './ab-builds.ts';
 import { serveParent } from './child-process.ts';
 import { floorMiddleware } from './floor-middleware.ts';
 import { BENCH_PATH, createBenchApp, emptyMiddleware } from './hono-app.ts';
@@ -399,18 +399,20 @@ const singleCalls: Record<string, () => Promise<void>> = {
 };
 
 // A/B runs (ab-bench.ts): each package's saved build, loaded twice (the A/A row), and its current
-// build (the workspace's `dist`), each a module instance of its own, used by the A/B cases alone.
+// build, each a module instance of its own (a query on the URL), used by the A/B cases alone.
 // Sharing instances skewed identical builds (README, "A/B"): one instance on two sides runs back
 // to back with itself, which the other side never does, and the current side's otelHono came out
 // 0.6 µs dearer; with the instance the other cases share (run on other apps, the loopback servers'
 // included) as the current side as well, 1.1 µs.
-const abDirectoryName = process.env.BENCH_AB_SAVED_DIRECTORY_NAME;
+const abSavedDirectoryName = process.env.BENCH_AB_SAVED_DIRECTORY_NAME;
+const abCurrentDirectoryName = process.env.BENCH_AB_CURRENT_DIRECTORY_NAME;
 const abBuilds: Partial<Record<ABPackage, { saved: unknown; savedAgain: unknown; current: unknown }>> = {};
-if (abDirectoryName !== undefined) {
+if (abSavedDirectoryName !== undefined && abCurrentDirectoryName !== undefined) {
   for (const pkg of AB_PACKAGES) {
-    const saved = savedBuildUrl(pkg, abDirectoryName);
-    if (saved === undefined) continue;
-    abBuilds[pkg] = { saved: await import(`${saved}?ab=saved`), savedAgain: await import(`${saved}?ab=saved-again`), current: await import(freshBuildUrl(pkg)) };
+    const saved = buildUrl(pkg, abSavedDirectoryName);
+    const current = buildUrl(pkg, abCurrentDirectoryName);
+    if (saved === undefined || current === undefined) continue;
+    abBuilds[pkg] = { saved: await import(`${saved}?ab=saved`), savedAgain: await import(`${saved}?ab=saved-again`), current: await import(`${current}?ab=current`) };
   }
 }
 type ABCall = () => Promise<void> | void;
