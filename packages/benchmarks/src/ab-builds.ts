@@ -1,5 +1,5 @@
-// The builds an A/B run compares (`pnpm --filter @kira/benchmarks ab`): a hot-path package as its
-// source is now against the same package saved before a change (or at a given commit), both loaded
+// The builds an A/B run compares (`pnpm --filter @kira/benchmarks ab`): a hot-path package's source
+// as it is now, against the same package saved before a change (or at a given commit), both loaded
 // in one worker and called in turn, call by call, so both sides share every swing of the machine.
 // Separate cases each timed against `fetch` in their own turn do not, and on a noisy VM their
 // difference moved by several µs for a change worth under 1 (README, "Checks of 2026-12-06 23:35").
@@ -60,7 +60,7 @@ const INLINED_PACKAGES = ['conventions', 'metrics', 'external-tracing', 'otel-ho
 export interface ABBuildInfo {
   package: ABPackage;
   builtAt: string;
-  /** `work tree`, or the ref `save --ref` was given. */
+  /** `work tree`, or the ref given to `save --ref` or `ab --ref`. */
   source: string;
   /** The commit of the source (HEAD for the work tree). */
   commit: string;
