@@ -49,7 +49,9 @@ const fetchOptions = { service: 'bench', operation: 'echo' };
 const untracedUrl = new URL(UNTRACED_FETCH_PATH, echoUrl).href;
 const empty = async (): Promise<void> => {};
 const bareApp = createBenchApp();
-const otelApp = createBenchApp([otelHono({ spanOwnership: 'middleware' })]);
+// The app of every otelHono case, built through a given otelHono (the workspace's, or an A/B build's).
+const otelHonoAppOf = (factory: typeof otelHono) => createBenchApp([factory({ spanOwnership: 'middleware' })]);
+const otelApp = otelHonoAppOf(otelHono);
 const middlewareApp = createBenchApp([emptyMiddleware]);
 const sentryApp = createBenchApp([sentryUser()]);
 const honoUrl = 'http://localhost/users/42';
@@ -145,11 +147,14 @@ function otherWork(): void {
   sink ^= new URL(`https://example.com/users/${sink & 1023}?page=2`).pathname.length;
 }
 
-// One in-process request to the otelHono app: the call of every otelHono pair, whatever runs
-// before it.
-async function otelHonoCall(): Promise<void> {
-  sink ^= (await otelApp.fetch(new Request(honoUrl))).status;
-}
+// One in-process request to an app: for the otelHono app, the call of every otelHono pair,
+// whatever runs before it.
+const inProcessCallOf =
+  (app: { fetch: (request: Request) => Response | Promise<Response> }) =>
+  async (): Promise<void> => {
+    sink ^= (await app.fetch(new Request(honoUrl))).status;
+  };
+const otelHonoCall = inProcessCallOf(otelApp);
 
 type Run = (iterations: number) => Promise<void> | void;
 
@@ -363,9 +368,13 @@ if (mode === 'on') {
     throw new Error(`the undici instrumentation's ignoreRequestHook did not split the fetch cases (trace header seen: ${untraced} on ${UNTRACED_FETCH_PATH}, ${traced} on the traced path)`);
   }
 }
-const tracedFetchCall = async (): Promise<void> => {
-  sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
-};
+// One tracedFetch of the echo server, through a given tracedFetch (the workspace's, or an A/B build's).
+const tracedFetchCallOf =
+  (call: typeof tracedFetch) =>
+  async (): Promise<void> => {
+    sink ^= (await (await call(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
+  };
+const tracedFetchCall = tracedFetchCallOf(tracedFetch);
 
 // One call each, for the interleaved cases (case and baseline alternate call by call).
 const singleCalls: Record<string, () => Promise<void>> = {
@@ -384,12 +393,8 @@ const singleCalls: Record<string, () => Promise<void>> = {
   // The same plain fetch on both sides; only the path tells the undici instrumentation apart.
   'fetch-untraced': untracedFetch,
   'fetch-traced': plainFetch,
-  tracedFetch: async () => {
-    sink ^= (await (await tracedFetch(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
-  },
-  'hono-middleware': async () => {
-    sink ^= (await middlewareApp.fetch(new Request(honoUrl))).status;
-  },
+  tracedFetch: tracedFetchCall,
+  'hono-middleware': inProcessCallOf(middlewareApp),
   'otelHono-back-to-back': otelHonoCall,
   'otelHono-after-idle': otelHonoCall,
   'otelHono-after-other-work': otelHonoCall,
@@ -420,18 +425,11 @@ function abCallOf(name: string, build: unknown): ABCall {
   switch (name) {
     case 'tracedFetch':
     case 'tracedFetch-in-request': {
-      const call = (build as { tracedFetch: typeof tracedFetch }).tracedFetch;
-      const one = async (): Promise<void> => {
-        sink ^= (await (await call(echoUrl, undefined, fetchOptions)).arrayBuffer()).byteLength;
-      };
+      const one = tracedFetchCallOf((build as { tracedFetch: typeof tracedFetch }).tracedFetch);
       return name === 'tracedFetch' ? one : () => inRequest(one);
     }
-    case 'otelHono': {
-      const app = createBenchApp([(build as { otelHono: typeof otelHono }).otelHono({ spanOwnership: 'middleware' })]);
-      return async () => {
-        sink ^= (await app.fetch(new Request(honoUrl))).status;
-      };
-    }
+    case 'otelHono':
+      return inProcessCallOf(otelHonoAppOf((build as { otelHono: typeof otelHono }).otelHono));
     case 'otelHono-over-loopback':
       return abLoopbackCallers.get(build)!;
     case 'recordHttpRequest': {
@@ -453,7 +451,7 @@ const abLoopbackCallers = new Map<unknown, ABCall>();
 for (const builds of Object.values(abBuilds)) {
   for (const build of [builds.saved, builds.current, builds.savedAgain]) {
     if (typeof (build as { otelHono?: unknown }).otelHono !== 'function') continue;
-    abLoopbackCallers.set(build, await loopbackCaller(createBenchApp([(build as { otelHono: typeof otelHono }).otelHono({ spanOwnership: 'middleware' })])));
+    abLoopbackCallers.set(build, await loopbackCaller(otelHonoAppOf((build as { otelHono: typeof otelHono }).otelHono)));
   }
 }
 const abSides = new Map<string, [saved: ABCall, current: ABCall, savedAgain: ABCall]>();
