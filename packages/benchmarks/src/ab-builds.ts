@@ -2,7 +2,8 @@
 // as it is now, against the same package saved before a change (or at a given commit), both loaded
 // in one worker and called in turn, call by call, so both sides share every swing of the machine.
 // Separate cases each timed against `fetch` in their own turn do not, and on a noisy VM their
-// difference moved by several µs for a change worth under 1 (README, "Checks of 2026-12-06 23:35").
+// difference moved by several µs for a change worth under 1 (docs/traced-fetch-cost.md, "Checks
+// of 2026-12-06 23:35").
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

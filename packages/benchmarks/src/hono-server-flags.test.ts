@@ -3,8 +3,9 @@ import { startChild, type Child } from './child-process.ts';
 import { HONO_SERVER_V8_FLAGS, honoServerExecArgv, honoServerLaunch, missingServerV8Flags } from './hono-setups.ts';
 
 // The guard `pnpm bench` applies to every Hono server: a server started without the shared V8
-// flags would be measured at another level of CPU per request than the others (benchmarks
-// README, "Two speeds per server process"), so the run must notice it. Real server children.
+// flags would be measured at another level of CPU per request than the others
+// (docs/hono-request-cost.md, "Two speeds per server process"), so the run must notice it. Real
+// server children.
 const started: Child[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((child) => child.stop()));

@@ -56,8 +56,8 @@ export function inMeasurementOrder(setups: readonly HonoSetup[]): HonoSetup[] {
  * servers and not in others. A server it ran in stayed 6 to 12 µs per request dearer for the rest
  * of the run (the baselines in round 2 or 3 of every full run, `kira` in some runs only), so a
  * round compared processes at two levels. With the reducer off, no server moved in two 11-server
- * runs (benchmarks README, "Two speeds per server process"). The same flag for every setup, so a
- * comparison stays between equals; a service gets no flag from us.
+ * runs (docs/hono-request-cost.md, "Two speeds per server process"). The same flag for every
+ * setup, so a comparison stays between equals; a service gets no flag from us.
  */
 export const HONO_SERVER_V8_FLAGS: readonly string[] = Object.freeze(['--no-memory-reducer']);
 

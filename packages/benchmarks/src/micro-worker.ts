@@ -60,10 +60,10 @@ const honoUrl = 'http://localhost/users/42';
 // worker, as the load test's servers serve theirs (hono-server.ts), each request written to a
 // keep-alive loopback connection and read back before the next. Both ends run on this thread, so
 // the pair measures what the kernel's socket work and the event loop's turns between requests do
-// to the middleware's cost, without a second process or an idle CPU (README, "User time, not
-// system time"). node:http is loaded after otel-core started, as in a service; the idle servers
-// cost nothing while the other cases run. The client is a bare socket, not node:http's client,
-// so that the part of each call that is not the server stays small.
+// to the middleware's cost, without a second process or an idle CPU (docs/hono-request-cost.md,
+// "User time, not system time"). node:http is loaded after otel-core started, as in a service;
+// the idle servers cost nothing while the other cases run. The client is a bare socket, not
+// node:http's client, so that the part of each call that is not the server stays small.
 const { connect } = await import('node:net');
 const { getRequestListener, serve } = await import('@hono/node-server');
 // @hono/node-server's serve and getRequestListener put its own lighter Request and Response in

@@ -1,7 +1,7 @@
 // Span contexts whose ids are known to be valid without checking them again. OpenTelemetry's
 // `isSpanContextValid` runs two regular expressions over a parent's ids; a tracer runs it for every
 // child span, and tracedFetch for every call inside a request. On a server that idles between
-// requests that check cost about 1 µs per span (benchmarks README, "What `tracedFetch` costs").
+// requests that check cost about 1 µs per span (packages/benchmarks/docs/traced-fetch-cost.md).
 // A tracer whose span contexts hold ids it generated itself or took from a parent that passed the
 // check (valid W3C ids either way; span contexts are immutable under OpenTelemetry's specification)
 // declares their class here; it and the instrumentations then skip the check for
