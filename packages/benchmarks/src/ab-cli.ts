@@ -20,9 +20,11 @@ const { values, positionals } = parseArgs({
   options: { rounds: { type: 'string', default: '15' }, cases: { type: 'string' }, ms: { type: 'string', default: '600' }, ref: { type: 'string' } },
 });
 
-function positiveNumber(name: string, value: string): number {
+function positiveNumber(name: string, value: string, { integer = false } = {}): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new Error(`--${name} must be a positive number, not "${value}"`);
+  if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
+    throw new Error(`--${name} must be a positive ${integer ? 'whole number' : 'number'}, not "${value}"`);
+  }
   return number;
 }
 
@@ -33,7 +35,7 @@ if (positionals[0] === 'save') {
   for (const build of saved) console.log(`saved ${build.package}: ${describeBuild(build)}`);
 } else if (positionals.length === 0) {
   const result = await runABBench({
-    rounds: positiveNumber('rounds', values.rounds),
+    rounds: positiveNumber('rounds', values.rounds, { integer: true }),
     measurementMs: positiveNumber('ms', values.ms),
     sampleRatio: 0.1,
     ...(values.ref !== undefined ? { currentRef: values.ref } : {}),
