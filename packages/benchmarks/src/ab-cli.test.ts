@@ -43,5 +43,6 @@ describe('ab CLI options', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('unknown command "compare"');
     expect(result.stderr).toContain('ab save');
+    expect(result.wroteResult).toBe(false);
   });
 });
