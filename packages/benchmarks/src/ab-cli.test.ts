@@ -1,28 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliRunner } from './cli-test-harness.ts';
 
 // The A/B tool's options, through the real CLI in a child process (as `pnpm … ab` runs it): a bad
 // value must stop it with the option's name and the value given, before any build or worker
 // starts and before anything is written, instead of silently running another number of rounds.
-const cli = fileURLToPath(new URL('./ab-cli.ts', import.meta.url));
-const outputDirectories: string[] = [];
-afterEach(() => {
-  for (const directory of outputDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
+const runAbCli = cliRunner(fileURLToPath(new URL('./ab-cli.ts', import.meta.url)), 'kira-ab-cli-');
 function runCli(args: string[]) {
-  const outputDirectory = join(mkdtempSync(join(tmpdir(), 'kira-ab-cli-')), 'out');
-  outputDirectories.push(join(outputDirectory, '..'));
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, BENCH_OUTPUT_DIR: outputDirectory },
-    timeout: 60_000,
-  });
-  return { ...result, wroteResult: existsSync(join(outputDirectory, 'ab.json')) };
+  const result = runAbCli(args);
+  return { ...result, wroteResult: existsSync(join(result.outputDirectory, 'ab.json')) };
 }
 
 describe('ab CLI options', () => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBuild, formatABResult, runABBench } from './ab-bench.ts';
 import { AB_PACKAGES, buildPackages, DEFAULT_SAVED_DIRECTORY_NAME, type ABPackage } from './ab-builds.ts';
+import { positiveNumber } from './cli-options.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
@@ -19,14 +20,6 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { rounds: { type: 'string', default: '15' }, cases: { type: 'string' }, ms: { type: 'string', default: '600' }, ref: { type: 'string' } },
 });
-
-function positiveNumber(name: string, value: string, { integer = false } = {}): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
-    throw new Error(`--${name} must be a positive ${integer ? 'whole number' : 'number'}, not "${value}"`);
-  }
-  return number;
-}
 
 if (positionals[0] === 'save') {
   const requested = positionals.slice(1);

@@ -22,11 +22,25 @@ interface Reply {
  */
 export async function startChild<Ready = unknown>(
   entry: URL,
-  options: { args?: string[]; env?: Record<string, string | undefined>; execArgv?: string[]; readyTimeoutMs?: number } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string | undefined>;
+    execArgv?: string[];
+    readyTimeoutMs?: number;
+    /**
+     * Runs Node under another program, `command ...args node ...execArgv entry`: valgrind for the
+     * cache count. The program must keep the process (its pid stays the child's) and its inherited
+     * file descriptors, as valgrind does, so the IPC channel still reaches Node.
+     */
+    wrapper?: { command: string; args: string[] };
+  } = {},
 ): Promise<{ child: Child; ready: Ready }> {
+  const nodeArgv = ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])];
   const process_ = fork(entry, options.args ?? [], {
     env: { ...process.env, ...options.env },
-    execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
+    ...(options.wrapper === undefined
+      ? { execArgv: nodeArgv }
+      : { execPath: options.wrapper.command, execArgv: [...options.wrapper.args, process.execPath, ...nodeArgv] }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let nextId = 1;

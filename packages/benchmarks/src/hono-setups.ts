@@ -98,12 +98,15 @@ export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio
   return { execArgv: ['--import', import.meta.resolve('@kira/otel-core/register')], env };
 }
 
-/** `BENCH_SETUPS=bare,kira` picks a subset (for profiling one setup); unknown names are an error. */
-export function honoSetupsFrom(value: string | undefined): HonoSetup[] {
+/**
+ * `BENCH_SETUPS=bare,kira` picks a subset (for profiling one setup); unknown names are an error
+ * that names `source`, where the list came from.
+ */
+export function honoSetupsFrom(value: string | undefined, source = 'BENCH_SETUPS'): HonoSetup[] {
   if (value === undefined || value.trim() === '') return [...HONO_SETUPS];
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of names) {
-    if (!(HONO_SETUPS as readonly string[]).includes(name)) throw new Error(`BENCH_SETUPS: unknown setup "${name}" (known: ${HONO_SETUPS.join(', ')})`);
+    if (!(HONO_SETUPS as readonly string[]).includes(name)) throw new Error(`${source}: unknown setup "${name}" (known: ${HONO_SETUPS.join(', ')})`);
   }
   return names as HonoSetup[];
 }

@@ -19,6 +19,8 @@ export interface LoadOptions {
   /** Either a duration or a fixed number of requests. */
   durationSeconds?: number;
   amount?: number;
+  /** Seconds before autocannon gives a request up as an error (its default: 10). */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     url: options.url,
     connections: options.connections,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 5 }),
+    ...(options.timeoutSeconds !== undefined ? { timeout: options.timeoutSeconds } : {}),
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, _statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);

@@ -1,0 +1,57 @@
+// `pnpm --filter @kira/benchmarks cache-count [setup…]`: each Hono server of the benchmark run
+// under valgrind's callgrind with a simulated cache, its instructions and cache misses per request
+// counted, and each setup compared with the first (docs/hono-request-cost.md, "Cache misses,
+// counted"). Needs valgrind (Debian: `apt-get install valgrind`), which the install leaves out:
+// only this command uses it. About 2 to 3 minutes per setup.
+// Setups: default bare-middleware (the baseline), bare, kira-off, kira-unsampled, kira-floor, kira.
+// Options: --warmup N (requests before the count, default 6000), --requests N (counted, default
+// 4000), --processes N (server processes counted per setup, one of each in turn, default 1),
+// --last-level-kb N (the simulated last-level cache, a power of two, default 512: the third VM's
+// L2 per core). Writes <repo>/bench-results/cache-count.json and the profiles under
+// bench-results/cache-count/ (BENCH_OUTPUT_DIR overrides the directory).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatCacheCount, runCacheCount, valgrindVersion } from './cache-count.ts';
+import { positiveNumber } from './cli-options.ts';
+import { honoSetupsFrom, type HonoSetup } from './hono-setups.ts';
+import { DEFAULT_CONFIG } from './run-benchmarks.ts';
+
+const DEFAULT_SETUPS: readonly HonoSetup[] = ['bare-middleware', 'bare', 'kira-off', 'kira-unsampled', 'kira-floor', 'kira'];
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    warmup: { type: 'string', default: '6000' },
+    requests: { type: 'string', default: '4000' },
+    processes: { type: 'string', default: '1' },
+    'last-level-kb': { type: 'string', default: '512' },
+  },
+});
+
+const setups = positionals.length > 0 ? honoSetupsFrom(positionals.join(','), 'cache-count') : [...DEFAULT_SETUPS];
+const warmupRequests = positiveNumber('warmup', values.warmup, { integer: true });
+const countedRequests = positiveNumber('requests', values.requests, { integer: true });
+const processes = positiveNumber('processes', values.processes, { integer: true });
+const lastLevelKb = positiveNumber('last-level-kb', values['last-level-kb'], { integer: true });
+// valgrind's cache simulation needs a power-of-two number of sets (8 ways of 64-byte lines).
+if ((lastLevelKb & (lastLevelKb - 1)) !== 0) throw new Error(`--last-level-kb must be a power of two (valgrind simulates whole sets), not "${values['last-level-kb']}"`);
+// Before any server starts: without valgrind there is nothing to count.
+valgrindVersion();
+
+const result = await runCacheCount({
+  setups,
+  warmupRequests,
+  countedRequests,
+  processes,
+  lastLevelBytes: lastLevelKb * 1024,
+  sampleRatio: DEFAULT_CONFIG.sampleRatio,
+  connections: DEFAULT_CONFIG.hono.connections,
+  outputDirectory: `${outputDirectory}/cache-count`,
+  log: (line) => console.log(line),
+});
+mkdirSync(outputDirectory, { recursive: true });
+writeFileSync(`${outputDirectory}/cache-count.json`, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`\n${formatCacheCount(result)}\n\nwrote ${outputDirectory}/cache-count.json`);

@@ -1,0 +1,270 @@
+// The cache count: each Hono server of the benchmark, with its setup's flags and environment, run
+// under valgrind's callgrind with a simulated cache, so that what a request costs can be read as
+// instructions and cache misses instead of noisy CPU time (docs/hono-request-cost.md, "Cache
+// misses, counted"). A simulated cache needs no hardware counters, which these VMs lack, and gives
+// the same count for the same work however busy the machine is.
+import { execFile, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { waitUntil } from '@kira/test-utils';
+import { parseCallgrind, perRequest, ranMarkCompact, splitV8Work, type CachePerRequest } from './callgrind.ts';
+import { startChild, type Child } from './child-process.ts';
+import { BENCH_PATH } from './hono-app.ts';
+import { honoServerExecArgv, honoServerLaunch, missingServerV8Flags, type HonoSetup } from './hono-setups.ts';
+import { runLoad } from './load.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface CacheCountOptions {
+  /** The first is the baseline the others are compared with. */
+  setups: HonoSetup[];
+  /** Requests sent before the counters are zeroed. */
+  warmupRequests: number;
+  /** Requests counted. */
+  countedRequests: number;
+  /**
+   * Server processes counted per setup, one of each setup in turn. Two processes of one setup
+   * differ by up to about 15 % in last-level misses (where their code and heap land decides
+   * which lines share a set), so one process each resolves only large differences.
+   */
+  processes: number;
+  /** Size of the simulated last-level cache in bytes (8-way, 64-byte lines). */
+  lastLevelBytes: number;
+  sampleRatio: number;
+  /** autocannon's connections, as in `pnpm bench`. */
+  connections: number;
+  /** Where the callgrind profiles and valgrind's logs go. */
+  outputDirectory: string;
+  log?: (line: string) => void;
+}
+
+export interface CacheCountProcess {
+  perRequest: CachePerRequest;
+  /** The profile of the counted requests (callgrind's first dump). */
+  profile: string;
+  /** Processes started for this count: more than 1 when a mark-compact fell in a count. */
+  attempts: number;
+}
+
+export interface CacheCountSetupResult {
+  setup: HonoSetup;
+  /** One count per server process, in the order they ran. */
+  processes: CacheCountProcess[];
+}
+
+export interface CacheCountResult {
+  options: Omit<CacheCountOptions, 'log'> & { l1Bytes: number; valgrind: string };
+  setups: CacheCountSetupResult[];
+}
+
+/**
+ * The L1 caches simulated: 32 KB each, 8-way, as the cores of the VMs these figures come from
+ * (AMD family 25 model 1). The last level is an option, because the figure that matters is
+ * where the request's own footprint stops fitting (between 512 KB and 1 MB on that VM).
+ */
+export const L1_BYTES = 32 * 1024;
+
+/** valgrind's version line, or an error that says how to get it (it is not part of the install). */
+export function valgrindVersion(): string {
+  const result = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    throw new Error('valgrind is not installed: the cache count runs each server under valgrind\'s callgrind (Debian: apt-get install valgrind)');
+  }
+  return result.stdout.trim();
+}
+
+export async function runCacheCount(options: CacheCountOptions): Promise<CacheCountResult> {
+  const log = options.log ?? (() => {});
+  const valgrind = valgrindVersion();
+  mkdirSync(options.outputDirectory, { recursive: true });
+  const children: Child[] = [];
+  const { log: _log, ...rest } = options;
+  try {
+    // The sampled setups export their spans here, as in `pnpm bench`.
+    const sink = await startChild<{ url: string }>(new URL('./sink-server.ts', import.meta.url));
+    children.push(sink.child);
+    const results = options.setups.map((setup): CacheCountSetupResult => ({ setup, processes: [] }));
+    for (let round = 1; round <= options.processes; round++) {
+      for (const result of results) result.processes.push(await countWithoutMarkCompact(result.setup, `${round}`, sink.ready.url, options, children, log));
+    }
+    return { options: { ...rest, l1Bytes: L1_BYTES, valgrind }, setups: results };
+  } finally {
+    await Promise.allSettled(children.map((child) => child.stop()));
+  }
+}
+
+/** Counts `setup` in new processes until a count has no whole-heap collection in it. */
+async function countWithoutMarkCompact(
+  setup: HonoSetup,
+  round: string,
+  sinkUrl: string,
+  options: CacheCountOptions,
+  children: Child[],
+  log: (line: string) => void,
+): Promise<CacheCountProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const counted = await countOnce(setup, `${round}.${attempt}`, sinkUrl, options, children, log);
+    if (!counted.markCompact) {
+      log(`cache count: ${setup} (${round}): ${Math.round(counted.perRequest.instructions)} instructions, ${Math.round(counted.perRequest.lastLevelMisses)} last-level misses per request`);
+      return { perRequest: counted.perRequest, profile: counted.profile, attempts: attempt };
+    }
+    // While V8 marks, every store the request's own code makes takes the write barrier's slow
+    // path, which no function name sets apart: such a count is not comparable. A collection
+    // forced before the count would avoid it, but V8 then throws away compiled code and the
+    // count measures code still warming up (179,600 instructions per request instead of 97,000).
+    if (attempt === MAX_ATTEMPTS) throw new Error(`${setup}: a mark-compact fell in each of ${MAX_ATTEMPTS} counts; try fewer --requests`);
+    log(`cache count: ${setup} (${round}): a mark-compact fell in the count; counting again in a new process`);
+  }
+}
+
+/** Server processes started per setup at most, until one counts no whole-heap collection (mark-compact). */
+const MAX_ATTEMPTS = 3;
+
+/** One server process of `setup` under callgrind: warm-up, zero, count, dump, stop, read. */
+async function countOnce(
+  setup: HonoSetup,
+  label: string,
+  sinkUrl: string,
+  options: CacheCountOptions,
+  children: Child[],
+  log: (line: string) => void,
+): Promise<{ perRequest: CachePerRequest; profile: string; markCompact: boolean }> {
+  const launch = honoServerLaunch(setup, sinkUrl, options.sampleRatio);
+  // One file per process: the pid in the name (callgrind's %p), the round and attempt in the log.
+  const profileBase = `${options.outputDirectory}/${setup}.callgrind`;
+  const cache = (bytes: number) => `${bytes},8,64`;
+  log(`cache count: starting ${setup} under callgrind (${label})`);
+  const server = await startChild<{ url: string; execArgv: string[] }>(new URL('./hono-server.ts', import.meta.url), {
+    args: [setup],
+    // No metric export during the count: one export would land in one setup's count only.
+    env: { ...launch.env, OTEL_METRIC_EXPORT_INTERVAL: '3600000' },
+    // One thread: V8's compiler jobs then run where callgrind can set them apart by name.
+    execArgv: [...honoServerExecArgv(launch.execArgv), '--single-threaded'],
+    wrapper: {
+      command: 'valgrind',
+      args: [
+        '--tool=callgrind',
+        `--callgrind-out-file=${profileBase}.%p`,
+        `--log-file=${options.outputDirectory}/${setup}.valgrind.%p.log`,
+        // V8 writes and rewrites machine code on the heap; valgrind must see those writes.
+        '--smc-check=all-non-file',
+        '--cache-sim=yes',
+        `--I1=${cache(L1_BYTES)}`,
+        `--D1=${cache(L1_BYTES)}`,
+        `--LL=${cache(options.lastLevelBytes)}`,
+      ],
+    },
+    // Node under valgrind starts 20 to 50 times slower.
+    readyTimeoutMs: 600_000,
+  });
+  children.push(server.child);
+  // As in `pnpm bench`: a server without the shared V8 flags would not be the one the bench measures.
+  const missing = missingServerV8Flags(server.ready.execArgv);
+  if (missing.length > 0) throw new Error(`the ${setup} server runs without ${missing.join(' ')}`);
+  const url = `${server.ready.url}${BENCH_PATH}`;
+  log(`cache count: ${setup} (${label}): ${options.warmupRequests} requests of warm-up`);
+  await loadWithoutErrors(setup, url, options.warmupRequests, options.connections);
+  await callgrindControl('-z', server.child.pid);
+  log(`cache count: ${setup} (${label}): ${options.countedRequests} requests counted`);
+  await loadWithoutErrors(setup, url, options.countedRequests, options.connections);
+  await callgrindControl('-d', server.child.pid);
+  const profile = `${profileBase}.${server.child.pid}.1`;
+  await waitForCompleteDump(profile);
+  await server.child.stop();
+  const parsed = parseCallgrind(readFileSync(profile, 'utf8'));
+  return { perRequest: perRequest(splitV8Work(parsed), options.countedRequests), profile, markCompact: ranMarkCompact(parsed) };
+}
+
+/**
+ * Under valgrind a server answers 20 to 50 times slower, and slower still while V8 compiles the
+ * first requests' code (beyond autocannon's 10 s on a busy machine): a request given up would
+ * still be served, perhaps within the count, so none may be.
+ */
+const REQUEST_TIMEOUT_SECONDS = 300;
+
+async function loadWithoutErrors(setup: HonoSetup, url: string, amount: number, connections: number): Promise<void> {
+  const load = await runLoad({ url, connections, amount, timeoutSeconds: REQUEST_TIMEOUT_SECONDS });
+  if (load.errors > 0 || load.non2xx > 0 || load.requests !== amount) {
+    throw new Error(`${setup}: ${load.requests} of ${amount} requests answered, ${load.errors} errors, ${load.non2xx} not 2xx: the count would not be per request`);
+  }
+}
+
+/**
+ * `callgrind_control -z` zeroes the counters, `-d` dumps them; it ships with valgrind. It prints
+ * `PID <pid>: <command line>` and `OK.` once the process has taken the command, and an error line
+ * when no callgrind process has that pid.
+ */
+async function callgrindControl(command: '-z' | '-d', pid: number): Promise<void> {
+  const { stdout, stderr } = await execFileAsync('callgrind_control', [command, String(pid)], { timeout: 120_000 });
+  if (!stdout.includes(`PID ${pid}:`) || !/^\s*OK\.$/m.test(stdout)) {
+    throw new Error(`callgrind_control ${command} ${pid} did not reach the server: ${`${stdout}${stderr}`.trim()}`);
+  }
+}
+
+/**
+ * The server process writes the dump while callgrind_control returns. A complete dump ends with
+ * its `totals:` line, so wait for that.
+ */
+async function waitForCompleteDump(path: string): Promise<void> {
+  await waitUntil(
+    () => {
+      if (!existsSync(path)) return false;
+      const size = statSync(path).size;
+      const tail = Buffer.alloc(Math.min(size, 4096));
+      const descriptor = openSync(path, 'r');
+      try {
+        readSync(descriptor, tail, 0, tail.length, size - tail.length);
+      } finally {
+        closeSync(descriptor);
+      }
+      return /\ntotals:[^\n]*\n?$/.test(tail.toString('utf8'));
+    },
+    120_000,
+    `callgrind's dump ${path}`,
+  );
+}
+
+/**
+ * One row per setup, each figure as the range over its processes, and its difference to the first
+ * setup (the baseline): process i of a setup against process i of the baseline, as a range.
+ */
+export function formatCacheCount(result: CacheCountResult): string {
+  const [baseline] = result.setups;
+  if (baseline === undefined) return 'no setup counted';
+  const { options } = result;
+  const kb = (bytes: number) => `${bytes / 1024} KB`;
+  const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+  const signed = (value: number) => `${value >= 0 ? '+' : '−'}${whole(Math.abs(value))}`;
+  const range = (values: number[], format: (value: number) => string) => {
+    const low = Math.min(...values);
+    const high = Math.max(...values);
+    return format(low) === format(high) ? format(low) : `${format(low)} to ${format(high)}`;
+  };
+  const lines = [
+    `Per request, ${options.countedRequests} requests counted after ${options.warmupRequests} of warm-up (${options.connections} connections), ` +
+      `${options.processes} process${options.processes === 1 ? '' : 'es'} per setup, simulated L1s of ${kb(options.l1Bytes)} and last level of ${kb(options.lastLevelBytes)}, ` +
+      `V8's collector and compiler counted apart (${options.valgrind}):`,
+    '',
+    `| setup | instructions | L1 misses | last-level misses | of them code | over ${baseline.setup}: instructions | L1 misses | last-level misses | collector / compiler instructions |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { setup, processes } of result.setups) {
+    const figures = (pick: (value: CachePerRequest) => number) => range(processes.map((entry) => pick(entry.perRequest)), whole);
+    const over = (pick: (value: CachePerRequest) => number) =>
+      setup === baseline.setup
+        ? ''
+        : range(
+            processes.flatMap((entry, index) => {
+              const base = baseline.processes[index];
+              return base === undefined ? [] : [pick(entry.perRequest) - pick(base.perRequest)];
+            }),
+            signed,
+          );
+    lines.push(
+      `| ${setup} | ${figures((value) => value.instructions)} | ${figures((value) => value.l1Misses)} | ${figures((value) => value.lastLevelMisses)} | ${figures((value) => value.lastLevelCodeMisses)} ` +
+        `| ${over((value) => value.instructions)} | ${over((value) => value.l1Misses)} | ${over((value) => value.lastLevelMisses)} ` +
+        `| ${figures((value) => value.collectorInstructions)} / ${figures((value) => value.compilerInstructions)} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,11 @@
+/**
+ * A command-line option that must be a positive number (or whole number). A bad value stops the
+ * command with the option's name and the value given, before anything runs or is written.
+ */
+export function positiveNumber(name: string, value: string, { integer = false } = {}): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
+    throw new Error(`--${name} must be a positive ${integer ? 'whole number' : 'number'}, not "${value}"`);
+  }
+  return number;
+}
