@@ -16,6 +16,8 @@ describe('cache-count CLI', () => {
     [['--requests', '0'], '--requests must be a positive whole number, not "0"'],
     [['--warmup', '1.5'], '--warmup must be a positive whole number, not "1.5"'],
     [['--processes', 'two'], '--processes must be a positive whole number, not "two"'],
+    [['--ratio', '1.5'], '--ratio must be a number from 0 to 1, not "1.5"'],
+    [['--ratio', ''], '--ratio must be a number from 0 to 1, not ""'],
     [['--last-level-kb', '768'], '--last-level-kb must be a power of two (valgrind simulates whole sets), not "768"'],
   ])('refuses %j with a clear error and writes nothing', (args, message) => {
     const result = runCli(args);

@@ -3,21 +3,23 @@
 // counted, and each setup compared with the first (docs/hono-request-cost.md, "Cache misses,
 // counted"). Needs valgrind (Debian: `apt-get install valgrind`), which the install leaves out:
 // only this command uses it. About 2 to 3 minutes per setup.
-// Setups: default bare-middleware (the baseline), bare, kira-off, kira-unsampled, kira-floor, kira.
+// Setups: default bare-middleware (the baseline), bare, kira-off, kira-unsampled, kira-floor, kira;
+// also the floor's steps, which `pnpm bench` does not run (hono-setups.ts, FLOOR_STEP_SETUPS).
 // Options: --warmup N (requests before the count, default 6000), --requests N (counted, default
 // 4000), --processes N (server processes counted per setup, one of each in turn, default 1),
-// --last-level-kb N (the simulated last-level cache, a power of two, default 512: the third VM's
-// L2 per core). Writes <repo>/bench-results/cache-count.json and the profiles under
-// bench-results/cache-count/ (BENCH_OUTPUT_DIR overrides the directory).
+// --ratio R (the sampling ratio of the setups with an SDK, default pnpm bench's 0.1;
+// kira-unsampled is always 0), --last-level-kb N (the simulated last-level cache, a power of two,
+// default 512: the third VM's L2 per core). Writes <repo>/bench-results/cache-count.json and the
+// profiles under bench-results/cache-count/ (BENCH_OUTPUT_DIR overrides the directory).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatCacheCount, runCacheCount, valgrindVersion } from './cache-count.ts';
-import { positiveNumber } from './cli-options.ts';
-import { honoSetupsFrom, type HonoSetup } from './hono-setups.ts';
+import { positiveNumber, ratio } from './cli-options.ts';
+import { SERVER_SETUPS, setupsFrom, type ServerSetup } from './hono-setups.ts';
 import { DEFAULT_CONFIG } from './run-benchmarks.ts';
 
-const DEFAULT_SETUPS: readonly HonoSetup[] = ['bare-middleware', 'bare', 'kira-off', 'kira-unsampled', 'kira-floor', 'kira'];
+const DEFAULT_SETUPS: readonly ServerSetup[] = ['bare-middleware', 'bare', 'kira-off', 'kira-unsampled', 'kira-floor', 'kira'];
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
@@ -27,14 +29,16 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '6000' },
     requests: { type: 'string', default: '4000' },
     processes: { type: 'string', default: '1' },
+    ratio: { type: 'string', default: String(DEFAULT_CONFIG.sampleRatio) },
     'last-level-kb': { type: 'string', default: '512' },
   },
 });
 
-const setups = positionals.length > 0 ? honoSetupsFrom(positionals.join(','), 'cache-count') : [...DEFAULT_SETUPS];
+const setups = positionals.length > 0 ? setupsFrom(positionals.join(','), SERVER_SETUPS, 'cache-count') : [...DEFAULT_SETUPS];
 const warmupRequests = positiveNumber('warmup', values.warmup, { integer: true });
 const countedRequests = positiveNumber('requests', values.requests, { integer: true });
 const processes = positiveNumber('processes', values.processes, { integer: true });
+const sampleRatio = ratio('ratio', values.ratio);
 const lastLevelKb = positiveNumber('last-level-kb', values['last-level-kb'], { integer: true });
 // valgrind's cache simulation needs a power-of-two number of sets (8 ways of 64-byte lines).
 if ((lastLevelKb & (lastLevelKb - 1)) !== 0) throw new Error(`--last-level-kb must be a power of two (valgrind simulates whole sets), not "${values['last-level-kb']}"`);
@@ -47,7 +51,7 @@ const result = await runCacheCount({
   countedRequests,
   processes,
   lastLevelBytes: lastLevelKb * 1024,
-  sampleRatio: DEFAULT_CONFIG.sampleRatio,
+  sampleRatio,
   connections: DEFAULT_CONFIG.hono.connections,
   outputDirectory: `${outputDirectory}/cache-count`,
   log: (line) => console.log(line),

@@ -10,14 +10,14 @@ import { waitUntil } from '@kira/test-utils';
 import { parseCallgrind, perRequest, ranMarkCompact, splitV8Work, type CachePerRequest } from './callgrind.ts';
 import { startChild, type Child } from './child-process.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { honoServerExecArgv, honoServerLaunch, missingServerV8Flags, type HonoSetup } from './hono-setups.ts';
+import { honoServerExecArgv, honoServerLaunch, missingServerV8Flags, type ServerSetup } from './hono-setups.ts';
 import { runLoad } from './load.ts';
 
 const execFileAsync = promisify(execFile);
 
 export interface CacheCountOptions {
   /** The first is the baseline the others are compared with. */
-  setups: HonoSetup[];
+  setups: ServerSetup[];
   /** Requests sent before the counters are zeroed. */
   warmupRequests: number;
   /** Requests counted. */
@@ -47,7 +47,7 @@ export interface CacheCountProcess {
 }
 
 export interface CacheCountSetupResult {
-  setup: HonoSetup;
+  setup: ServerSetup;
   /** One count per server process, in the order they ran. */
   processes: CacheCountProcess[];
 }
@@ -95,7 +95,7 @@ export async function runCacheCount(options: CacheCountOptions): Promise<CacheCo
 
 /** Counts `setup` in new processes until a count has no whole-heap collection in it. */
 async function countWithoutMarkCompact(
-  setup: HonoSetup,
+  setup: ServerSetup,
   round: string,
   sinkUrl: string,
   options: CacheCountOptions,
@@ -122,7 +122,7 @@ const MAX_ATTEMPTS = 3;
 
 /** One server process of `setup` under callgrind: warm-up, zero, count, dump, stop, read. */
 async function countOnce(
-  setup: HonoSetup,
+  setup: ServerSetup,
   label: string,
   sinkUrl: string,
   options: CacheCountOptions,
@@ -182,7 +182,7 @@ async function countOnce(
  */
 const REQUEST_TIMEOUT_SECONDS = 300;
 
-async function loadWithoutErrors(setup: HonoSetup, url: string, amount: number, connections: number): Promise<void> {
+async function loadWithoutErrors(setup: ServerSetup, url: string, amount: number, connections: number): Promise<void> {
   const load = await runLoad({ url, connections, amount, timeoutSeconds: REQUEST_TIMEOUT_SECONDS });
   if (load.errors > 0 || load.non2xx > 0 || load.requests !== amount) {
     throw new Error(`${setup}: ${load.requests} of ${amount} requests answered, ${load.errors} errors, ${load.non2xx} not 2xx: the count would not be per request`);

@@ -9,3 +9,10 @@ export function positiveNumber(name: string, value: string, { integer = false } 
   }
   return number;
 }
+
+/** A command-line option that must be a fraction from 0 to 1, both included (a sampling ratio). */
+export function ratio(name: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new Error(`--${name} must be a number from 0 to 1, not "${value}"`);
+  return number;
+}

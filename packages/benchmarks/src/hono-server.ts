@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { serveParent } from './child-process.ts';
 import { createBenchApp, emptyMiddleware } from './hono-app.ts';
-import { HONO_SETUPS, KNOWN_WORK_MICROS, type HonoSetup } from './hono-setups.ts';
+import { KNOWN_WORK_MICROS, SERVER_SETUPS, type ServerSetup } from './hono-setups.ts';
 
-const setup = process.argv[2] as HonoSetup;
-if (!HONO_SETUPS.includes(setup)) throw new Error(`unknown setup ${setup}`);
+const setup = process.argv[2] as ServerSetup;
+if (!SERVER_SETUPS.includes(setup)) throw new Error(`unknown setup ${setup}`);
 const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
 const sampleRatio = Number(process.env.BENCH_SAMPLE_RATIO ?? '0.1');
 
@@ -31,14 +31,37 @@ if (setup === 'bare-middleware') {
   // No SDK at all: the API's no-op providers, as in development.
   const { otelHono } = await import('@kira/otel-hono');
   middleware.push(otelHono());
+} else if (setup === 'als-only') {
+  // No SDK: what entering a context costs Node by itself, without the API's layers.
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const storage = new AsyncLocalStorage<object>();
+  const store = {};
+  middleware.push(async (_c, next) => {
+    await storage.run(store, next);
+  });
+} else if (setup === 'sdk-empty' || setup === 'sdk-ctx' || setup === 'sdk-span-ctx') {
+  // otel-core started from the environment as for kira-floor; each step adds one piece of its
+  // middleware (hono-setups.ts, FLOOR_STEP_SETUPS).
+  await expectTelemetryStarted();
+  const { context, createContextKey, ROOT_CONTEXT } = await import('@opentelemetry/api');
+  flush = flushGlobalTracerProvider;
+  if (setup === 'sdk-empty') {
+    middleware.push(emptyMiddleware);
+  } else if (setup === 'sdk-ctx') {
+    // A context other than the active one (so the manager really enters it), holding no span;
+    // built once, so only entering and leaving it is counted.
+    const constant = ROOT_CONTEXT.setValue(createContextKey('bench sdk-ctx'), true);
+    middleware.push(async (_c, next) => {
+      await context.with(constant, next);
+    });
+  } else {
+    const { floorSpanMiddleware } = await import('./floor-middleware.ts');
+    middleware.push(floorSpanMiddleware());
+  }
 } else if (setup === 'kira' || setup === 'kira-unsampled' || setup === 'kira-inbound-on' || setup === 'kira-floor') {
   // Telemetry was started by `--import @kira/otel-core/register` from the environment (see
   // honoServerLaunch), exactly as a service following the README runs.
-  const { isSpanContextValid, trace } = await import('@opentelemetry/api');
-  // A no-op tracer (no SDK) hands out the invalid all-zero span context; the probe is never ended.
-  if (!isSpanContextValid(trace.getTracer('bench').startSpan('probe').spanContext())) {
-    throw new Error('telemetry did not start: was the child launched with --import @kira/otel-core/register?');
-  }
+  await expectTelemetryStarted();
   flush = flushGlobalTracerProvider;
   if (setup === 'kira-floor') {
     const { floorMiddleware } = await import('./floor-middleware.ts');
@@ -72,6 +95,15 @@ if (setup === 'bare-middleware') {
     // under the http instrumentation's, and records http.server.request.duration).
     const { httpInstrumentationMiddleware } = await import('@hono/otel');
     middleware.push(httpInstrumentationMiddleware());
+  }
+}
+
+/** Fails the server's start when the SDK the setup's launch should have registered is not there. */
+async function expectTelemetryStarted(): Promise<void> {
+  const { isSpanContextValid, trace } = await import('@opentelemetry/api');
+  // A no-op tracer (no SDK) hands out the invalid all-zero span context; the probe is never ended.
+  if (!isSpanContextValid(trace.getTracer('bench').startSpan('probe').spanContext())) {
+    throw new Error('telemetry did not start: was the child launched with --import @kira/otel-core/register?');
   }
 }
 

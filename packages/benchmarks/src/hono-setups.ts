@@ -31,6 +31,24 @@ export const HONO_SETUPS = ['bare', 'bare-again', 'bare-middleware', 'middleware
 export type HonoSetup = (typeof HONO_SETUPS)[number];
 
 /**
+ * The steps from `bare-middleware` to `kira-floor`, for the cache count only (`pnpm bench` never
+ * runs them: their CPU figures would be within the noise of their neighbours'). Each adds one
+ * piece of what the floor does (docs/hono-request-cost.md, "The count as a command, and the floor
+ * taken apart"):
+ * - `als-only`: no SDK; the middleware runs `next` inside `run` of its own `AsyncLocalStorage`
+ *   with a constant store, the least any middleware can do to hand the handler a context.
+ * - `sdk-empty`: otel-core as for `kira-floor`, and the empty middleware: the SDK there, unused.
+ * - `sdk-ctx`: `context.with(constant context, next)` through the API and otel-core's context
+ *   manager, no span.
+ * - `sdk-span-ctx`: a span made active around `next` as `kira-floor` does, without its histogram.
+ */
+export const FLOOR_STEP_SETUPS = ['als-only', 'sdk-empty', 'sdk-ctx', 'sdk-span-ctx'] as const;
+export type FloorStepSetup = (typeof FLOOR_STEP_SETUPS)[number];
+/** Any setup `src/hono-server.ts` can serve. */
+export type ServerSetup = HonoSetup | FloorStepSetup;
+export const SERVER_SETUPS: readonly ServerSetup[] = [...HONO_SETUPS, ...FLOOR_STEP_SETUPS];
+
+/**
  * The cyclic order in which the rounds measure the servers (the rotation keeps neighbours
  * neighbours). The machine's speed drifts by tens of percent within a minute (bare's CPU per
  * request moved 11.8 → 21.5 µs between rounds of one run), so each headline comparison is
@@ -78,10 +96,12 @@ export function missingServerV8Flags(serverExecArgv: readonly string[]): string[
 }
 
 /** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
-const REGISTER_SETUPS: ReadonlySet<HonoSetup> = new Set(['kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on']);
+const REGISTER_SETUPS: ReadonlySet<ServerSetup> = new Set(['kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on', 'sdk-empty', 'sdk-ctx', 'sdk-span-ctx']);
+/** Setups whose middleware claims no SERVER span, so the http instrumentation's inbound side is turned off. */
+const INBOUND_OFF_SETUPS: ReadonlySet<ServerSetup> = new Set(['kira-floor', 'sdk-empty', 'sdk-ctx', 'sdk-span-ctx']);
 
 /** How a server child of `setup` is launched: what a real service would put on its command line. */
-export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio: number): { execArgv: string[]; env: Record<string, string> } {
+export function honoServerLaunch(setup: ServerSetup, endpoint: string, sampleRatio: number): { execArgv: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { BENCH_OTLP_ENDPOINT: endpoint, BENCH_SAMPLE_RATIO: String(sampleRatio), NODE_ENV: 'production' };
   if (!REGISTER_SETUPS.has(setup)) return { execArgv: [], env };
   Object.assign(env, {
@@ -93,20 +113,25 @@ export function honoServerLaunch(setup: HonoSetup, endpoint: string, sampleRatio
   if (setup === 'kira-inbound-on') env.KIRA_HTTP_INBOUND = 'on';
   if (setup === 'kira-unsampled') env.OTEL_TRACES_SAMPLER_ARG = '0';
   // The floor middleware claims nothing: the instrumentation's inbound side is turned off by flag.
-  if (setup === 'kira-floor') env.KIRA_HTTP_INBOUND = 'off';
+  if (INBOUND_OFF_SETUPS.has(setup)) env.KIRA_HTTP_INBOUND = 'off';
   // Resolved here so the child does not depend on its working directory.
   return { execArgv: ['--import', import.meta.resolve('@kira/otel-core/register')], env };
 }
 
-/**
- * `BENCH_SETUPS=bare,kira` picks a subset (for profiling one setup); unknown names are an error
- * that names `source`, where the list came from.
- */
-export function honoSetupsFrom(value: string | undefined, source = 'BENCH_SETUPS'): HonoSetup[] {
+/** `BENCH_SETUPS=bare,kira` picks a subset (for profiling one setup); unknown names are an error. */
+export function honoSetupsFrom(value: string | undefined): HonoSetup[] {
   if (value === undefined || value.trim() === '') return [...HONO_SETUPS];
+  return setupsFrom(value, HONO_SETUPS, 'BENCH_SETUPS');
+}
+
+/**
+ * The names in a comma list, each one of `known`; an unknown name is an error that says where the
+ * list came from (`source`) and lists the known ones.
+ */
+export function setupsFrom<Setup extends string>(value: string, known: readonly Setup[], source: string): Setup[] {
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of names) {
-    if (!(HONO_SETUPS as readonly string[]).includes(name)) throw new Error(`${source}: unknown setup "${name}" (known: ${HONO_SETUPS.join(', ')})`);
+    if (!(known as readonly string[]).includes(name)) throw new Error(`${source}: unknown setup "${name}" (known: ${known.join(', ')})`);
   }
-  return names as HonoSetup[];
+  return names as Setup[];
 }
