@@ -110,8 +110,8 @@ async function countWithoutMarkCompact(
     }
     // While V8 marks, every store the request's own code makes takes the write barrier's slow
     // path, which no function name sets apart: such a count is not comparable. A collection
-    // forced before the count would avoid it, but V8 then throws away compiled code and the
-    // count measures code still warming up (179,600 instructions per request instead of 97,000).
+    // forced before the count would avoid it, but after one the count measured code still
+    // warming up (179,600 instructions per request instead of 97,000), so none is forced.
     if (attempt === MAX_ATTEMPTS) throw new Error(`${setup}: a mark-compact fell in each of ${MAX_ATTEMPTS} counts; try fewer --requests`);
     log(`cache count: ${setup} (${round}): a mark-compact fell in the count; counting again in a new process`);
   }
