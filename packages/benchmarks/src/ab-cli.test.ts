@@ -26,6 +26,14 @@ describe('ab CLI options', () => {
     expect(result.wroteResult).toBe(false);
   });
 
+  it('prints its usage for --help and writes nothing', () => {
+    const result = runCli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('pnpm --filter @kira/benchmarks ab save [--ref <commit>] [package…]');
+    for (const option of ['--rounds N', '--cases a,b', '--ms N']) expect(result.stdout).toContain(option);
+    expect(result.wroteAnything).toBe(false);
+  });
+
   it('refuses an unknown command and names the two it knows', () => {
     const result = runCli(['compare']);
     expect(result.status).not.toBe(0);

@@ -1,18 +1,32 @@
-// `pnpm --filter @kira/benchmarks ab save` before a change to a hot-path package (or
-// `ab save --ref <commit>` for the source at a commit), then `pnpm --filter @kira/benchmarks ab`
-// after it: the change's cost per call, measured call by call against the saved build, next to
-// the saved build against itself. Both sides are built from source here, each carrying its own
-// @kira/conventions and @kira/metrics, so no `pnpm build` is needed. `ab --ref <commit>` builds
-// the other side from a commit instead of the work tree: two commits compared.
-// Options: --rounds N (default 15), --cases a,b (default every case with a saved build), --ms N
-// (wall ms of one measurement, default 600; the loopback cases run 8 times longer). Writes
-// <repo>/bench-results/ab.json (BENCH_OUTPUT_DIR overrides the directory).
+// `pnpm --filter @kira/benchmarks ab save` before a change to a hot-path package, then
+// `pnpm --filter @kira/benchmarks ab` after it: the change's cost per call, measured call by call
+// against the saved build. The commands and options are in USAGE below (`ab --help`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBuild, formatABResult, runABBench } from './ab-bench.ts';
 import { AB_PACKAGES, buildPackages, DEFAULT_SAVED_DIRECTORY_NAME, type ABPackage } from './ab-builds.ts';
-import { positiveNumber } from './cli-options.ts';
+import { positiveNumber, printUsageIfAsked } from './cli-options.ts';
+
+const USAGE = `Usage:
+  pnpm --filter @kira/benchmarks ab save [--ref <commit>] [package…]
+      before a change to a hot-path package: builds it (or its source at a commit) as the saved side
+  pnpm --filter @kira/benchmarks ab [--ref <commit>] [--rounds N] [--cases a,b] [--ms N]
+      after it: the change's cost per call, measured call by call against the saved build, next
+      to the saved build against itself
+
+Both sides are built from source here, each carrying its own @kira/conventions and @kira/metrics,
+so no pnpm build is needed. \`ab --ref <commit>\` builds the other side from a commit instead of
+the work tree: two commits compared. Packages: ${AB_PACKAGES.join(', ')}.
+
+Options:
+  --rounds N   rounds (default 15)
+  --cases a,b  cases to measure (default every case with a saved build)
+  --ms N       wall ms of one measurement (default 600; the loopback cases run 8 times longer)
+  --help, -h   this text
+
+Writes <repo>/bench-results/ab.json (BENCH_OUTPUT_DIR overrides the directory).`;
+printUsageIfAsked(process.argv.slice(2), USAGE);
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;

@@ -26,6 +26,16 @@ describe('cache-count CLI', () => {
     expect(result.wroteAnything).toBe(false);
   });
 
+  it.each([['--help'], ['-h']])('prints its usage for %s, starts nothing and writes nothing', (flag) => {
+    // No valgrind on this PATH: help must not need it.
+    const result = runCli([flag], { PATH: join(tmpdir(), 'kira-no-such-directory') });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: pnpm --filter @kira/benchmarks cache-count [setup…] [options]');
+    for (const option of ['--warmup N', '--requests N', '--processes N', '--ratio R', '--last-level-kb N']) expect(result.stdout).toContain(option);
+    expect(result.stdout).toContain('sdk-span-ctx');
+    expect(result.wroteAnything).toBe(false);
+  });
+
   it('says how to get valgrind when it is not installed, and starts nothing', () => {
     // Node is started by its full path; no valgrind can be found on this PATH.
     const result = runCli(['bare-middleware'], { PATH: join(tmpdir(), 'kira-no-such-directory') });

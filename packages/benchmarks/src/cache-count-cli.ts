@@ -2,31 +2,47 @@
 // under valgrind's callgrind with a simulated cache, its instructions and cache misses per request
 // counted, and each setup compared with the first (docs/hono-request-cost.md, "Cache misses,
 // counted"). Needs valgrind (Debian: `apt-get install valgrind`), which the install leaves out:
-// only this command uses it. About 2 to 3 minutes per setup.
-// Setups: default bare-middleware (the baseline), bare, kira-off, kira-unsampled, kira-floor, kira;
-// also the floor's steps, which `pnpm bench` does not run (hono-setups.ts, FLOOR_STEP_SETUPS).
-// Options: --warmup N (requests before the count, default 6000), --requests N (counted, default
-// 4000), --processes N (server processes counted per setup, one of each in turn, default 1),
-// --ratio R (the sampling ratio of the setups with an SDK, default pnpm bench's 0.1;
-// kira-unsampled is always 0), --last-level-kb N (the simulated last-level cache, a power of two,
-// default 512: the third VM's L2 per core). Writes <repo>/bench-results/cache-count.json and the
-// profiles under bench-results/cache-count/ (BENCH_OUTPUT_DIR overrides the directory).
+// only this command uses it. The setups and options are in USAGE below (`cache-count --help`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatCacheCount, runCacheCount, valgrindVersion } from './cache-count.ts';
-import { positiveNumber, ratio } from './cli-options.ts';
-import { SERVER_SETUPS, setupsFrom, type ServerSetup } from './hono-setups.ts';
+import { formatCacheCount, runCacheCount, STEADY_WARMUP_REQUESTS, valgrindVersion } from './cache-count.ts';
+import { positiveNumber, printUsageIfAsked, ratio } from './cli-options.ts';
+import { FLOOR_STEP_SETUPS, SERVER_SETUPS, setupsFrom, type ServerSetup } from './hono-setups.ts';
 import { DEFAULT_CONFIG } from './run-benchmarks.ts';
 
 const DEFAULT_SETUPS: readonly ServerSetup[] = ['bare-middleware', 'bare', 'kira-off', 'kira-unsampled', 'kira-floor', 'kira'];
+
+const USAGE = `Usage: pnpm --filter @kira/benchmarks cache-count [setup…] [options]
+
+Counts each Hono server of the benchmark under valgrind's callgrind with a simulated cache: its
+instructions and cache misses per request, and each setup against the first. About 4 to 5
+minutes per setup. Needs valgrind (Debian: apt-get install valgrind).
+
+Setups: by default ${DEFAULT_SETUPS.join(', ')}.
+  Also the floor's steps, which pnpm bench does not run: ${FLOOR_STEP_SETUPS.join(', ')}.
+
+Options:
+  --warmup N         requests before the count (default ${STEADY_WARMUP_REQUESTS}: by then V8 runs the
+                     request path as TurboFan code, as after pnpm bench's warm-up)
+  --requests N       requests counted (default 4000)
+  --processes N      server processes counted per setup, one of each in turn (default 1)
+  --ratio R          sampling ratio of the setups with an SDK (default pnpm bench's ${DEFAULT_CONFIG.sampleRatio});
+                     kira-unsampled is always 0
+  --last-level-kb N  the simulated last-level cache, a power of two (default 512: the third VM's
+                     L2 per core)
+  --help, -h         this text
+
+Writes <repo>/bench-results/cache-count.json and the profiles under
+bench-results/cache-count/ (BENCH_OUTPUT_DIR overrides the directory).`;
+printUsageIfAsked(process.argv.slice(2), USAGE);
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outputDirectory = process.env.BENCH_OUTPUT_DIR ?? `${root}bench-results`;
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    warmup: { type: 'string', default: '6000' },
+    warmup: { type: 'string', default: String(STEADY_WARMUP_REQUESTS) },
     requests: { type: 'string', default: '4000' },
     processes: { type: 'string', default: '1' },
     ratio: { type: 'string', default: String(DEFAULT_CONFIG.sampleRatio) },

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCacheCount, runCacheCount } from './cache-count.ts';
+import { formatCacheCount, runCacheCount, STEADY_WARMUP_REQUESTS } from './cache-count.ts';
 import { DEFAULT_CONFIG } from './run-benchmarks.ts';
 
 // The cache count on the real servers, under the real valgrind: part of `pnpm bench`'s smoke test
@@ -21,7 +21,8 @@ describe.skipIf(!hasValgrind)('cache count (needs valgrind)', () => {
     async () => {
       const result = await runCacheCount({
         setups: ['bare-middleware', 'kira-unsampled'],
-        warmupRequests: 3000,
+        // The command's warm-up: after a shorter one the telemetry still runs as Maglev code.
+        warmupRequests: STEADY_WARMUP_REQUESTS,
         countedRequests: 1000,
         processes: 1,
         lastLevelBytes: 512 * 1024,
@@ -35,14 +36,15 @@ describe.skipIf(!hasValgrind)('cache count (needs valgrind)', () => {
       const addedInstructions = unsampled!.instructions / baseline!.instructions - 1;
       const addedMisses = unsampled!.lastLevelMisses / baseline!.lastLevelMisses - 1;
       // The telemetry runs code: more instructions than the empty middleware, within the few per
-      // cent the docs give (+8 % on the VM of 2026-12-07).
+      // cent the docs give (+4.6 and +5.0 % on the VM of 2026-12-07, at TurboFan's tier).
       expect(addedInstructions).toBeGreaterThan(0.02);
       expect(addedInstructions).toBeLessThan(0.2);
-      // The claim: a share of added misses several times the share of added instructions (+52 to
-      // +71 % against +8 % there). An equal share would mean the cost is instructions after all.
+      // The claim: a share of added misses several times the share of added instructions (+52 and
+      // +71 % there). An equal share would mean the cost is instructions after all.
       expect(addedMisses, formatCacheCount(result)).toBeGreaterThan(3 * addedInstructions);
       expect(formatCacheCount(result)).toContain('| kira-unsampled |');
     },
-    20 * 60_000,
+    // About 10 minutes alone on 2 cores, 13 beside another count.
+    30 * 60_000,
   );
 });

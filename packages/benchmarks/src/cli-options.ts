@@ -16,3 +16,13 @@ export function ratio(name: string, value: string): number {
   if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new Error(`--${name} must be a number from 0 to 1, not "${value}"`);
   return number;
 }
+
+/**
+ * Prints a command's usage and ends it, before anything runs or is written, when its command line
+ * asks for help (`--help` or `-h`; `parseArgs` would refuse them as unknown options).
+ */
+export function printUsageIfAsked(argv: readonly string[], usage: string): void {
+  if (!argv.includes('--help') && !argv.includes('-h')) return;
+  console.log(usage);
+  process.exit(0);
+}

@@ -10,6 +10,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** What the errors were, by Node's error code (`ECONNRESET`) or message, so a refusal can say. */
+  errorKinds: Record<string, number>;
   non2xx: number;
 }
 
@@ -39,6 +41,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   instance.on('response', (_client: unknown, _statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
   });
+  const errorKinds: Record<string, number> = {};
+  // autocannon emits each error (a timeout is its own "request timed out") before counting it.
+  instance.on('reqError', (error: unknown) => countErrorKind(errorKinds, error));
   const started = performance.now();
   const result = await instance;
   const elapsedSeconds = (performance.now() - started) / 1000;
@@ -49,9 +54,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSecond: result.requests.total / durationSeconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
-    errors: result.errors + result.timeouts,
+    // autocannon counts its timeouts among its errors too (`timeouts` is a part, not more).
+    errors: result.errors,
+    errorKinds,
     non2xx: result.non2xx,
   };
+}
+
+function countErrorKind(kinds: Record<string, number>, error: unknown): void {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const kind = typeof code === 'string' ? code : typeof message === 'string' ? message : String(error);
+  kinds[kind] = (kinds[kind] ?? 0) + 1;
 }
 
 export interface PacedLoadOptions {
@@ -73,6 +86,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   let non2xx = 0;
   const started = performance.now();
   const answered: Promise<void>[] = [];
@@ -88,8 +102,9 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
             resolve();
           });
         });
-        request.on('error', () => {
+        request.on('error', (error) => {
           errors++;
+          countErrorKind(errorKinds, error);
           resolve();
         });
       }),
@@ -105,6 +120,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors,
+    errorKinds,
     non2xx,
   };
 }
