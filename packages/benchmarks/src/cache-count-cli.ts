@@ -11,6 +11,9 @@ import { positiveNumber, printUsageIfAsked, ratio } from './cli-options.ts';
 import { FLOOR_STEP_SETUPS, SERVER_SETUPS, setupsFrom, type ServerSetup } from './hono-setups.ts';
 import { DEFAULT_CONFIG } from './run-benchmarks.ts';
 
+const DEFAULT_COUNTED_REQUESTS = 4000;
+// The third VM's L2 per core.
+const DEFAULT_LAST_LEVEL_KB = 512;
 const DEFAULT_SETUPS: readonly ServerSetup[] = ['bare-middleware', 'bare', 'kira-off', 'kira-unsampled', 'kira-floor', 'kira'];
 
 const USAGE = `Usage: pnpm --filter @kira/benchmarks cache-count [setup…] [options]
@@ -25,12 +28,12 @@ Setups: by default ${DEFAULT_SETUPS.join(', ')}.
 Options:
   --warmup N         requests before the count (default ${STEADY_WARMUP_REQUESTS}: by then V8 runs the
                      request path as TurboFan code, as after pnpm bench's warm-up)
-  --requests N       requests counted (default 4000)
+  --requests N       requests counted (default ${DEFAULT_COUNTED_REQUESTS})
   --processes N      server processes counted per setup, one of each in turn (default 1)
   --ratio R          sampling ratio of the setups with an SDK (default pnpm bench's ${DEFAULT_CONFIG.sampleRatio});
                      kira-unsampled is always 0
-  --last-level-kb N  the simulated last-level cache, a power of two (default 512: the third VM's
-                     L2 per core)
+  --last-level-kb N  the simulated last-level cache, a power of two (default ${DEFAULT_LAST_LEVEL_KB}: the third
+                     VM's L2 per core)
   --help, -h         this text
 
 Writes <repo>/bench-results/cache-count.json and the profiles under
@@ -43,10 +46,10 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     warmup: { type: 'string', default: String(STEADY_WARMUP_REQUESTS) },
-    requests: { type: 'string', default: '4000' },
+    requests: { type: 'string', default: String(DEFAULT_COUNTED_REQUESTS) },
     processes: { type: 'string', default: '1' },
     ratio: { type: 'string', default: String(DEFAULT_CONFIG.sampleRatio) },
-    'last-level-kb': { type: 'string', default: '512' },
+    'last-level-kb': { type: 'string', default: String(DEFAULT_LAST_LEVEL_KB) },
   },
 });
 

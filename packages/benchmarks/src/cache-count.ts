@@ -243,7 +243,7 @@ async function warmUpAndCount(
 const REQUEST_TIMEOUT_SECONDS = 300;
 
 /** Some requests of a warm-up or a count failed or were not answered with a 2xx. */
-export class FailedRequestsError extends Error {
+class FailedRequestsError extends Error {
   override name = 'FailedRequestsError';
 }
 
