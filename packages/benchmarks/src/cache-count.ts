@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 import { waitUntil } from '@kira/test-utils';
 import { parseCallgrind, perRequest, ranMarkCompact, splitV8Work, type CachePerRequest } from './callgrind.ts';
 import { startChild, type Child } from './child-process.ts';
+import { firstUsable, type TryOutcome } from './first-usable.ts';
 import { BENCH_PATH } from './hono-app.ts';
-import { honoServerExecArgv, honoServerLaunch, missingServerV8Flags, type ServerSetup } from './hono-setups.ts';
+import { honoServerExecArgv, honoServerLaunch, KEEP_ALIVE_TIMEOUT_ENV, missingServerV8Flags, type ServerSetup } from './hono-setups.ts';
 import { runLoad } from './load.ts';
 
 const execFileAsync = promisify(execFile);
@@ -116,18 +117,33 @@ async function countInNewProcesses(
   children: Child[],
   log: (line: string) => void,
 ): Promise<CacheCountProcess> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const counted = await countOnce(setup, `${round}.${attempt}`, sinkUrl, options, children, log);
-      log(`cache count: ${setup} (${round}): ${Math.round(counted.perRequest.instructions)} instructions, ${Math.round(counted.perRequest.lastLevelMisses)} last-level misses per request`);
-      return { ...counted, attempts: attempt };
-    } catch (error) {
-      // Requests failed in the warm-up: the process may be in a bad state; another may not be.
-      if (!(error instanceof FailedRequestsError) || attempt === MAX_ATTEMPTS) throw error;
-      log(`cache count: ${error.message}; counting again in a new process`);
-    }
-  }
+  const { value: counted, tries } = await firstUsable(
+    MAX_ATTEMPTS,
+    async (attempt): Promise<TryOutcome<Omit<CacheCountProcess, 'attempts'>>> => {
+      try {
+        return { usable: true, value: await countOnce(setup, `${round}.${attempt}`, sinkUrl, options, children, log) };
+      } catch (error) {
+        // Requests failed in the warm-up: the process may be in a bad state; another may not be.
+        if (!(error instanceof FailedRequestsError)) throw error;
+        return { usable: false, reason: error.message };
+      }
+    },
+    (reason) => log(`cache count: ${reason}; counting again in a new process`),
+    (lastReason) => new FailedRequestsError(lastReason),
+  );
+  log(`cache count: ${setup} (${round}): ${Math.round(counted.perRequest.instructions)} instructions, ${Math.round(counted.perRequest.lastLevelMisses)} last-level misses per request`);
+  return { ...counted, attempts: tries };
 }
+
+/** What a server child reports when it is ready (hono-server.ts). */
+interface CountedServerReady {
+  url: string;
+  execArgv: string[];
+  keepAliveTimeoutMs: number | undefined;
+}
+
+/** Longer than any pause of a server under valgrind; the connections are busy or closed otherwise. */
+const COUNT_KEEP_ALIVE_TIMEOUT_MS = 600_000;
 
 /** Server processes started per setup at most, until one fails no request of its warm-up. */
 const MAX_ATTEMPTS = 3;
@@ -143,10 +159,10 @@ const MAX_ATTEMPTS = 3;
  *   before the count would avoid it, but after one the count measured code still warming up
  *   (179,600 instructions per request instead of 97,000), so none is forced.
  * - A failed request makes the stretch's figures not per request. Twice, both in `als-only`'s
- *   count, the stretch of that collection, 8 and 9 requests of 4,000 failed with ECONNRESET:
- *   probably the collection's pause under valgrind outlasting Node's 5 s keep-alive timeout, after
- *   which the server closes connections whose next request it has not read yet. Such a pause is
- *   over by the next stretch.
+ *   count, the stretch of that collection, 8 and 9 requests of 4,000 failed with ECONNRESET: the
+ *   collection's pause under valgrind outlasted Node's 5 s keep-alive timeout (hono-setups.ts,
+ *   {@link KEEP_ALIVE_TIMEOUT_ENV}). The servers now keep connections open far longer, and any
+ *   other failure is over by the next stretch as well.
  */
 const MAX_STRETCHES = 3;
 
@@ -167,10 +183,11 @@ async function countOnce(
   const profileBase = `${options.outputDirectory}/${setup}.callgrind`;
   const cache = (bytes: number) => `${bytes},8,64`;
   log(`cache count: starting ${setup} under callgrind (${label})`);
-  const server = await startChild<{ url: string; execArgv: string[] }>(new URL('./hono-server.ts', import.meta.url), {
+  const server = await startChild<CountedServerReady>(new URL('./hono-server.ts', import.meta.url), {
     args: [setup],
-    // No metric export during the count: one export would land in one setup's count only.
-    env: { ...launch.env, OTEL_METRIC_EXPORT_INTERVAL: '3600000' },
+    // No metric export during the count: one export would land in one setup's count only. No
+    // connection closed by the keep-alive timer while a collection holds the server (hono-setups.ts).
+    env: { ...launch.env, OTEL_METRIC_EXPORT_INTERVAL: '3600000', [KEEP_ALIVE_TIMEOUT_ENV]: String(COUNT_KEEP_ALIVE_TIMEOUT_MS) },
     // One thread: V8's compiler jobs then run where callgrind can set them apart by name.
     execArgv: [...honoServerExecArgv(launch.execArgv), '--single-threaded'],
     wrapper: {
@@ -202,7 +219,7 @@ async function countOnce(
 async function warmUpAndCount(
   setup: ServerSetup,
   label: string,
-  server: { child: Child; ready: { url: string; execArgv: string[] } },
+  server: { child: Child; ready: CountedServerReady },
   options: CacheCountOptions,
   profileBase: string,
   log: (line: string) => void,
@@ -210,29 +227,37 @@ async function warmUpAndCount(
   // As in `pnpm bench`: a server without the shared V8 flags would not be the one the bench measures.
   const missing = missingServerV8Flags(server.ready.execArgv);
   if (missing.length > 0) throw new Error(`the ${setup} server runs without ${missing.join(' ')}`);
+  if (server.ready.keepAliveTimeoutMs !== COUNT_KEEP_ALIVE_TIMEOUT_MS) {
+    throw new Error(`the ${setup} server's keep-alive timeout is ${server.ready.keepAliveTimeoutMs} ms, not ${COUNT_KEEP_ALIVE_TIMEOUT_MS}`);
+  }
   const url = `${server.ready.url}${BENCH_PATH}`;
   log(`cache count: ${setup} (${label}): ${options.warmupRequests} requests of warm-up`);
   await loadWithoutErrors(setup, label, url, options.warmupRequests, options.connections);
-  for (let stretch = 1; stretch <= MAX_STRETCHES; stretch++) {
-    await callgrindControl('-z', server.child.pid);
-    log(`cache count: ${setup} (${label}): ${options.countedRequests} requests counted${stretch > 1 ? ` (stretch ${stretch})` : ''}`);
-    let failure: FailedRequestsError | undefined;
-    try {
-      await loadWithoutErrors(setup, label, url, options.countedRequests, options.connections);
-    } catch (error) {
-      if (!(error instanceof FailedRequestsError)) throw error;
-      failure = error;
-    }
-    // Dumped whatever happened, so that dump N is stretch N.
-    await callgrindControl('-d', server.child.pid);
-    // callgrind numbers a process's dumps from 1.
-    const profile = `${profileBase}.${server.child.pid}.${stretch}`;
-    await waitForCompleteDump(profile);
-    const parsed = parseCallgrind(readFileSync(profile, 'utf8'));
-    if (failure === undefined && !ranMarkCompact(parsed)) return { perRequest: perRequest(splitV8Work(parsed), options.countedRequests), profile, stretches: stretch };
-    log(`cache count: ${failure?.message ?? `${setup} (${label}): a mark-compact fell in the count`}; counting the next ${options.countedRequests} requests of the same process`);
-  }
-  throw new Error(`${setup}: a mark-compact or a failed request in each of ${MAX_STRETCHES} counts of one process; try fewer --requests`);
+  const { value, tries } = await firstUsable(
+    MAX_STRETCHES,
+    async (stretch): Promise<TryOutcome<{ perRequest: CachePerRequest; profile: string }>> => {
+      await callgrindControl('-z', server.child.pid);
+      log(`cache count: ${setup} (${label}): ${options.countedRequests} requests counted${stretch > 1 ? ` (stretch ${stretch})` : ''}`);
+      let failure: FailedRequestsError | undefined;
+      try {
+        await loadWithoutErrors(setup, label, url, options.countedRequests, options.connections);
+      } catch (error) {
+        if (!(error instanceof FailedRequestsError)) throw error;
+        failure = error;
+      }
+      // Dumped whatever happened, so that dump N is stretch N.
+      await callgrindControl('-d', server.child.pid);
+      // callgrind numbers a process's dumps from 1.
+      const profile = `${profileBase}.${server.child.pid}.${stretch}`;
+      await waitForCompleteDump(profile);
+      const parsed = parseCallgrind(readFileSync(profile, 'utf8'));
+      if (failure === undefined && !ranMarkCompact(parsed)) return { usable: true, value: { perRequest: perRequest(splitV8Work(parsed), options.countedRequests), profile } };
+      return { usable: false, reason: failure?.message ?? `${setup} (${label}): a mark-compact fell in the count` };
+    },
+    (reason) => log(`cache count: ${reason}; counting the next ${options.countedRequests} requests of the same process`),
+    () => new Error(`${setup}: a mark-compact or a failed request in each of ${MAX_STRETCHES} counts of one process; try fewer --requests`),
+  );
+  return { ...value, stretches: tries };
 }
 
 /**

@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { serveParent } from './child-process.ts';
 import { createBenchApp, emptyMiddleware } from './hono-app.ts';
-import { KNOWN_WORK_MICROS, SERVER_SETUPS, type ServerSetup } from './hono-setups.ts';
+import { KEEP_ALIVE_TIMEOUT_ENV, keepAliveTimeoutFrom, KNOWN_WORK_MICROS, SERVER_SETUPS, type ServerSetup } from './hono-setups.ts';
 
 const setup = process.argv[2] as ServerSetup;
 if (!SERVER_SETUPS.includes(setup)) throw new Error(`unknown setup ${setup}`);
 const endpoint = process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
 const sampleRatio = Number(process.env.BENCH_SAMPLE_RATIO ?? '0.1');
+const keepAliveTimeoutMs = keepAliveTimeoutFrom(process.env[KEEP_ALIVE_TIMEOUT_ENV]);
 
 const middleware: MiddlewareHandler[] = [];
 let flush: () => Promise<void> = async () => {};
@@ -120,6 +121,8 @@ const { serve } = await import('@hono/node-server');
 
 const app = createBenchApp(middleware);
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+// Only the cache count sets it (hono-setups.ts says why); `pnpm bench` keeps Node's default.
+if (keepAliveTimeoutMs !== undefined && 'keepAliveTimeout' in server) server.keepAliveTimeout = keepAliveTimeoutMs;
 await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 const { port } = server.address() as AddressInfo;
 
@@ -133,5 +136,11 @@ serveParent(
     },
     flush: () => flush(),
   },
-  { url: `http://127.0.0.1:${port}`, pid: process.pid, execArgv: process.execArgv },
+  {
+    url: `http://127.0.0.1:${port}`,
+    pid: process.pid,
+    execArgv: process.execArgv,
+    // What the server really runs with, so a caller that set it can check it took.
+    keepAliveTimeoutMs: 'keepAliveTimeout' in server ? server.keepAliveTimeout : undefined,
+  },
 );

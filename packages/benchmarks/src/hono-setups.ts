@@ -95,6 +95,24 @@ export function missingServerV8Flags(serverExecArgv: readonly string[]): string[
   return HONO_SERVER_V8_FLAGS.filter((flag) => !serverExecArgv.includes(flag));
 }
 
+/**
+ * The environment variable that sets a Hono server child's `keepAliveTimeout`, in ms (Node's
+ * default when unset, as in `pnpm bench`). The cache count sets it: under valgrind a whole-heap
+ * collection can hold the server's event loop longer than Node's default of 5 s, and the server
+ * then closes every kept-alive connection whose next request is waiting unread (its timers run
+ * before it reads), so autocannon sees `ECONNRESET`. Shown with a throw-away script on 2026-12-07
+ * (an event loop held 6 s: ten of ten waiting requests reset at the default, none at 600 s).
+ */
+export const KEEP_ALIVE_TIMEOUT_ENV = 'BENCH_KEEP_ALIVE_TIMEOUT_MS';
+
+/** The `keepAliveTimeout` set by {@link KEEP_ALIVE_TIMEOUT_ENV}, or undefined for Node's default; anything but a positive whole number of ms is an error. */
+export function keepAliveTimeoutFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error(`${KEEP_ALIVE_TIMEOUT_ENV}: expected a positive whole number of ms, got "${value}"`);
+  return ms;
+}
+
 /** Setups started through `--import @kira/otel-core/register`, configured by environment only. */
 const REGISTER_SETUPS: ReadonlySet<ServerSetup> = new Set(['kira', 'kira-unsampled', 'kira-floor', 'kira-inbound-on', 'sdk-empty', 'sdk-ctx', 'sdk-span-ctx']);
 /** Setups whose middleware claims no SERVER span, so the http instrumentation's inbound side is turned off. */
