@@ -1,12 +1,11 @@
 // Child process: runs micro-benchmark cases on request. Argument: `on` or `off` (telemetry).
-import type { AddressInfo, Socket } from 'node:net';
 import { context, createContextKey, metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { histogramCellsFor, KeyedHistogramCells, METRIC_ATTRIBUTES, METRICS } from '@kira/conventions';
 import { getLogger, startTelemetry } from '@kira/otel-core';
 import { AB_CASES, AB_PACKAGES, buildUrl, type ABPackage } from './ab-builds.ts';
 import { serveParent } from './child-process.ts';
 import { floorMiddleware } from './floor-middleware.ts';
-import { BENCH_PATH, createBenchApp, emptyMiddleware } from './hono-app.ts';
+import { createBenchApp, emptyMiddleware } from './hono-app.ts';
 import { IDLE_BEFORE_CALL_MICROS, MICRO_CASES, UNTRACED_FETCH_PATH } from './micro-cases.ts';
 import { steppedMedian } from './stats.ts';
 
@@ -62,10 +61,9 @@ const honoUrl = 'http://localhost/users/42';
 // the pair measures what the kernel's socket work and the event loop's turns between requests do
 // to the middleware's cost, without a second process or an idle CPU (docs/hono-request-cost.md,
 // "User time, not system time"). node:http is loaded after otel-core started, as in a service;
-// the idle servers cost nothing while the other cases run. The client is a bare socket, not
-// node:http's client, so that the part of each call that is not the server stays small.
-const { connect } = await import('node:net');
-const { getRequestListener, serve } = await import('@hono/node-server');
+// the idle servers cost nothing while the other cases run (src/loopback-caller.ts).
+const { getRequestListener } = await import('@hono/node-server');
+const { loopbackCaller } = await import('./loopback-caller.ts');
 // @hono/node-server's serve and getRequestListener put its own lighter Request and Response in
 // place of the global ones (its overrideGlobalObjects option, on by default), as in every service
 // it serves. From 2026-12-06 18:00 to the 19:15 run the loopback servers below did that in the
@@ -76,47 +74,12 @@ const nodeRequest = globalThis.Request;
 getRequestListener(bareApp.fetch);
 // A later @hono/node-server that stopped doing this would silently change what those cases measure.
 if (globalThis.Request === nodeRequest) throw new Error("@hono/node-server no longer replaces the global Request; the in-process Hono cases' note is out of date");
-const LOOPBACK_REQUEST = Buffer.from(`GET ${BENCH_PATH} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
-async function loopbackCaller(app: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }): Promise<() => Promise<void>> {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  // The connection idles while the other cases run, far longer than the default 5 s keep-alive.
-  (server as { keepAliveTimeout?: number }).keepAliveTimeout = 0;
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const opened = connect(port, '127.0.0.1', () => resolve(opened));
-    opened.once('error', reject);
-  });
-  socket.setNoDelay(true);
-  let received = '';
-  let answered: ((error?: Error) => void) | undefined;
-  socket.on('data', (chunk: Buffer) => {
-    received += chunk.toString('latin1');
-    const headerEnd = received.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return;
-    const length = /\r\ncontent-length: *(\d+)/i.exec(received.slice(0, headerEnd));
-    // One request in flight: a response without a length could not be told from the next one.
-    if (length === null) return answered?.(new Error('loopback response without Content-Length'));
-    const end = headerEnd + 4 + Number(length[1]);
-    if (received.length < end) return;
-    sink ^= end;
-    received = received.slice(end);
-    answered?.();
-  });
-  socket.on('error', (error) => answered?.(error));
-  socket.on('close', () => answered?.(new Error('the loopback connection closed')));
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      answered = (error) => (error ? reject(error) : resolve());
-      socket.write(LOOPBACK_REQUEST);
-    });
-}
 // The pair runs with telemetry on only (MICRO_CASES), so the `off` worker starts no server.
-const middlewareOverLoopback = mode === 'on' ? await loopbackCaller(middlewareApp) : undefined;
-const otelHonoOverLoopback = mode === 'on' ? await loopbackCaller(otelApp) : undefined;
+const middlewareOverLoopback = mode === 'on' ? (await loopbackCaller(middlewareApp)).call : undefined;
+const otelHonoOverLoopback = mode === 'on' ? (await loopbackCaller(otelApp)).call : undefined;
 // The least a middleware owning a SERVER span and a histogram does through the API (the middleware
 // of the load test's `kira-floor`), served the same way: what any such middleware pays here.
-const floorOverLoopback = mode === 'on' ? await loopbackCaller(createBenchApp([floorMiddleware()])) : undefined;
+const floorOverLoopback = mode === 'on' ? (await loopbackCaller(createBenchApp([floorMiddleware()]))).call : undefined;
 function overLoopback(caller: (() => Promise<void>) | undefined): () => Promise<void> {
   if (caller === undefined) throw new Error('the loopback servers run in the telemetry-on worker only');
   return caller;
@@ -451,7 +414,7 @@ const abLoopbackCallers = new Map<unknown, ABCall>();
 for (const builds of Object.values(abBuilds)) {
   for (const build of [builds.saved, builds.current, builds.savedAgain]) {
     if (typeof (build as { otelHono?: unknown }).otelHono !== 'function') continue;
-    abLoopbackCallers.set(build, await loopbackCaller(otelHonoAppOf((build as { otelHono: typeof otelHono }).otelHono)));
+    abLoopbackCallers.set(build, (await loopbackCaller(otelHonoAppOf((build as { otelHono: typeof otelHono }).otelHono))).call);
   }
 }
 const abSides = new Map<string, [saved: ABCall, current: ABCall, savedAgain: ABCall]>();
