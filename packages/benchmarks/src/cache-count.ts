@@ -143,7 +143,7 @@ interface CountedServerReady {
 }
 
 /** Longer than any pause of a server under valgrind; the connections are busy or closed otherwise. */
-const COUNT_KEEP_ALIVE_TIMEOUT_MS = 600_000;
+export const COUNT_KEEP_ALIVE_TIMEOUT_MS = 600_000;
 
 /** Server processes started per setup at most, until one fails no request of its warm-up. */
 const MAX_ATTEMPTS = 3;
@@ -160,7 +160,7 @@ const MAX_ATTEMPTS = 3;
  *   (179,600 instructions per request instead of 97,000), so none is forced.
  * - A failed request makes the stretch's figures not per request. Twice, both in `als-only`'s
  *   count, the stretch of that collection, 8 and 9 requests of 4,000 failed with ECONNRESET: the
- *   collection's pause under valgrind outlasted Node's 5 s keep-alive timeout (hono-setups.ts,
+ *   collection's pause under valgrind outlasted Node's keep-alive timeout (hono-setups.ts,
  *   {@link KEEP_ALIVE_TIMEOUT_ENV}). The servers now keep connections open far longer, and any
  *   other failure is over by the next stretch as well.
  */

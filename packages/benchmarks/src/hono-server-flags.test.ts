@@ -1,5 +1,7 @@
-import { Server } from 'node:http';
+import { Agent, get, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { COUNT_KEEP_ALIVE_TIMEOUT_MS } from './cache-count.ts';
 import { startChild, type Child } from './child-process.ts';
 import { HONO_SERVER_V8_FLAGS, honoServerExecArgv, honoServerLaunch, KEEP_ALIVE_TIMEOUT_ENV, keepAliveTimeoutFrom, missingServerV8Flags } from './hono-setups.ts';
 
@@ -60,5 +62,68 @@ describe("the Hono servers' keep-alive timeout", () => {
 
   it('keeps a server that is given a bad value from starting', async () => {
     await expect(reportedKeepAlive({ [KEEP_ALIVE_TIMEOUT_ENV]: 'soon' })).rejects.toThrow(/exited with 1 before it was ready/);
+  });
+});
+
+// Why the count sets it: a server whose event loop is held (a collection under valgrind) past its
+// keep-alive timeout runs that timer before it reads, and resets every kept-alive connection whose
+// next request is waiting. A real node:http server and client in this process; the hold is a busy
+// loop, as a collection's pause is.
+describe('a keep-alive timeout shorter than a pause of the server', () => {
+  async function waitingRequestsAfterAHold(keepAliveTimeoutMs: number): Promise<{ answered: number; errors: string[] }> {
+    const server = new Server((_request, response) => response.end('ok'));
+    server.keepAliveTimeout = keepAliveTimeoutMs;
+    // Node 24's server waits this much longer than the timeout before it closes (1 s by default),
+    // so a held loop must outlast both; at 0 the test's hold stays shorter.
+    (server as Server & { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer = 0;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const errors: string[] = [];
+    let answered = 0;
+    const request = () =>
+      new Promise<void>((resolve) => {
+        get({ host: '127.0.0.1', port, agent }, (response) => {
+          response.resume();
+          response.on('end', () => {
+            answered++;
+            resolve();
+          });
+        }).on('error', (error: NodeJS.ErrnoException) => {
+          errors.push(error.code ?? error.message);
+          resolve();
+        });
+      });
+    try {
+      // Four kept-alive connections, then four requests waiting on them while the loop is held.
+      await Promise.all(Array.from({ length: 4 }, request));
+      const waiting = Array.from({ length: 4 }, request);
+      setImmediate(() => {
+        const until = performance.now() + HOLD_MS;
+        while (performance.now() < until) {
+          // held, as by a collection's pause
+        }
+      });
+      await Promise.all(waiting);
+      return { answered: answered - 4, errors };
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+  // Not shorter: the client's agent reads the server's `Keep-Alive: timeout=` hint and does not
+  // reuse a connection within its own 1 s of it, so below about 2 s no request waits on one.
+  const SHORT_KEEP_ALIVE_MS = 2000;
+  const HOLD_MS = SHORT_KEEP_ALIVE_MS + 600;
+
+  it('resets the waiting requests when the pause outlasts the timeout', async () => {
+    const result = await waitingRequestsAfterAHold(SHORT_KEEP_ALIVE_MS);
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(result.errors).toContain('ECONNRESET');
+  });
+
+  it("answers every waiting request with the count's timeout", async () => {
+    expect(await waitingRequestsAfterAHold(COUNT_KEEP_ALIVE_TIMEOUT_MS)).toEqual({ answered: 4, errors: [] });
   });
 });

@@ -98,10 +98,10 @@ export function missingServerV8Flags(serverExecArgv: readonly string[]): string[
 /**
  * The environment variable that sets a Hono server child's `keepAliveTimeout`, in ms (Node's
  * default when unset, as in `pnpm bench`). The cache count sets it: under valgrind a whole-heap
- * collection can hold the server's event loop longer than Node's default of 5 s, and the server
- * then closes every kept-alive connection whose next request is waiting unread (its timers run
- * before it reads), so autocannon sees `ECONNRESET`. Shown with a throw-away script on 2026-12-07
- * (an event loop held 6 s: ten of ten waiting requests reset at the default, none at 600 s).
+ * collection can hold the server's event loop longer than Node's default of 5 s (and the 1 s
+ * `keepAliveTimeoutBuffer` Node 24 adds), and the server then closes every kept-alive connection
+ * whose next request is waiting unread (its timers run before it reads), so autocannon sees
+ * `ECONNRESET`. `hono-server-flags.test.ts` shows it on a real server and client.
  */
 export const KEEP_ALIVE_TIMEOUT_ENV = 'BENCH_KEEP_ALIVE_TIMEOUT_MS';
 

@@ -25,8 +25,11 @@ describe('loopbackCaller', () => {
   });
 
   it("keeps a connection that idles before its first call open with the worker's options, where Node's timeouts close it with a 408", async () => {
-    const withNodeTimeouts = await callerWith({ headersTimeout: 50, requestTimeout: 100 });
-    const withWorkerOptions = await callerWith(LOOPBACK_SERVER_OPTIONS);
+    const shortTimeouts = { headersTimeout: 50, requestTimeout: 100 };
+    const withNodeTimeouts = await callerWith(shortTimeouts);
+    // The worker's options laid over the same short timeouts: they must turn the check off, not
+    // merely lengthen it (a test cannot wait out Node's real 60 s).
+    const withWorkerOptions = await callerWith({ ...shortTimeouts, ...LOOPBACK_SERVER_OPTIONS });
     await waitUntil(() => !withNodeTimeouts.isOpen(), 10_000, "the server with Node's timeouts to close its idle connection");
     // The failure the worker met, now named by the status line the server sent.
     await expect(withNodeTimeouts.call()).rejects.toThrow('the loopback connection closed after "HTTP/1.1 408 Request Timeout"');
