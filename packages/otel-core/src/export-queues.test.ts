@@ -17,11 +17,14 @@ import { afterTest, captureOtlp, tempDir } from './fixtures/test-cleanups';
 
 function tracing(url: string, queues: ExportQueues) {
   const exporter = queues.wrap(new OTLPTraceExporter({ url: `${url}/v1/traces`, timeoutMillis: 2_000 }), 'traces');
+  const transport = () => (exporter as unknown as { _delegate: { _transport: QueueingTransport } })._delegate._transport;
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const tracer = provider.getTracer('queue-test');
   afterTest(() => provider.shutdown());
   return {
     provider,
+    /** The queue under the exporter. */
+    transport,
     /** One span per call, exported on end; returns its id. */
     span: (name: string): string => {
       const span = tracer.startSpan(name);
@@ -29,6 +32,40 @@ function tracing(url: string, queues: ExportQueues) {
       return span.spanContext().spanId;
     },
   };
+}
+
+/** What the exporters print (reportExportError writes with console.warn) during the current test. */
+function captureConsoleWarnings(): string[] {
+  const lines: string[] = [];
+  const original = console.warn;
+  console.warn = (line: string) => lines.push(line);
+  afterTest(() => (console.warn = original));
+  return lines;
+}
+
+/**
+ * A loopback OTLP endpoint that answers 200 with an empty body (which the exporter takes), but
+ * resets the connection, after reading the body, when `resets(n)` says so for the connection's
+ * n-th request (1 = its first). Records the bodies of both kinds of request.
+ */
+async function resettingBackend(resets: (requestOnConnection: number) => boolean) {
+  const answered: Buffer[] = [];
+  const reset: Buffer[] = [];
+  const requestsOnConnection = new WeakMap<object, number>();
+  const { server, url } = await listenOnLoopback(async (request, response) => {
+    const requestOnConnection = (requestsOnConnection.get(request.socket) ?? 0) + 1;
+    requestsOnConnection.set(request.socket, requestOnConnection);
+    const body = Buffer.concat((await request.toArray()) as Buffer[]);
+    if (resets(requestOnConnection)) {
+      reset.push(body);
+      request.socket.resetAndDestroy();
+      return;
+    }
+    answered.push(body);
+    response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+  });
+  afterTest(() => closeServer(server));
+  return { url, answered, reset };
 }
 
 const spoolFiles = async (dir: string) => (await readdir(join(dir, 'traces')).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
@@ -94,6 +131,49 @@ describe('retry queue (no spool)', () => {
     expect(String(result.error)).toMatch(/Bad Request/);
     await queues.flush();
     expect(backend.requests.length).toBe(1);
+    await queues.close();
+  });
+
+  it('sends an export that meets a reset on a kept-alive connection again at once: no warning, nothing queued', async () => {
+    // The keep-alive race: the server closes a connection the agent has just reused (here every
+    // connection's second request, its first reuse). The agent reuses the connection because the
+    // first export was answered on it.
+    const backend = await resettingBackend((requestOnConnection) => requestOnConnection === 2);
+    const warnings = captureConsoleWarnings();
+    const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    const { provider, span, transport } = tracing(backend.url, queues);
+
+    span('first');
+    await provider.forceFlush();
+    span('second');
+    await provider.forceFlush();
+
+    expect(backend.reset).toHaveLength(1);
+    // The same body answered on another connection, and the backend still counted as reachable.
+    expect(backend.answered).toHaveLength(2);
+    expect(backend.answered[1]).toEqual(backend.reset[0]);
+    expect(transport().backendReachable).toBe(true);
+    expect(warnings).toEqual([]);
+    await queues.close();
+  });
+
+  it('counts a backend that resets every connection as away: two attempts, a warning, the body queued and delivered later', async () => {
+    let resetting = true;
+    const backend = await resettingBackend(() => resetting);
+    const warnings = captureConsoleWarnings();
+    const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    const { provider, span, transport } = tracing(backend.url, queues);
+
+    span('while-resetting');
+    await provider.forceFlush();
+    // The export and one more at once; the queue's probes come a second or more later.
+    expect(backend.reset).toHaveLength(2);
+    expect(transport().backendReachable).toBe(false);
+    expect(warnings).toEqual([expect.stringMatching(/^@kira\/otel-core: telemetry export failed \(ECONNRESET: /)]);
+
+    resetting = false;
+    await waitUntil(() => backend.answered.length === 1, 10_000, 'the queued body delivered');
+    expect(backend.answered[0]).toEqual(backend.reset[0]);
     await queues.close();
   });
 

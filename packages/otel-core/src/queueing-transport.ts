@@ -16,6 +16,15 @@ export interface ExportTransport {
   shutdown(): void;
 }
 
+/** The error codes of a write or read on a connection the other end has closed. */
+const CLOSED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
+function isClosedConnection(response: ExportResponse): response is Extract<ExportResponse, { status: 'retryable' }> {
+  if (response.status !== 'retryable' || response.error === undefined) return false;
+  const { code } = response.error as { code?: unknown };
+  return typeof code === 'string' && CLOSED_CONNECTION_CODES.has(code);
+}
+
 /** Where bodies wait while the backend is unreachable. */
 export interface Backlog {
   /** Survives the process (the spool): no need to empty it at flush or shutdown. */
@@ -133,6 +142,7 @@ export interface QueueingTransportOptions {
  * never held up by retries. One background loop probes with backoff (honouring Retry-After),
  * and once the backend answers replays the backlog oldest first at a bounded rate, while new
  * bodies are sent directly again. Non-retryable answers (400, 401, …) are returned unchanged.
+ * A body that meets a reset on a kept-alive connection is first sent once more, straight away (see `attempt`).
  */
 export class QueueingTransport implements ExportTransport {
   private reachable = true;
@@ -212,7 +222,23 @@ export class QueueingTransport implements ExportTransport {
     }
   }
 
+  /**
+   * One send, and a second at once when the first met a closed kept-alive connection. The SDK's
+   * agent keeps connections alive, and a server closes an idle one whenever it likes: a body
+   * written just as it does fails with ECONNRESET or EPIPE before the backend has seen it. That
+   * says nothing about the backend, so it is not an outage (no warning, no queue): Node's own
+   * advice for a reset on a reused socket is to send again (`request.reusedSocket`). Only while the
+   * last attempt reached the backend: otherwise the agent has no kept-alive connection to reuse,
+   * and a reset is the backend's answer.
+   */
   private async attempt(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    const response = await this.attemptOnce(data, timeoutMillis);
+    if (!this.reachable || !isClosedConnection(response)) return response;
+    diag.debug(`${MESSAGE_PREFIX} an export met a closed kept-alive connection; sending it again`, response.error);
+    return this.attemptOnce(data, timeoutMillis);
+  }
+
+  private async attemptOnce(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
     try {
       return await this.inner.send(data, timeoutMillis);
     } catch (error) {
