@@ -10,7 +10,7 @@ import { DEFAULT_SPOOL_SIZE_LIMIT_BYTES, ExportQueues, resolveSpoolSettings } fr
 import { MemoryBacklog, QueueingTransport } from './queueing-transport';
 import { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory } from './spool-directory';
-import { afterTest, captureOtlp, tempDir } from './fixtures/test-cleanups';
+import { afterTest, captureConsoleWarnings, captureOtlp, tempDir } from './fixtures/test-cleanups';
 
 // The real OTLP/protobuf trace exporter against a real OTLP receiver on loopback; the outage is
 // either a 503 answer or nothing listening on the port (ECONNREFUSED).
@@ -32,15 +32,6 @@ function tracing(url: string, queues: ExportQueues) {
       return span.spanContext().spanId;
     },
   };
-}
-
-/** What the exporters print (reportExportError writes with console.warn) during the current test. */
-function captureConsoleWarnings(): string[] {
-  const lines: string[] = [];
-  const original = console.warn;
-  console.warn = (line: string) => lines.push(line);
-  afterTest(() => (console.warn = original));
-  return lines;
 }
 
 /**

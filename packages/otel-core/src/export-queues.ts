@@ -11,6 +11,7 @@ import type { Env } from './resolve-exporter-config';
 import type { SlicedProtobufExporter } from './sliced-protobuf-exporter';
 import { SpoolDirectory, type SpoolEncoding, type SpoolSignal } from './spool-directory';
 import type { OtlpProtocol, TelemetryOptions } from './types';
+import { partialSuccessReporter, type OtlpResponseHandler } from './report-partial-success';
 import { warnOnce } from './warn-once';
 import { MESSAGE_PREFIX } from './message-prefix';
 
@@ -45,8 +46,16 @@ export function resolveSpoolSettings(env: Env, options: TelemetryOptions, warnin
 }
 
 interface WrappableExporter {
-  /** `OTLPExportDelegate`: its transport, and the timeout it passes to every `send`. */
-  _delegate?: { _transport?: ExportTransport & { _transport?: ExportTransport }; _timeout?: unknown };
+  /**
+   * `OTLPExportDelegate`: its transport, the timeout it passes to every `send`, the handler it
+   * gives each answer's decoded body, and the serializer that decodes it.
+   */
+  _delegate?: {
+    _transport?: ExportTransport & { _transport?: ExportTransport };
+    _timeout?: unknown;
+    _responseHandler?: Partial<OtlpResponseHandler>;
+    _serializer?: { deserializeResponse?: (data: Uint8Array) => unknown };
+  };
 }
 
 /**
@@ -85,11 +94,27 @@ export class ExportQueues {
       return exporter;
     }
     const plain = current._transport !== undefined && typeof current._transport.send === 'function' ? current._transport : current;
+    // The backend's partial rejections are said on stderr, not only to `diag`; where the delegate
+    // keeps no handler of the known shape, the SDK's own stays.
+    const answers = typeof delegate._responseHandler?.handleResponse === 'function' ? partialSuccessReporter(signal) : undefined;
+    if (answers !== undefined) delegate._responseHandler = answers;
+    const serializer = delegate._serializer;
     const transport = new QueueingTransport(plain, {
       backlog: this.spool ? new SpoolBacklog(this.spool, signal, this.encodings[signal]) : new MemoryBacklog(DEFAULT_QUEUE_SIZE_LIMIT_BYTES, this.dropped),
       dropped: this.dropped,
       drainOnStart: this.spool !== undefined,
       timeoutMillis: typeof delegate._timeout === 'number' ? delegate._timeout : undefined,
+      // A replayed body's answer never reaches the delegate: the queue hands it over itself.
+      onReplayAnswer:
+        answers !== undefined && typeof serializer?.deserializeResponse === 'function'
+          ? (data) => {
+              try {
+                answers.handleResponse(serializer.deserializeResponse?.(data));
+              } catch {
+                // An answer that does not decode has nothing to report (the SDK only logs it to diag).
+              }
+            }
+          : undefined,
     });
     delegate._transport = transport;
     this.transports.push(transport);

@@ -132,6 +132,11 @@ export interface QueueingTransportOptions {
    * waits no longer on a hung backend than the process's own exports do. Default 10 s (the SDK's).
    */
   timeoutMillis?: number;
+  /**
+   * Given the backend's answer to each replayed body it took (the exporter reads the answers to
+   * its own sends; a replay is the queue's), to report a partial rejection. Must not throw.
+   */
+  onReplayAnswer?: (data: Uint8Array) => void;
 }
 
 /**
@@ -156,6 +161,7 @@ export class QueueingTransport implements ExportTransport {
   private readonly replayIntervalMillis: number;
   private readonly backlog: Backlog;
   private readonly dropped: DroppedExports;
+  private readonly onReplayAnswer: ((data: Uint8Array) => void) | undefined;
 
   constructor(
     private readonly inner: ExportTransport,
@@ -163,6 +169,7 @@ export class QueueingTransport implements ExportTransport {
   ) {
     this.backlog = options.backlog;
     this.dropped = options.dropped;
+    this.onReplayAnswer = options.onReplayAnswer;
     this.replayIntervalMillis = 1000 / (options.replayBodiesPerSecond ?? DEFAULT_REPLAY_BODIES_PER_SECOND);
     if (options.timeoutMillis !== undefined && options.timeoutMillis > 0) this.timeoutMillis = options.timeoutMillis;
     if (options.drainOnStart) this.schedule(0);
@@ -303,7 +310,10 @@ export class QueueingTransport implements ExportTransport {
       await entry.remove();
       this.reachable = true;
       if (response.status === 'failure') reportExportError(response.error);
-      else this.delivered();
+      else {
+        this.delivered();
+        if (response.data !== undefined && response.data.byteLength > 0) this.onReplayAnswer?.(response.data);
+      }
       return true;
     } catch (error) {
       diag.debug(`${MESSAGE_PREFIX} replaying the export backlog failed`, error);
