@@ -3,6 +3,7 @@ import { type ExportResult, ExportResultCode, globalErrorHandler, suppressTracin
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { asError } from './as-error';
 import { OtlpSpanEncoder } from './otlp-span-encoder';
+import { reportQueueFull } from './report-queue-full';
 
 /** The batch processor's settings, with the SDK's `BatchSpanProcessor` defaults. */
 export interface EncodeOnEndSpanProcessorOptions {
@@ -49,7 +50,7 @@ const ENCODE_GROUP_SIZE = 32;
  * Otherwise it behaves like the SDK's processor: unsampled spans are ignored, one export at a
  * time of at most `maxExportBatchSize` spans (the next one goes after `exportTimeoutMillis` without
  * an answer), a timer that does not keep the process alive, spans past `maxQueueSize` (waiting
- * spans count) dropped with one diag warning, failures (of the encoding too) to the global error
+ * spans count) dropped with one diag warning (and otel-core's stderr line, once), failures (of the encoding too) to the global error
  * handler, and the export sent in a context that suppresses tracing.
  */
 export class EncodeOnEndSpanProcessor implements SpanProcessor {
@@ -85,6 +86,7 @@ export class EncodeOnEndSpanProcessor implements SpanProcessor {
     if (this.shutdownPromise !== undefined) return;
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.pendingSpans.length + this.encoder.count + this.readyItems >= this.maxQueueSize) {
+      if (this.droppedSpans === 0) reportQueueFull('spans', this.maxQueueSize);
       this.droppedSpans++;
       return;
     }

@@ -386,6 +386,34 @@ describe('batch processor and limit variables', () => {
     }
   });
 
+  it.each(['http/protobuf', 'http/json'])('%s: spans and log records dropped at a full queue are said once each on stderr, naming the variable', async (protocol) => {
+    const run = runFixture('app.mjs', {
+      args: ['burst'],
+      env: {
+        KIRA_TELEMETRY: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: capture.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        OTEL_BSP_MAX_QUEUE_SIZE: '4',
+        OTEL_BLRP_MAX_QUEUE_SIZE: '4',
+        FIXTURE_ITEMS: '50',
+      },
+    });
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const dropped = kiraWarnings(run.stderr()).filter((line) => line.includes('export queue was full'));
+    expect(dropped).toEqual([
+      expect.stringMatching(/^@kira\/otel-core: dropped spans: their export queue was full \(OTEL_BSP_MAX_QUEUE_SIZE=4\)/),
+      expect.stringMatching(/^@kira\/otel-core: dropped log records: their export queue was full \(OTEL_BLRP_MAX_QUEUE_SIZE=4\)/),
+    ]);
+    // Dropped indeed: fewer than the 50 of each arrived, and some did.
+    const spans = capture.spans().filter((span) => span.name.startsWith('burst-')).length;
+    const records = capture.logs().filter((record) => String(record.body).startsWith('burst-')).length;
+    expect(spans).toBeGreaterThan(0);
+    expect(spans).toBeLessThan(50);
+    expect(records).toBeGreaterThan(0);
+    expect(records).toBeLessThan(50);
+  });
+
   it.each(['http/protobuf', 'http/json'])('%s: OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=2 sends the 4 log records in requests of at most 2', async (protocol) => {
     const run = await runBasic({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '2' });
     expect(kiraWarnings(run.stderr())).toEqual([]);

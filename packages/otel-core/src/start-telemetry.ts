@@ -32,6 +32,7 @@ import { createJsonLogExporter, createJsonSpanExporter, createMetricExporter } f
 import { resolveResourceAttributes } from './resolve-resource-attributes';
 import { resolveDetectedResourceAttributes } from './resolve-resource-detectors';
 import { resolveSettings } from './resolve-settings';
+import { queueFullListener } from './report-queue-full';
 import { resolveBatchAndLimits } from './resolve-batch-and-limits';
 import { resolveTelemetryEnabled } from './resolve-telemetry-enabled';
 import { getTelemetryState, type TelemetryState } from './telemetry-state';
@@ -135,7 +136,12 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
           new RedactUrlAttributesProcessor(spanLimits.attributeValueLengthLimit),
           // With protobuf, sampled spans are encoded as they end instead of waiting as SDK objects.
           traces.protocol === 'http/json'
-            ? new BatchSpanProcessor({ exporter: queues.wrap(createJsonSpanExporter(traces), 'traces'), ...spanBatching })
+            ? new BatchSpanProcessor({
+                exporter: queues.wrap(createJsonSpanExporter(traces), 'traces'),
+                ...spanBatching,
+                // Only so a drop at a full queue is printed (report-queue-full.ts); no metric is kept.
+                selfObsMeterProvider: queueFullListener('spans', spanBatching.maxQueueSize),
+              })
             : new EncodeOnEndSpanProcessor(queues.wrapSliced(SlicedProtobufExporter.forSpans(traces), 'traces'), spanBatching),
         ];
   // Values are cut to the length limit by RedactUrlAttributesProcessor once URLs are redacted: cut
@@ -190,6 +196,7 @@ function start(options: TelemetryOptions, env: Env, state: TelemetryState): Tele
                   ? queues.wrap(createJsonLogExporter(logsExport), 'logs')
                   : queues.wrapSliced(SlicedProtobufExporter.forLogs(logsExport), 'logs'),
               ...logRecordBatching,
+              selfObsMeterProvider: queueFullListener('log records', logRecordBatching.maxQueueSize),
             }),
           ],
   });
