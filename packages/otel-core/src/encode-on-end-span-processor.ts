@@ -50,8 +50,9 @@ const ENCODE_GROUP_SIZE = 32;
  * Otherwise it behaves like the SDK's processor: unsampled spans are ignored, one export at a
  * time of at most `maxExportBatchSize` spans (the next one goes after `exportTimeoutMillis` without
  * an answer), a timer that does not keep the process alive, spans past `maxQueueSize` (waiting
- * spans count) dropped with one diag warning (and otel-core's stderr line, once), failures (of the encoding too) to the global error
- * handler, and the export sent in a context that suppresses tracing.
+ * spans count) dropped with one diag warning (and otel-core's stderr line, once per process),
+ * failures (of the encoding too) to the global error handler, and the export sent in a context
+ * that suppresses tracing.
  */
 export class EncodeOnEndSpanProcessor implements SpanProcessor {
   private readonly maxExportBatchSize: number;

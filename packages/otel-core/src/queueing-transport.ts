@@ -147,7 +147,8 @@ export interface QueueingTransportOptions {
  * never held up by retries. One background loop probes with backoff (honouring Retry-After),
  * and once the backend answers replays the backlog oldest first at a bounded rate, while new
  * bodies are sent directly again. Non-retryable answers (400, 401, …) are returned unchanged.
- * A body that meets a reset on a kept-alive connection is first sent once more, straight away (see `attempt`).
+ * A body that meets a reset on a kept-alive connection is first sent once more, straight away
+ * (see `attempt`).
  */
 export class QueueingTransport implements ExportTransport {
   private reachable = true;
@@ -232,7 +233,7 @@ export class QueueingTransport implements ExportTransport {
   /**
    * One send, and a second at once when the first met a closed kept-alive connection. The SDK's
    * agent keeps connections alive, and a server closes an idle one whenever it likes: a body
-   * written just as it does fails with ECONNRESET or EPIPE before the backend has seen it. That
+   * written just as it does fails with ECONNRESET or EPIPE, usually before the backend read it. That
    * says nothing about the backend, so it is not an outage (no warning, no queue): Node's own
    * advice for a reset on a reused socket is to send again (`request.reusedSocket`). Only while the
    * last attempt reached the backend: otherwise the agent has no kept-alive connection to reuse,
