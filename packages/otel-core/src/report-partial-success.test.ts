@@ -125,6 +125,18 @@ describe('partialSuccessReporter', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('counts a message that differs only in its numbers as the same reason', () => {
+    const warnings = captureConsoleWarnings();
+    const reporter = partialSuccessReporter('logs');
+    reporter.handleResponse({ partialSuccess: { rejectedLogRecords: 1, errorMessage: '1 of 2 dated after 2106' } });
+    reporter.handleResponse({ partialSuccess: { rejectedLogRecords: 3, errorMessage: '3 of 40 dated after 2106' } });
+    reporter.handleResponse({ partialSuccess: { rejectedLogRecords: 1, errorMessage: 'attribute too long' } });
+    expect(warnings).toEqual([
+      expect.stringMatching(/rejected 1 log record\(s\) of an export \("1 of 2 dated after 2106"\)/),
+      expect.stringMatching(/rejected 1 log record\(s\) of an export \("attribute too long"\)/),
+    ]);
+  });
+
   it('takes the count as a number, a decimal string, a bigint or a Long, and says when no reason came', () => {
     const warnings = captureConsoleWarnings();
     partialSuccessReporter('logs').handleResponse({ partialSuccess: { rejectedLogRecords: '4' } });

@@ -40,7 +40,9 @@ export function partialSuccessReporter(signal: SpoolSignal): OtlpResponseHandler
             ? `${MESSAGE_PREFIX} the telemetry backend rejected ${rejected} ${items} of an export (${why}); rejected data is not sent again.`
             : `${MESSAGE_PREFIX} the telemetry backend took an export with a warning (${why}).`;
         reportOnce(
-          `partial-success ${signal} ${rejected > 0 ? 'rejected' : 'warning'} ${message}`,
+          // Backends put counts in their messages ("3 of 512 …"): the same reason with other
+          // numbers is not a new one.
+          `partial-success ${signal} ${rejected > 0 ? 'rejected' : 'warning'} ${message.replace(/\d+/g, '#')}`,
           `${line} Further answers with this reason are not printed (OTEL_LOG_LEVEL=debug shows each).`,
         );
       } catch {
