@@ -183,17 +183,11 @@ describe('retry queue (no spool)', () => {
 
 describe('ExportQueues.wrap', () => {
   it('leaves an exporter without the known transport field as it is, with a warning', () => {
-    const lines: string[] = [];
-    const original = console.warn;
-    console.warn = (line: string) => lines.push(line);
-    try {
-      const exporter = { export: () => {}, shutdown: async () => {} };
-      const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
-      expect(queues.wrap(exporter, 'traces')).toBe(exporter);
-      expect(exporter).toEqual({ export: expect.any(Function), shutdown: expect.any(Function) });
-    } finally {
-      console.warn = original;
-    }
+    const lines = captureConsoleWarnings();
+    const exporter = { export: () => {}, shutdown: async () => {} };
+    const queues = new ExportQueues({ spoolDir: undefined, spoolSizeLimitBytes: DEFAULT_SPOOL_SIZE_LIMIT_BYTES }, 'http/protobuf');
+    expect(queues.wrap(exporter, 'traces')).toBe(exporter);
+    expect(exporter).toEqual({ export: expect.any(Function), shutdown: expect.any(Function) });
     expect(lines).toEqual([expect.stringMatching(/^@kira\/otel-core: this OTLP exporter version keeps its transport elsewhere/)]);
   });
 
@@ -327,16 +321,10 @@ describe('spool', () => {
     const [good] = await readdir(join(dir, 'traces'));
     await writeFile(join(dir, 'traces', '000000000000001-1-000000000.pb'), 'garbage');
     await writeFile(join(dir, 'traces', '000000000000002-1-000000000.pb'), Buffer.concat([Buffer.from('KSP1'), Buffer.alloc(4, 0xff)]));
-    const stderr: string[] = [];
-    const original = console.warn;
-    console.warn = (line: string) => stderr.push(line);
-    try {
-      const entry = await spool.claimOldest('traces', 'pb');
-      expect([...(entry?.body ?? [])]).toEqual([1, 2, 3]);
-      await entry?.remove();
-    } finally {
-      console.warn = original;
-    }
+    const stderr = captureConsoleWarnings();
+    const entry = await spool.claimOldest('traces', 'pb');
+    expect([...(entry?.body ?? [])]).toEqual([1, 2, 3]);
+    await entry?.remove();
     expect(stderr).toHaveLength(2);
     for (const line of stderr) expect(line).toMatch(/^@kira\/otel-core: skipping a telemetry spool file .*(not a spool file or truncated|truncated)/);
     expect(good).toMatch(/\.pb$/);

@@ -1,14 +1,15 @@
 import { createNoopMeter, type Attributes, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { SPAN_ATTRIBUTES } from '@kira/conventions';
 import { MESSAGE_PREFIX } from './message-prefix';
+import { batchProcessorVariable } from './resolve-batch-and-limits';
 import { reportOnce } from './warn-once';
 
 /** What a batch processor holds, and the variable that sizes its queue. */
 export type QueuedItems = 'spans' | 'log records';
 
 const QUEUE_SIZE_VARIABLE: Record<QueuedItems, string> = {
-  spans: 'OTEL_BSP_MAX_QUEUE_SIZE',
-  'log records': 'OTEL_BLRP_MAX_QUEUE_SIZE',
+  spans: batchProcessorVariable('OTEL_BSP', 'maxQueueSize'),
+  'log records': batchProcessorVariable('OTEL_BLRP', 'maxQueueSize'),
 };
 
 /**
@@ -26,7 +27,9 @@ export function reportQueueFull(items: QueuedItems, maxQueueSize: number): void 
 }
 
 // The SDK processors' own count of what they processed (OpenTelemetry's SDK self-observability
-// semantic conventions): a drop at a full queue is added with `error.type` `queue_full`.
+// semantic conventions): a drop at a full queue is added with `error.type` `queue_full`. The names
+// are copied here, as the SDK copies them into its own semconv file: they live only in
+// semantic-conventions' unstable `incubating` entry.
 const PROCESSED_COUNTERS: Record<QueuedItems, string> = {
   spans: 'otel.sdk.processor.span.processed',
   'log records': 'otel.sdk.processor.log.processed',

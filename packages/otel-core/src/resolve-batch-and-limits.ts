@@ -54,6 +54,11 @@ const BATCH_VARIABLE_SUFFIXES: Record<keyof BatchProcessorSettings, string> = {
   maxExportBatchSize: 'MAX_EXPORT_BATCH_SIZE',
 };
 
+/** The variable that sets one batch-processor setting: `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BLRP_SCHEDULE_DELAY`, … */
+export function batchProcessorVariable(prefix: 'OTEL_BSP' | 'OTEL_BLRP', key: keyof BatchProcessorSettings): string {
+  return `${prefix}_${BATCH_VARIABLE_SUFFIXES[key]}`;
+}
+
 const isPositiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value > 0;
 const isNonNegativeInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 
@@ -73,7 +78,7 @@ export function resolveBatchAndLimits(env: Env, warnings: string[]): BatchAndLim
   const readLengthLimit = (name: string, fallback: number): number => read(name, fallback, isPositiveInteger, 'a positive integer');
 
   const batching = (prefix: 'OTEL_BSP' | 'OTEL_BLRP', defaults: BatchProcessorSettings): BatchProcessorSettings => {
-    const variable = (key: keyof BatchProcessorSettings): string => `${prefix}_${BATCH_VARIABLE_SUFFIXES[key]}`;
+    const variable = (key: keyof BatchProcessorSettings): string => batchProcessorVariable(prefix, key);
     const millis = (key: 'scheduledDelayMillis' | 'exportTimeoutMillis'): number =>
       read(variable(key), defaults[key], isPositiveInteger, 'a positive whole number of milliseconds');
     const size = (key: 'maxQueueSize' | 'maxExportBatchSize'): number => read(variable(key), defaults[key], isPositiveInteger, 'a positive integer');
