@@ -117,7 +117,9 @@ for (const raw of raws) {
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const setup of hono.setups) {
       const ratio = setup.ratio;
-      const lgBound = setup.loadGeneratorBound ? ' (LG-bound)' : '';
+      // Older raw results have no loadGeneratorBoundRounds: only the median's verdict.
+      const boundRounds = setup.loadGeneratorBoundRounds ?? 0;
+      const lgBound = setup.loadGeneratorBound ? ' (LG-bound)' : boundRounds > 0 ? ` (LG-bound in ${boundRounds} of ${setup.rounds.length} rounds)` : '';
       const lgShare = setup.loadGeneratorCpuShare ? `${fmt(setup.loadGeneratorCpuShare.median * 100, 0)} %${lgBound}` : '';
       lines.push(
         `| ${setup.setup} | ${setup.extraCpuMicrosPerRequest ? `**${range(setup.extraCpuMicrosPerRequest, 1)}**` : ''} | ${setup.extraCpuMicrosOverMiddleware ? range(setup.extraCpuMicrosOverMiddleware, 1) : ''} | ${range(setup.cpuMicrosPerRequest, 1)} | ${ratio ? range(ratio.p99) : ''} | ${range(setup.p99Ms)} | ${range(setup.requestsPerSecond, 0)} | ${ratio ? range(ratio.requestsPerSecond) : ''} | ${lgShare} | ${fmt(setup.exportedSpansPerRequest, 3)} | ${fmt(setup.rssMiB, 0)} |`,
@@ -142,7 +144,11 @@ for (const raw of raws) {
     if (bareSetup?.loadGeneratorCpuShare) {
       lines.push('', bareSetup.loadGeneratorBound
         ? `**bare Hono was load-generator-bound** (autocannon at ${fmt(bareSetup.loadGeneratorCpuShare.median * 100, 0)} % of a core): its req/s is the load generator's ceiling, so req/s ratios understate every setup's cost; read the CPU figures.`
-        : `bare Hono was not load-generator-bound (autocannon at ${fmt(bareSetup.loadGeneratorCpuShare.median * 100, 0)} % of a core).`);
+        : `bare Hono was not load-generator-bound (autocannon at ${fmt(bareSetup.loadGeneratorCpuShare.median * 100, 0)} % of a core)${
+            bareSetup.loadGeneratorBoundRounds > 0
+              ? `, but was in ${bareSetup.loadGeneratorBoundRounds} of ${bareSetup.rounds.length} rounds: in those its req/s and saturated p99 are autocannon's pace, so the saturated p99 ratios to bare overstate every other setup's latency there.`
+              : '.'
+          }`);
     }
     const kira = bySetup.kira;
     if (kira?.ratio && hono.bar.extraCpuMicrosOverMiddleware !== undefined) {

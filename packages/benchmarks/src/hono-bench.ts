@@ -51,6 +51,12 @@ export interface HonoSetupResult {
   loadGeneratorCpuShare: Summary;
   /** The median round had the load generator's core saturated (the server was not the bottleneck). */
   loadGeneratorBound: boolean;
+  /**
+   * Rounds whose load generator's core was saturated: in those the setup's req/s and saturated p99
+   * are autocannon's pace, not the server's. On a fast machine `bare` gets there in some rounds
+   * while its median stays under the line, and the median alone would not say so.
+   */
+  loadGeneratorBoundRounds: number;
   /** Spans the sink received from this server during the measured rounds, per request. */
   exportedSpansPerRequest: number;
   rssMiB: number;
@@ -215,6 +221,7 @@ export async function runHonoBench(options: HonoBenchOptions): Promise<HonoBench
           bareMiddleware === undefined ? undefined : roundDifferences(cpu, bareMiddleware.map((r) => r.cpuMicrosPerRequest)),
         loadGeneratorCpuShare,
         loadGeneratorBound: loadGeneratorCpuShare.median >= LOAD_GENERATOR_BOUND_SHARE,
+        loadGeneratorBoundRounds: measured.filter((round) => round.loadGeneratorCpuShare >= LOAD_GENERATOR_BOUND_SHARE).length,
         exportedSpansPerRequest: (counts.spans[`bench-${setup}`] ?? 0) / Math.max(1, requests),
         rssMiB: memory.rss / 2 ** 20,
         fixedRate: {

@@ -38,6 +38,8 @@ describe('bench harness smoke run', () => {
       expect(Number.isFinite(setup.extraCpuMicrosOverMiddleware!.median)).toBe(true);
       expect(finitePositive(setup.loadGeneratorCpuShare.median)).toBe(true);
       expect(typeof setup.loadGeneratorBound).toBe('boolean');
+      // One round: it is its own median, so the rounds count agrees with the median's verdict.
+      expect(setup.loadGeneratorBoundRounds).toBe(setup.loadGeneratorBound ? 1 : 0);
     }
     // Round by round, so bare's own difference to itself is exactly zero.
     expect(hono.setups[0]!.extraCpuMicrosPerRequest!.median).toBe(0);
@@ -125,7 +127,27 @@ describe('bench harness smoke run', () => {
     const undiciPair = raw.micro!.cases.find((result) => result.mode === 'on' && result.name === 'fetch-traced')!;
     printedWithOneDecimal(Number(undiciLine![1]), undiciPair.addedNanoseconds.median / 1000);
     expect(markdown).toMatch(/\*\*Bar\*\*.*→ \*\*(MET|NOT MET)\*\*/);
+    // Whether bare set its own pace, said in any case.
+    expect(markdown).toMatch(/bare Hono was (\*\*)?(not )?load-generator-bound/);
     expect(markdown).toMatch(/The \d+ % sampled requests add -?\d+\.\d \(-?\d+\.\d–-?\d+\.\d\) µs per request to `kira`/);
     expect(markdown).toMatch(/`middleware-5us` \(the empty middleware spinning \d+ µs per request, a cost known in advance\): -?\d+\.\d µs over bare-middleware, so this harness on this machine shows a known cost ×-?\d+\.\d\d/);
+  });
+
+  it('says in how many rounds bare was load-generator-bound when its median was not', async () => {
+    // The smoke run has one round, and no machine puts bare at the line on cue: the same raw
+    // result, with bare at autocannon's limit in 2 of 3 rounds but not at the median.
+    const edited = structuredClone(raw);
+    const bare = edited.hono!.setups.find((setup) => setup.setup === 'bare')!;
+    bare.rounds = [bare.rounds[0]!, bare.rounds[0]!, bare.rounds[0]!];
+    bare.loadGeneratorBound = false;
+    bare.loadGeneratorBoundRounds = 2;
+    const editedDirectory = path.join(directory, 'bound-rounds');
+    mkdirSync(path.join(editedDirectory, 'raw'), { recursive: true });
+    writeFileSync(path.join(editedDirectory, 'raw', 'benchmarks.json'), JSON.stringify(edited));
+    await promisify(execFile)(process.execPath, [path.join(root, 'scripts', 'bench-report.mjs'), '--dir', editedDirectory]);
+
+    const markdown = readFileSync(path.join(editedDirectory, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/^\| bare \|.*\| \d+ % \(LG-bound in 2 of 3 rounds\) \|/m);
+    expect(markdown).toMatch(/bare Hono was not load-generator-bound \(autocannon at \d+ % of a core\), but was in 2 of 3 rounds: in those its req\/s and saturated p99 are autocannon's pace/);
   });
 });
