@@ -115,6 +115,18 @@ describe('redactUrl without parsing (isUnchangedByParsing)', () => {
     expect(taken).toBeGreaterThan(100);
   });
 
+  it('remembers only a URL found unchanged: one that needs redacting is redacted every time, in any order', () => {
+    const plain = 'http://localhost:3000/users/123';
+    const secret = 'http://localhost:3000/users/123?key=abc#token';
+    const redacted = 'http://localhost:3000/users/123?key=REDACTED';
+    for (const text of [plain, secret, secret, plain, plain, secret, `${plain}`.slice(0)]) {
+      expect(redactUrl(text), text).toBe(text === plain ? plain : redacted);
+    }
+    // The same text built anew (not the remembered string object) is still recognised as plain.
+    expect(redactUrl(['http://localhost:3000', '/users/123'].join(''))).toBe(plain);
+    expect(redactUrl(`${plain}?key=x`)).toBe(`${plain}?key=REDACTED`);
+  });
+
   it('takes the plain request URLs of a service and refuses what the parser would rewrite', () => {
     for (const plain of ['http://localhost:3000/users/123', 'https://api.example.com/v1/run', 'http://127.0.0.1:8080/x', 'https://a.b/@me/x:y%zz']) {
       expect(isUnchangedByParsing(plain), plain).toBe(true);

@@ -116,6 +116,11 @@ export function isUnchangedByParsing(text: string): boolean {
   return true;
 }
 
+// The last URL found unchanged by parsing. A sampled server span's URL is checked twice, the same
+// string both times: when otelHono records it and when otel-core's span processor redacts every
+// URL attribute at the span's end. The second check is then one comparison.
+let lastUnchangedUrl: string | undefined;
+
 /**
  * Makes a URL safe to record: credentials become `REDACTED:REDACTED` (the semantic-convention
  * form), values of sensitive query parameters become `REDACTED`, and the fragment is dropped
@@ -129,7 +134,11 @@ export function redactUrl(url: string | URL, extraParams?: readonly string[]): s
   // Runs on every recorded URL: a value that is not a string is redacted as the text it converts
   // to, like any unparsable URL, and one whose conversion throws as `[unprintable]` — never a throw.
   const text = safeString(url);
-  if (isUnchangedByParsing(text)) return text;
+  if (text === lastUnchangedUrl) return text;
+  if (isUnchangedByParsing(text)) {
+    lastUnchangedUrl = text;
+    return text;
+  }
   const sensitive =
     Array.isArray(extraParams) && extraParams.length > 0
       ? new Set([...DEFAULT_SET, ...extraParams.filter((name) => typeof name === 'string').map((name) => name.toLowerCase())])
